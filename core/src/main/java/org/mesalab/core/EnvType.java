@@ -1,0 +1,101 @@
+package org.mesalab.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * What an environment is, before any level exists: its parameters and their defaults, its named
+ * splits (each a set of parameter overrides), the events it reports, its intended objective and its
+ * proxies, and how to build an instance. {@code mesalab envs} prints exactly this.
+ *
+ * @param splits    split name to parameter overrides, in order; a split's position fixes its level-seed range
+ * @param validator cross-parameter checks (an even maze size, more items than free cells) that throw
+ *                  {@link UsageException}
+ */
+public record EnvType(
+        String name,
+        String description,
+        List<String> actions,
+        List<Param> params,
+        Map<String, Map<String, Double>> splits,
+        List<Event> events,
+        Objective intended,
+        List<Objective> proxies,
+        Consumer<Params> validator,
+        Function<Params, Env> factory) {
+
+    public EnvType {
+        actions = List.copyOf(actions);
+        params = List.copyOf(params);
+        splits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(splits));
+        events = List.copyOf(events);
+        proxies = List.copyOf(proxies);
+    }
+
+    /** The intended objective followed by the proxies. */
+    public List<Objective> objectives() {
+        List<Objective> all = new ArrayList<>();
+        all.add(intended);
+        all.addAll(proxies);
+        return all;
+    }
+
+    /** An objective by name; {@code intended} is an alias for the intended objective. */
+    public Objective objective(String id) {
+        if (id.equals("intended")) {
+            return intended;
+        }
+        for (Objective o : objectives()) {
+            if (o.name().equals(id)) {
+                return o;
+            }
+        }
+        throw new UsageException(name + ": unknown objective '" + id + "'; allowed: intended, " + objectiveNames());
+    }
+
+    public String objectiveNames() {
+        StringBuilder b = new StringBuilder();
+        for (Objective o : objectives()) {
+            b.append(b.length() == 0 ? "" : ", ").append(o.name());
+        }
+        return b.toString();
+    }
+
+    public int splitIndex(String split) {
+        int i = 0;
+        for (String s : splits.keySet()) {
+            if (s.equals(split)) {
+                return i;
+            }
+            i++;
+        }
+        throw new UsageException(name + ": unknown split '" + split + "'; allowed: " + String.join(", ", splits.keySet()));
+    }
+
+    /** The split's distribution over all its levels, with the user's overrides on top of the split's. */
+    public Distribution distribution(String split, Map<String, Double> overrides) {
+        return distribution(split, overrides, 0, 0);
+    }
+
+    /**
+     * @param startLevel first level index used (like Procgen's {@code start_level})
+     * @param numLevels  number of distinct levels, 0 for unbounded (like Procgen's {@code num_levels})
+     */
+    public Distribution distribution(String split, Map<String, Double> overrides, long startLevel, long numLevels) {
+        Map<String, Double> splitOverrides = splits.get(split);
+        if (splitOverrides == null) {
+            splitIndex(split); // throws with the allowed names
+        }
+        Params p = Params.of(name, params, splitOverrides, overrides);
+        validator.accept(p);
+        return new Distribution(this, split, p, startLevel, numLevels);
+    }
+
+    public Env create(Params p) {
+        return factory.apply(p);
+    }
+}

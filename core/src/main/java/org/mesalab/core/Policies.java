@@ -1,0 +1,83 @@
+package org.mesalab.core;
+
+/**
+ * Policies every command can take: {@code random}, {@code oracle:intended} and {@code oracle:NAME}
+ * for the env's intended objective or any proxy.
+ */
+public final class Policies {
+    /** Levels here have at most a few thousand states; far more means a bug or a huge level. */
+    public static final int MAX_STATES = 2_000_000;
+
+    private Policies() {
+    }
+
+    public static Policy parse(String spec, EnvType env, long seed) {
+        if (spec.equals("random")) {
+            return random(seed);
+        }
+        if (spec.startsWith("oracle:")) {
+            return oracle(env.objective(spec.substring("oracle:".length())));
+        }
+        throw new UsageException("unknown policy '" + spec + "'; allowed: random, oracle:intended, "
+                + "oracle:" + env.objectiveNames().replace(", ", ", oracle:"));
+    }
+
+    /** Uniform over actions, from its own stream. */
+    public static Policy random(long seed) {
+        Rng rng = new Rng(seed);
+        return new Policy() {
+            @Override
+            public int act(Env env) {
+                return rng.nextInt(env.numActions());
+            }
+
+            @Override
+            public String name() {
+                return "random";
+            }
+        };
+    }
+
+    /**
+     * The optimal policy of {@code objective} on the true level: value iteration on the level's state
+     * graph (rebuilt when the level changes), greedy with the first maximum.
+     */
+    public static Policy oracle(Objective objective) {
+        return new Policy() {
+            private long level = Long.MIN_VALUE;
+            private StateGraph graph;
+            private double[] q;
+
+            @Override
+            public int act(Env env) {
+                if (env.levelSeed() != level || graph == null) {
+                    Env.Snapshot now = env.save();
+                    env.restore(startState(env), 0);
+                    graph = StateGraph.explore(env, MAX_STATES);
+                    q = ValueIteration.q(graph, objective, ValueIteration.GAMMA);
+                    env.restore(now);
+                    level = env.levelSeed();
+                }
+                int s = graph.indexOf(env.state());
+                if (s < 0) {
+                    throw new IllegalStateException("state not reachable from the level's start");
+                }
+                return ValueIteration.argmax(q, s, graph.actions);
+            }
+
+            @Override
+            public String name() {
+                return "oracle:" + objective.name();
+            }
+        };
+    }
+
+    /** The level's start state (the env regenerates its level, which is deterministic per seed). */
+    private static long startState(Env env) {
+        Env.Snapshot now = env.save();
+        env.reset(env.levelSeed());
+        long s = env.state();
+        env.restore(now);
+        return s;
+    }
+}

@@ -1,0 +1,135 @@
+package org.mesalab.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
+import org.mesalab.core.envs.CoinRun;
+import org.mesalab.core.envs.Heist;
+import org.mesalab.core.envs.Lava;
+import org.mesalab.core.envs.Maze;
+
+/**
+ * Properties of generated levels over 5,000 seeds per env and split: every level is solvable for the
+ * intended objective and for each proxy (the exact oracle achieves it within the step limit), and
+ * training levels put the goal where the distribution says.
+ */
+class LevelPropertyTest {
+    private static final int TRIES = 5000;
+    private static final long MAX_INDEX = 1L << 39;
+
+    /** Plays the oracle of every objective on the level and asserts it achieves that objective. */
+    private static void assertSolvable(String env, String split, long index) {
+        Distribution d = Envs.get(env).distribution(split, Map.of());
+        long seed = d.levelSeed(index);
+        Env e = d.create();
+        for (Objective o : e.type().objectives()) {
+            Episode ep = Episode.play(e, Policies.oracle(o), seed, null);
+            assertTrue(ep.achieved(o, e), env + "/" + split + " level " + index + ": oracle of " + o.name() + " fails");
+        }
+    }
+
+    @Property(tries = TRIES)
+    void mazeTrainSolvable(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        assertSolvable("maze", "train", i);
+    }
+
+    @Property(tries = TRIES)
+    void mazeTestSolvable(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        assertSolvable("maze", "test", i);
+    }
+
+    @Property(tries = TRIES)
+    void coinrunTrainSolvable(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        assertSolvable("coinrun", "train", i);
+    }
+
+    @Property(tries = TRIES)
+    void coinrunTestSolvable(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        assertSolvable("coinrun", "test", i);
+    }
+
+    @Property(tries = TRIES)
+    void heistTrainSolvable(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        assertSolvable("heist", "train", i);
+    }
+
+    @Property(tries = TRIES)
+    void heistTestSolvable(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        assertSolvable("heist", "test", i);
+    }
+
+    @Property(tries = TRIES)
+    void lavaTrainSolvable(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        assertSolvable("lava", "train", i);
+    }
+
+    @Property(tries = TRIES)
+    void lavaTestSolvable(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        assertSolvable("lava", "test", i);
+    }
+
+    @Property(tries = TRIES)
+    void mazeTrainCheeseIsInTheTopRightCell(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        Distribution d = Maze.TYPE.distribution("train", Map.of());
+        Maze m = (Maze) d.create();
+        m.reset(d.levelSeed(i));
+        assertEquals(m.cornerX(), m.cheeseX());
+        assertEquals(m.cornerY(), m.cheeseY());
+    }
+
+    @Property(tries = TRIES)
+    void mazeCheeseRegionKeepsCheeseInTheTopRightBlock(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        Distribution d = Maze.TYPE.distribution("train", Map.of("cheese_region", 3.0, "min_size", 5.0, "size", 11.0));
+        Maze m = (Maze) d.create();
+        m.reset(d.levelSeed(i));
+        int y0 = m.height - m.levelSize();
+        assertTrue(m.cheeseX() >= m.levelSize() - 3 && m.cheeseY() < y0 + 3 && m.cheeseY() >= y0);
+        assertTrue(!m.wall(m.cheeseX(), m.cheeseY()));
+    }
+
+    @Property(tries = TRIES)
+    void coinrunTrainCoinIsAtTheEnd(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        Distribution d = CoinRun.TYPE.distribution("train", Map.of());
+        CoinRun c = (CoinRun) d.create();
+        c.reset(d.levelSeed(i));
+        assertEquals(c.width - 1, c.coinX());
+        assertEquals(c.exitY(), c.coinY());
+    }
+
+    @Property(tries = TRIES)
+    void coinrunTestCoinIsNeverAtTheEnd(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        Distribution d = CoinRun.TYPE.distribution("test", Map.of());
+        CoinRun c = (CoinRun) d.create();
+        c.reset(d.levelSeed(i));
+        assertTrue(c.coinX() < c.width - 1);
+    }
+
+    @Property(tries = TRIES)
+    void heistCountsFollowTheSplit(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        for (String split : new String[] {"train", "test"}) {
+            Distribution d = Heist.TYPE.distribution(split, Map.of());
+            Heist h = (Heist) d.create();
+            h.reset(d.levelSeed(i));
+            assertEquals(split.equals("train") ? 2 * h.keys() : h.keys() / 2, h.chests());
+            String ascii = String.join("", org.mesalab.core.render.Renderer.grid(h));
+            assertEquals(h.keys(), ascii.chars().filter(c -> c == 'k').count());
+            assertEquals(h.chests(), ascii.chars().filter(c -> c == '$').count());
+        }
+    }
+
+    @Property(tries = TRIES)
+    void lavaTrainIsDistShift1AndTestStripsMove(@ForAll @LongRange(min = 0, max = MAX_INDEX) long i) {
+        Lava train = (Lava) Lava.TYPE.distribution("train", Map.of()).create();
+        train.reset(Lava.TYPE.distribution("train", Map.of()).levelSeed(i));
+        assertEquals(2, train.strip2Row());
+        Distribution t = Lava.TYPE.distribution("test", Map.of());
+        Lava test = (Lava) t.create();
+        test.reset(t.levelSeed(i));
+        assertTrue(test.strip2Row() >= 2 && test.strip2Row() <= test.height - 2);
+        assertTrue(test.lava(3, 1), "the direct route always crosses lava");
+    }
+}
