@@ -61,6 +61,13 @@ public final class Params {
         return values;
     }
 
+    /** Values for JSON: whole numbers as integers, others as doubles. */
+    public Map<String, Object> asJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> m.put(k, v == Math.rint(v) && Math.abs(v) < 1e15 ? (Object) v.longValue() : v));
+        return m;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Params p && p.env.equals(env) && p.values.equals(values);

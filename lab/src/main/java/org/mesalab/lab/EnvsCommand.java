@@ -1,0 +1,105 @@
+package org.mesalab.lab;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Envs;
+import org.mesalab.core.Event;
+import org.mesalab.core.Objective;
+import org.mesalab.core.Param;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "envs", description = "List every environment: parameters and defaults, splits, events, intended and proxy objectives.")
+final class EnvsCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            List<Object> envs = new ArrayList<>();
+            for (EnvType t : Envs.all()) {
+                envs.add(describe(t));
+            }
+            Json.print(out, Map.of("envs", envs));
+            return;
+        }
+        for (EnvType t : Envs.all()) {
+            Env sample = t.create(t.distribution("train", Map.of()).params());
+            out.printf("%s%n  %s%n", t.name(), t.description());
+            out.printf("  observation %d x %d x %d (channels x height x width); actions: %s%n",
+                    sample.channels, sample.height, sample.width, String.join(", ", t.actions()));
+            out.printf("  events: %s%n", String.join(", ", t.events().stream().map(Event::id).toList()));
+            out.printf("  intended: %-10s %s%n", t.intended().name(), t.intended().description());
+            for (Objective p : t.proxies()) {
+                out.printf("  proxy:    %-10s %s%n", p.name(), p.description());
+            }
+            out.println("  parameters (default; allowed):");
+            for (Param p : t.params()) {
+                out.printf("    %-14s %-6s %-28s %s%n", p.name(), Param.format(p.defaultValue()), p.range(), p.doc());
+            }
+            out.println("  splits:");
+            t.splits().forEach((name, o) -> out.printf("    %-6s %s%n", name, formatOverrides(o)));
+            out.println();
+        }
+        out.flush();
+    }
+
+    private static String formatOverrides(Map<String, Double> o) {
+        StringBuilder b = new StringBuilder();
+        o.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(Param.format(v)));
+        return b.toString();
+    }
+
+    static Map<String, Object> describe(EnvType t) {
+        Env sample = t.create(t.distribution("train", Map.of()).params());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", t.name());
+        m.put("description", t.description());
+        m.put("actions", t.actions());
+        m.put("observation_shape", List.of(sample.channels, sample.height, sample.width));
+        List<Object> params = new ArrayList<>();
+        for (Param p : t.params()) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("name", p.name());
+            pm.put("type", p.integer() ? "int" : "float");
+            pm.put("default", p.integer() ? (Object) (long) p.defaultValue() : p.defaultValue());
+            pm.put("min", p.min());
+            pm.put("max", p.max());
+            pm.put("doc", p.doc());
+            params.add(pm);
+        }
+        m.put("params", params);
+        m.put("splits", t.splits());
+        m.put("events", t.events().stream().map(Event::id).toList());
+        m.put("intended", objective(t.intended()));
+        m.put("proxies", t.proxies().stream().map(EnvsCommand::objective).toList());
+        m.put("max_steps", sample.maxSteps());
+        return m;
+    }
+
+    private static Map<String, Object> objective(Objective o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", o.name());
+        m.put("description", o.description());
+        Map<String, Double> weights = new LinkedHashMap<>();
+        for (Event e : Event.values()) {
+            if (o.weight(e) != 0) {
+                weights.put(e.id(), o.weight(e));
+            }
+        }
+        m.put("weights", weights);
+        return m;
+    }
+}

@@ -1,0 +1,80 @@
+package org.mesalab.lab;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.render.Renderer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "level", description = "Show one generated level: ASCII (default), JSON, or a PNG picture with a legend.")
+final class LevelCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ENV", description = "environment name (see 'mesalab envs')")
+    String env;
+
+    @Option(names = "--seed", defaultValue = "0", description = "level index within the split (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Mixin
+    EnvOptions options;
+
+    @ArgGroup(exclusive = true)
+    Format format = new Format();
+
+    static final class Format {
+        @Option(names = "--json", description = "JSON: env, split, seed, width, height, agent, goal items, grid")
+        boolean json;
+
+        @Option(names = "--ascii", description = "ASCII rows (default)")
+        boolean ascii;
+
+        @Option(names = "--png", paramLabel = "FILE", description = "write a PNG picture of the level")
+        Path png;
+    }
+
+    @Override
+    public void run() {
+        Distribution d = options.distribution(env);
+        Env e = d.create();
+        e.reset(d.levelSeed(seed));
+        PrintWriter out = spec.commandLine().getOut();
+        if (format.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("env", env);
+            m.put("split", d.split());
+            m.put("seed", seed);
+            m.put("level_seed", e.levelSeed());
+            m.put("width", e.width);
+            m.put("height", e.height);
+            m.put("agent", new int[] {e.agentX(), e.agentY()});
+            m.putAll(e.items());
+            m.put("grid", List.of(Renderer.grid(e)));
+            m.put("legend", e.legend());
+            m.put("params", d.params().asJson());
+            Json.print(out, m);
+        } else if (format.png != null) {
+            Renderer.writePng(Renderer.image(e, 32, true, env + " " + d.split() + " seed " + seed), format.png);
+            out.println("wrote " + format.png);
+        } else {
+            for (String row : Renderer.ascii(e)) {
+                out.println(row);
+            }
+            StringBuilder legend = new StringBuilder();
+            e.legend().forEach((c, name) -> legend.append(legend.length() == 0 ? "" : "  ").append(c).append(' ').append(name));
+            out.println(legend);
+        }
+        out.flush();
+    }
+}
