@@ -121,4 +121,51 @@ public final class VectorEnv {
     public Rng rng() {
         return rng;
     }
+
+    private static final int SLOT_WORDS = 7 + Event.COUNT;
+
+    /**
+     * Everything needed to continue exactly where this vector env is (for checkpoints): the level
+     * stream, and per slot the level, the agent's state, the episode so far and the last done flags.
+     */
+    public long[] saveState() {
+        long[] s = new long[1 + n * SLOT_WORDS];
+        s[0] = rng.state();
+        for (int i = 0; i < n; i++) {
+            int o = 1 + i * SLOT_WORDS;
+            Env e = envs[i];
+            s[o] = e.levelSeed();
+            s[o + 1] = e.state();
+            s[o + 2] = e.steps();
+            s[o + 3] = Double.doubleToLongBits(episodeReturn[i]);
+            s[o + 4] = episodeLength[i];
+            s[o + 5] = (terminated[i] ? 1 : 0) | (truncated[i] ? 2 : 0);
+            s[o + 6] = Float.floatToIntBits(rewards[i]);
+            for (int k = 0; k < Event.COUNT; k++) {
+                s[o + 7 + k] = eventCounts[i][k];
+            }
+        }
+        return s;
+    }
+
+    /** Inverse of {@link #saveState()} on a vector env of the same distribution and size. */
+    public void restoreState(long[] s) {
+        if (s.length != 1 + n * SLOT_WORDS) {
+            throw new IllegalArgumentException("state is for " + (s.length - 1) / SLOT_WORDS + " envs, not " + n);
+        }
+        rng.setState(s[0]);
+        for (int i = 0; i < n; i++) {
+            int o = 1 + i * SLOT_WORDS;
+            envs[i].reset(s[o]);
+            envs[i].restore(s[o + 1], (int) s[o + 2]);
+            episodeReturn[i] = Double.longBitsToDouble(s[o + 3]);
+            episodeLength[i] = (int) s[o + 4];
+            terminated[i] = (s[o + 5] & 1) != 0;
+            truncated[i] = (s[o + 5] & 2) != 0;
+            rewards[i] = Float.intBitsToFloat((int) s[o + 6]);
+            for (int k = 0; k < Event.COUNT; k++) {
+                eventCounts[i][k] = (int) s[o + 7 + k];
+            }
+        }
+    }
 }

@@ -103,4 +103,41 @@ class VectorEnvTest {
             }
         }
     }
+
+    @Test
+    void saveAndRestoreStateContinuesExactly() {
+        for (EnvType t : Envs.all()) {
+            Distribution d = t.distribution("test", Map.of());
+            VectorEnv a = new VectorEnv(d, 6, 3);
+            a.reset();
+            Rng rng = new Rng(8);
+            int[] actions = new int[6];
+            for (int s = 0; s < 37; s++) {
+                for (int i = 0; i < 6; i++) {
+                    actions[i] = rng.nextInt(t.actions().size());
+                }
+                a.step(actions);
+            }
+            long[] state = a.saveState();
+            VectorEnv b = new VectorEnv(d, 6, 999);
+            b.restoreState(state);
+            assertArrayEquals(a.observations, b.observations, t.name());
+            for (int s = 0; s < 300; s++) {
+                for (int i = 0; i < 6; i++) {
+                    actions[i] = rng.nextInt(t.actions().size());
+                }
+                a.step(actions);
+                b.step(actions);
+                assertArrayEquals(a.observations, b.observations);
+                assertArrayEquals(a.rewards, b.rewards);
+                for (int i = 0; i < 6; i++) {
+                    assertEquals(a.done(i), b.done(i));
+                    if (a.done(i)) { // finished* are defined only where an episode just ended
+                        assertEquals(a.finishedReturn[i], b.finishedReturn[i]);
+                        assertEquals(a.finishedSuccess[i], b.finishedSuccess[i]);
+                    }
+                }
+            }
+        }
+    }
 }

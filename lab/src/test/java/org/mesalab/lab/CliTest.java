@@ -25,10 +25,10 @@ class CliTest {
         assertEquals("maze", maze.get("name").asText());
         assertEquals("cheese", maze.get("intended").get("name").asText());
         assertEquals("corner", maze.get("proxies").get(0).get("name").asText());
-        assertEquals(9, maze.get("params").get(0).get("default").asInt());
+        assertEquals(7, maze.get("params").get(0).get("default").asInt());
         assertEquals(0, maze.get("splits").get("test").get("cheese_region").asInt());
         assertTrue(maze.get("events").toString().contains("corner"));
-        assertEquals("[3,9,9]", maze.get("observation_shape").toString());
+        assertEquals("[3,7,7]", maze.get("observation_shape").toString());
     }
 
     @Test
@@ -48,14 +48,14 @@ class CliTest {
         assertEquals("maze", j.get("env").asText());
         assertEquals("test", j.get("split").asText());
         assertEquals(3, j.get("seed").asLong());
-        assertEquals(9, j.get("width").asInt());
-        assertEquals(9, j.get("height").asInt());
-        assertEquals("[0,8]", j.get("agent").toString());
+        assertEquals(7, j.get("width").asInt());
+        assertEquals(7, j.get("height").asInt());
+        assertEquals("[0,6]", j.get("agent").toString());
         int cx = j.get("cheese").get(0).asInt();
         int cy = j.get("cheese").get(1).asInt();
         assertEquals('C', j.get("grid").get(cy).asText().charAt(cx), "(0,0) is the top-left cell of grid");
-        assertEquals(9, j.get("grid").size());
-        assertEquals(9, j.get("params").get("size").asInt());
+        assertEquals(7, j.get("grid").size());
+        assertEquals(7, j.get("params").get("size").asInt());
     }
 
     @Test
@@ -82,7 +82,7 @@ class CliTest {
         Cli r = Cli.run("level", "maze", "--png", png.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.size(png) > 500);
-        assertTrue(javax.imageio.ImageIO.read(png.toFile()).getWidth() >= 9 * 32);
+        assertTrue(javax.imageio.ImageIO.read(png.toFile()).getWidth() >= 7 * 32);
     }
 
     @ParameterizedTest

@@ -54,7 +54,7 @@ public final class CoinRun extends Env {
             List.of(
                     Param.ofInt("length", 16, 8, 64, "level length in columns"),
                     Param.ofInt("height", 8, 6, 24, "level height in rows"),
-                    Param.ofInt("difficulty", 2, 1, 3, "1: narrow pits and low crates; 2: saws, taller crates; 3: pits up to 3 wide"),
+                    Param.ofInt("difficulty", 1, 1, 3, "1: narrow pits and low crates; 2: adds saws and taller crates; 3: pits up to 3 wide"),
                     Param.ofDouble("random_coin", 0.0, 0.0, 1.0, "fraction of levels whose coin is on a random reachable cell instead of the end"),
                     Param.ofInt("max_steps", 64, 1, 100_000, "step limit (truncation)")),
             splits(),

@@ -52,7 +52,7 @@ public final class Heist extends Env {
             "Keys and chests in a maze; chests = 2 x keys in training, keys = 2 x chests at test time (Langosco et al. 2022).",
             List.of("up", "down", "left", "right", "stay"),
             List.of(
-                    Param.ofInt("size", 9, 5, 31, "maze side in cells (odd)"),
+                    Param.ofInt("size", 7, 5, 31, "maze side in cells (odd)"),
                     Param.ofInt("min_size", 0, 0, 31, "0: every level has `size`; else an odd minimum, sizes vary per level"),
                     Param.ofInt("keys", 2, 1, MAX_ITEMS, "keys per level"),
                     Param.ofInt("chests", 4, 1, MAX_ITEMS, "chests per level"),

@@ -50,7 +50,7 @@ public final class Maze extends Env {
             "Perfect maze; cheese in the top-right in training, anywhere at test time (Langosco et al. 2022, Maze I).",
             List.of("up", "down", "left", "right", "stay"),
             List.of(
-                    Param.ofInt("size", 9, 5, 63, "maze side in cells (odd); the observation is size x size"),
+                    Param.ofInt("size", 7, 5, 63, "maze side in cells (odd); the observation is size x size"),
                     Param.ofInt("min_size", 0, 0, 63, "0: every level has `size`; else an odd minimum, sizes vary per level, observation padded"),
                     Param.ofInt("cheese_region", 1, 0, 63, "cheese uniform over free cells of the top-right k x k block; 0: anywhere free"),
                     Param.ofInt("max_steps", 200, 1, 100_000, "step limit (truncation)")),

@@ -1,0 +1,249 @@
+package org.mesalab.agents;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.mesalab.core.Rng;
+
+/**
+ * Actor-critic network over symbolic observation planes: a trunk (MLP with tanh, as CleanRL's
+ * {@code ppo.py}, or an IMPALA-style residual conv stack, Espeholt et al. 2018) followed by separate
+ * policy and value heads.
+ *
+ * <p>Shapes: input {@code [B, C*H*W]} (flattened planes); output logits {@code [B, A]} and values
+ * {@code [B]}. Weights are orthogonal (Saxe et al. 2014) with CleanRL's gains (sqrt 2 hidden, 0.01
+ * policy, 1 value), drawn from our own {@link Rng} so initialization is reproducible bit for bit.
+ */
+public final class PolicyNetwork {
+    private final PpoConfig config;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int actions;
+    private final Block trunk;
+    private final Block actor;
+    private final Block critic;
+    private final ParameterStore store;
+    private final List<String> names = new ArrayList<>();
+    private final List<NDArray> params = new ArrayList<>();
+
+    public PolicyNetwork(NDManager manager, PpoConfig config, int channels, int height, int width, int actions, Rng init) {
+        this.config = config;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.actions = actions;
+        this.trunk = config.network().equals("conv") ? impala(config) : mlp(config);
+        this.actor = Linear.builder().setUnits(actions).build();
+        this.critic = Linear.builder().setUnits(1).build();
+        Shape input = new Shape(1, (long) channels * height * width);
+        trunk.initialize(manager, DataType.FLOAT32, input);
+        Shape features = trunk.getOutputShapes(new Shape[] {input})[0];
+        actor.initialize(manager, DataType.FLOAT32, features);
+        critic.initialize(manager, DataType.FLOAT32, features);
+        collect("trunk", trunk, Math.sqrt(2), init);
+        collect("actor", actor, 0.01, init);
+        collect("critic", critic, 1.0, init);
+        this.store = new ParameterStore(manager, false);
+    }
+
+    private static Block mlp(PpoConfig c) {
+        SequentialBlock b = new SequentialBlock();
+        for (int i = 0; i < c.depth(); i++) {
+            b.add(Linear.builder().setUnits(c.width()).build()).add(Activation::tanh);
+        }
+        return b;
+    }
+
+    private Block impala(PpoConfig c) {
+        SequentialBlock b = new SequentialBlock();
+        b.add(x -> new NDList(x.singletonOrThrow().reshape(-1, channels, height, width)));
+        for (int ch : c.channelList()) {
+            b.add(conv(ch));
+            b.add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+            for (int r = 0; r < c.depth(); r++) {
+                SequentialBlock res = new SequentialBlock().add(Activation::relu).add(conv(ch)).add(Activation::relu).add(conv(ch));
+                b.add(new ParallelBlock(l -> new NDList(l.get(0).singletonOrThrow().add(l.get(1).singletonOrThrow())),
+                        List.of(res, Blocks.identityBlock())));
+            }
+        }
+        b.add(Activation::relu).add(Blocks.batchFlattenBlock());
+        b.add(Linear.builder().setUnits(c.width()).build()).add(Activation::relu);
+        return b;
+    }
+
+    private static Block conv(int filters) {
+        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build();
+    }
+
+    private void collect(String prefix, Block block, double gain, Rng init) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray a = p.getValue().getArray();
+            Shape s = a.getShape();
+            float[] values;
+            if (p.getValue().getType() == Parameter.Type.WEIGHT) {
+                int rows = (int) s.get(0);
+                int cols = (int) (s.size() / rows);
+                values = orthogonal(rows, cols, gain, init);
+            } else {
+                values = new float[(int) s.size()];
+            }
+            a.set(FloatBuffer.wrap(values));
+            a.setRequiresGradient(true);
+            names.add(prefix + "." + p.getKey());
+            params.add(a);
+        }
+    }
+
+    /**
+     * A {@code rows x cols} matrix with orthonormal rows (rows <= cols) or columns, times {@code gain}:
+     * torch.nn.init.orthogonal_'s result, by modified Gram-Schmidt on a Gaussian matrix.
+     */
+    static float[] orthogonal(int rows, int cols, double gain, Rng rng) {
+        int n = Math.max(rows, cols);
+        int m = Math.min(rows, cols);
+        double[][] v = new double[m][n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                v[i][j] = gaussian(rng);
+            }
+            for (int k = 0; k < i; k++) {
+                double dot = 0;
+                for (int j = 0; j < n; j++) {
+                    dot += v[i][j] * v[k][j];
+                }
+                for (int j = 0; j < n; j++) {
+                    v[i][j] -= dot * v[k][j];
+                }
+            }
+            double norm = 0;
+            for (int j = 0; j < n; j++) {
+                norm += v[i][j] * v[i][j];
+            }
+            norm = Math.sqrt(norm);
+            for (int j = 0; j < n; j++) {
+                v[i][j] /= norm;
+            }
+        }
+        float[] w = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                w[r * cols + c] = (float) (gain * (rows <= cols ? v[r][c] : v[c][r]));
+            }
+        }
+        return w;
+    }
+
+    /** Standard normal by Box-Muller; two draws. */
+    static double gaussian(Rng rng) {
+        double u = 1.0 - rng.nextDouble();
+        double w = rng.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+    }
+
+    /** Logits {@code [B, A]} and values {@code [B]} for observations {@code [B, C*H*W]}. */
+    public NDList forward(NDArray obs, boolean training) {
+        NDArray features = trunk.forward(store, new NDList(obs), training).singletonOrThrow();
+        NDArray logits = actor.forward(store, new NDList(features), training).singletonOrThrow();
+        NDArray value = critic.forward(store, new NDList(features), training).singletonOrThrow().reshape(-1);
+        return new NDList(logits, value);
+    }
+
+    public List<NDArray> parameters() {
+        return params;
+    }
+
+    public List<String> parameterNames() {
+        return names;
+    }
+
+    public int actions() {
+        return actions;
+    }
+
+    public int inputSize() {
+        return channels * height * width;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (NDArray p : params) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    public PpoConfig config() {
+        return config;
+    }
+
+    /** Parameters as name, shape and float32 values, in a fixed order. */
+    public void save(DataOutputStream out) throws IOException {
+        out.writeInt(params.size());
+        for (int i = 0; i < params.size(); i++) {
+            writeArray(out, names.get(i), params.get(i));
+        }
+    }
+
+    public void load(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n != params.size()) {
+            throw new IOException("checkpoint has " + n + " parameters, the network " + params.size());
+        }
+        for (int i = 0; i < n; i++) {
+            readArray(in, names.get(i), params.get(i));
+        }
+    }
+
+    static void writeArray(DataOutputStream out, String name, NDArray a) throws IOException {
+        out.writeUTF(name);
+        long[] shape = a.getShape().getShape();
+        out.writeInt(shape.length);
+        for (long d : shape) {
+            out.writeLong(d);
+        }
+        float[] v = a.toFloatArray();
+        for (float f : v) {
+            out.writeFloat(f);
+        }
+    }
+
+    static void readArray(DataInputStream in, String name, NDArray into) throws IOException {
+        String got = in.readUTF();
+        if (!got.equals(name)) {
+            throw new IOException("expected parameter " + name + ", found " + got);
+        }
+        int dims = in.readInt();
+        long[] shape = new long[dims];
+        for (int d = 0; d < dims; d++) {
+            shape[d] = in.readLong();
+        }
+        if (!new Shape(shape).equals(into.getShape())) {
+            throw new IOException(name + " has shape " + new Shape(shape) + " in the checkpoint, " + into.getShape() + " in the network");
+        }
+        float[] v = new float[(int) into.size()];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = in.readFloat();
+        }
+        into.set(FloatBuffer.wrap(v));
+    }
+}

@@ -1,0 +1,545 @@
+package org.mesalab.agents;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.Rng;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.VectorEnv;
+
+/**
+ * Proximal Policy Optimization (Schulman et al. 2017) with the details of CleanRL's {@code ppo.py},
+ * readable top to bottom: {@link #train} runs updates; each update is a rollout ({@link #rollout}),
+ * GAE ({@link #gae}), and epochs of shuffled minibatches ({@link #optimize}) minimizing
+ * {@link PpoLoss}. Truncated episodes are bootstrapped: the reward of a step cut by the time limit
+ * gets {@code gamma * V(final observation)} added, so the time limit is not mistaken for a terminal
+ * state (terminated episodes bootstrap nothing).
+ *
+ * <p>Randomness: one master seed is split into the network initialization, the level stream, action
+ * sampling and minibatch shuffling. With the same seed and thread count, every metric except wall
+ * time is identical, and a run resumed from a checkpoint continues exactly as if uninterrupted.
+ *
+ * <p>Memory: each forward pass and each minibatch step runs in a sub-{@link NDManager} and an
+ * {@link NDScope}, so native memory stays flat however long the run is.
+ */
+public final class Ppo implements AutoCloseable {
+    /** Episodes in the rolling window behind {@code mean_return} and {@code train_success}. */
+    public static final int WINDOW = 100;
+
+    /** Called after each update (progress display). */
+    public interface Listener {
+        void onUpdate(UpdateStats stats);
+    }
+
+    /** Training stopped because the loss stopped being a finite number. */
+    public static final class Diverged extends RuntimeException {
+        Diverged(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final PpoConfig cfg;
+    private final Distribution train;
+    private final long totalSteps;
+    private final int updates;
+    private final RunDir run;
+    private final NDManager manager;
+    private final PolicyNetwork net;
+    private final Adam adam;
+    private final VectorEnv envs;
+    private final Rng actionRng;
+    private final Rng shuffleRng;
+    private final int n;
+    private final int t;
+    private final int obsSize;
+    private final int numActions;
+
+    // Rollout storage, [num_steps][num_envs] flattened (CleanRL's obs, actions, logprobs, rewards, dones, values).
+    private final float[] obs;
+    private final int[] actions;
+    private final float[] logprobs;
+    private final float[] rewards;
+    private final float[] dones;
+    private final float[] values;
+    private final float[] advantages;
+    private final float[] returns;
+    private final float[] nextValue;
+    private final float[] nextDone;
+    // Scratch for forward passes.
+    private final float[] logitsOut;
+    private final float[] valuesOut;
+    private final float[] obsScratch;
+    private final int[] stepActions;
+    private final int[] truncatedSlots;
+
+    // Rolling window of finished training episodes.
+    private final double[] windowReturn = new double[WINDOW];
+    private final boolean[] windowSuccess = new boolean[WINDOW];
+    private long episodes;
+
+    private int update;
+    private long globalStep;
+    private long networkNanos;
+
+    private Ppo(PpoConfig cfg, Distribution train, long seed, long totalSteps, int threads, RunDir run) {
+        this.cfg = cfg.validate(totalSteps);
+        this.train = train;
+        this.totalSteps = totalSteps;
+        this.updates = (int) (totalSteps / cfg.batchSize());
+        this.run = run;
+        this.manager = Torch.newManager(threads);
+        Rng master = new Rng(seed);
+        Rng initRng = master.split();
+        long envSeed = master.nextLong();
+        this.actionRng = master.split();
+        this.shuffleRng = master.split();
+        this.n = cfg.numEnvs();
+        this.t = cfg.numSteps();
+        this.envs = new VectorEnv(train, n, envSeed);
+        Env probe = envs.env(0);
+        this.obsSize = probe.obsSize;
+        this.numActions = probe.numActions();
+        this.net = new PolicyNetwork(manager, cfg, probe.channels, probe.height, probe.width, numActions, initRng);
+        this.adam = new Adam(manager, net.parameters(), cfg.adamEps(), cfg.weightDecay());
+        int batch = cfg.batchSize();
+        obs = new float[batch * obsSize];
+        actions = new int[batch];
+        logprobs = new float[batch];
+        rewards = new float[batch];
+        dones = new float[batch];
+        values = new float[batch];
+        advantages = new float[batch];
+        returns = new float[batch];
+        nextValue = new float[n];
+        nextDone = new float[n];
+        logitsOut = new float[Math.max(n, cfg.minibatchSize()) * numActions];
+        valuesOut = new float[Math.max(n, cfg.minibatchSize())];
+        obsScratch = new float[n * obsSize];
+        stepActions = new int[n];
+        truncatedSlots = new int[n];
+    }
+
+    /** A new run in {@code run}, which gets its manifest ({@code config.json}) now. */
+    public static Ppo start(PpoConfig cfg, Distribution train, long seed, long totalSteps, int threads, RunDir run,
+                            Map<String, Object> manifest) {
+        Ppo ppo = new Ppo(cfg, train, seed, totalSteps, threads, run);
+        ppo.envs.reset();
+        Map<String, Object> m = new LinkedHashMap<>(manifest);
+        m.put("ppo", cfg.toMap());
+        m.put("parameters", ppo.net.parameterCount());
+        m.put("updates", ppo.updates);
+        run.writeConfig(m);
+        return ppo;
+    }
+
+    /** Continues {@code run} from its latest checkpoint (a fresh start if it has none yet). */
+    public static Ppo resume(RunDir run, Distribution train, PpoConfig cfg, long seed, long totalSteps, int threads) {
+        Ppo ppo = new Ppo(cfg, train, seed, totalSteps, threads, run);
+        ppo.envs.reset();
+        Path ckpt = run.latestCheckpoint();
+        if (ckpt != null) {
+            ppo.load(ckpt);
+        }
+        run.truncateMetrics(ppo.update);
+        return ppo;
+    }
+
+    public int completedUpdates() {
+        return update;
+    }
+
+    public int totalUpdates() {
+        return updates;
+    }
+
+    public long globalStep() {
+        return globalStep;
+    }
+
+    public PolicyNetwork network() {
+        return net;
+    }
+
+    /** Live native arrays under the engine's system manager (all of them): flat over a healthy run. */
+    public int liveArrays() {
+        return manager.getParentManager().getManagedArrays().size();
+    }
+
+    /** Runs the remaining updates, checkpointing every {@code checkpoint_every} and at the end. */
+    public void train(Listener listener) {
+        while (update < updates) {
+            update++;
+            long start = System.nanoTime();
+            networkNanos = 0;
+            // Linear annealing to 0 over the run, as CleanRL: frac = 1 - (update - 1) / num_updates.
+            double frac = 1.0 - (update - 1.0) / updates;
+            double lr = cfg.annealLr() ? frac * cfg.learningRate() : cfg.learningRate();
+
+            rollout();
+            gae(rewards, values, dones, nextValue, nextDone, t, n, cfg.gamma(), cfg.gaeLambda(), advantages, returns);
+            double[] losses = optimize(lr);
+            globalStep += cfg.batchSize();
+
+            double wall = (System.nanoTime() - start) / 1e9;
+            UpdateStats stats = new UpdateStats(update, updates, globalStep, lr, losses[0], losses[1], losses[2], losses[3],
+                    losses[4], losses[5], explainedVariance(values, returns), losses[6], episodes, meanReturn(),
+                    successRate(), cfg.batchSize() / wall, wall, networkNanos / 1e9);
+            run.appendMetrics(stats.toMap());
+            if (update % cfg.checkpointEvery() == 0 || update == updates) {
+                save();
+            }
+            listener.onUpdate(stats);
+        }
+        RunDir.writeAtomically(run.path().resolve("policy.bin"), net::save);
+    }
+
+    /** Collects num_steps x num_envs transitions with one batched forward pass per step. */
+    private void rollout() {
+        for (int step = 0; step < t; step++) {
+            int base = step * n;
+            System.arraycopy(envs.observations, 0, obs, base * obsSize, n * obsSize);
+            System.arraycopy(nextDone, 0, dones, base, n);
+            forward(envs.observations, n);
+            for (int i = 0; i < n; i++) {
+                int a = sample(logitsOut, i * numActions, numActions, actionRng);
+                stepActions[i] = a;
+                actions[base + i] = a;
+                logprobs[base + i] = logSoftmaxAt(logitsOut, i * numActions, numActions, a);
+                values[base + i] = valuesOut[i];
+            }
+            envs.step(stepActions);
+            int truncated = 0;
+            for (int i = 0; i < n; i++) {
+                rewards[base + i] = envs.rewards[i];
+                nextDone[i] = envs.done(i) ? 1f : 0f;
+                if (envs.done(i)) {
+                    windowReturn[(int) (episodes % WINDOW)] = envs.finishedReturn[i];
+                    windowSuccess[(int) (episodes % WINDOW)] = envs.finishedSuccess[i];
+                    episodes++;
+                }
+                if (envs.truncated[i]) {
+                    truncatedSlots[truncated++] = i;
+                }
+            }
+            if (truncated > 0) { // bootstrap time-limit cuts from the value of the final observation
+                for (int k = 0; k < truncated; k++) {
+                    System.arraycopy(envs.finalObservations, truncatedSlots[k] * obsSize, obsScratch, k * obsSize, obsSize);
+                }
+                forward(obsScratch, truncated);
+                for (int k = 0; k < truncated; k++) {
+                    rewards[base + truncatedSlots[k]] += (float) (cfg.gamma() * valuesOut[k]);
+                }
+            }
+        }
+        forward(envs.observations, n);
+        System.arraycopy(valuesOut, 0, nextValue, 0, n);
+    }
+
+    /**
+     * Generalized advantage estimation (Schulman et al. 2016), CleanRL's loop in the paper's symbols.
+     * Arrays are {@code [T][N]}; {@code dones[t]} marks observations that start a new episode.
+     */
+    static void gae(float[] rewards, float[] values, float[] dones, float[] nextValue, float[] nextDone, int steps, int envs,
+                    double gamma, double lambda, float[] advantages, float[] returns) {
+        for (int i = 0; i < envs; i++) {
+            double lastgaelam = 0;
+            for (int s = steps - 1; s >= 0; s--) {
+                double nextnonterminal;
+                double nextvalues;
+                if (s == steps - 1) {
+                    nextnonterminal = 1.0 - nextDone[i];
+                    nextvalues = nextValue[i];
+                } else {
+                    nextnonterminal = 1.0 - dones[(s + 1) * envs + i];
+                    nextvalues = values[(s + 1) * envs + i];
+                }
+                int k = s * envs + i;
+                double delta = rewards[k] + gamma * nextvalues * nextnonterminal - values[k];
+                lastgaelam = delta + gamma * lambda * nextnonterminal * lastgaelam;
+                advantages[k] = (float) lastgaelam;
+                returns[k] = (float) (lastgaelam + values[k]);
+            }
+        }
+    }
+
+    /**
+     * Epochs of shuffled minibatches. Returns CleanRL's logged values: the last minibatch's
+     * policy loss, value loss, entropy, approx KL and old approx KL, the mean clip fraction, and the
+     * last gradient norm.
+     */
+    private double[] optimize(double lr) {
+        int batch = cfg.batchSize();
+        int mb = cfg.minibatchSize();
+        int[] inds = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            inds[i] = i;
+        }
+        float[] mbObs = new float[mb * obsSize];
+        float[] mbOneHot = new float[mb * numActions];
+        float[] mbLogp = new float[mb];
+        float[] mbAdv = new float[mb];
+        float[] mbRet = new float[mb];
+        float[] mbVal = new float[mb];
+        double[] out = new double[7];
+        double clipSum = 0;
+        int clipCount = 0;
+        for (int epoch = 0; epoch < cfg.updateEpochs(); epoch++) {
+            shuffle(inds, shuffleRng);
+            for (int start = 0; start < batch; start += mb) {
+                java.util.Arrays.fill(mbOneHot, 0f);
+                for (int j = 0; j < mb; j++) {
+                    int k = inds[start + j];
+                    System.arraycopy(obs, k * obsSize, mbObs, j * obsSize, obsSize);
+                    mbOneHot[j * numActions + actions[k]] = 1f;
+                    mbLogp[j] = logprobs[k];
+                    mbAdv[j] = advantages[k];
+                    mbRet[j] = returns[k];
+                    mbVal[j] = values[k];
+                }
+                if (cfg.normAdv()) {
+                    normalize(mbAdv);
+                }
+                long t0 = System.nanoTime();
+                try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
+                    PpoLoss loss;
+                    try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                        NDList o = net.forward(sub.create(mbObs, new Shape(mb, obsSize)), true);
+                        loss = PpoLoss.compute(o.get(0), o.get(1), sub.create(mbOneHot, new Shape(mb, numActions)),
+                                sub.create(mbLogp), sub.create(mbAdv), sub.create(mbRet), sub.create(mbVal), cfg);
+                        gc.backward(loss.loss());
+                    }
+                    double total = loss.loss().getFloat();
+                    if (!Double.isFinite(total)) {
+                        Path last = run.latestCheckpoint();
+                        throw new Diverged("the loss became " + total + " at update " + update + " (epoch " + (epoch + 1)
+                                + "); training stopped; the last good checkpoint is " + (last == null ? "none (no update finished)" : last)
+                                + "; try a smaller ppo.learning_rate");
+                    }
+                    float[] logRatio = loss.logRatio().toFloatArray();
+                    double oldKl = 0;
+                    double kl = 0;
+                    int clipped = 0;
+                    for (float lrat : logRatio) {
+                        double ratio = Math.exp(lrat);
+                        oldKl += -lrat;
+                        kl += (ratio - 1) - lrat; // http://joschu.net/blog/kl-approx.html
+                        if (Math.abs(ratio - 1) > cfg.clipCoef()) {
+                            clipped++;
+                        }
+                    }
+                    clipSum += (double) clipped / mb;
+                    clipCount++;
+                    out[0] = loss.pgLoss().getFloat();
+                    out[1] = loss.valueLoss().getFloat();
+                    out[2] = loss.entropy().getFloat();
+                    out[3] = kl / mb;
+                    out[4] = oldKl / mb;
+                    out[6] = adam.step(lr, cfg.maxGradNorm());
+                }
+                networkNanos += System.nanoTime() - t0;
+            }
+            if (cfg.targetKl() > 0 && out[3] > cfg.targetKl()) {
+                break;
+            }
+        }
+        out[5] = clipSum / clipCount;
+        return out;
+    }
+
+    /** One batched forward pass over the first {@code count} observations of {@code src}: fills logitsOut and valuesOut. */
+    private void forward(float[] src, int count) {
+        long t0 = System.nanoTime();
+        float[] input = src;
+        if (src.length != count * obsSize) {
+            input = java.util.Arrays.copyOf(src, count * obsSize);
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            NDList o = net.forward(sub.create(input, new Shape(count, obsSize)), false);
+            float[] l = o.get(0).toFloatArray();
+            float[] v = o.get(1).toFloatArray();
+            System.arraycopy(l, 0, logitsOut, 0, l.length);
+            System.arraycopy(v, 0, valuesOut, 0, v.length);
+        }
+        networkNanos += System.nanoTime() - t0;
+    }
+
+    /** Samples from softmax(logits[off .. off + k)); one draw. */
+    static int sample(float[] logits, int off, int k, Rng rng) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            max = Math.max(max, logits[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            sum += Math.exp(logits[off + i] - max);
+        }
+        double u = rng.nextDouble() * sum;
+        for (int i = 0; i < k; i++) {
+            u -= Math.exp(logits[off + i] - max);
+            if (u < 0) {
+                return i;
+            }
+        }
+        return k - 1;
+    }
+
+    static float logSoftmaxAt(float[] logits, int off, int k, int a) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            max = Math.max(max, logits[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            sum += Math.exp(logits[off + i] - max);
+        }
+        return (float) (logits[off + a] - max - Math.log(sum));
+    }
+
+    /** (x - mean) / (std + 1e-8) with the unbiased std, as torch's {@code Tensor.std()}. */
+    static void normalize(float[] x) {
+        double mean = 0;
+        for (float v : x) {
+            mean += v;
+        }
+        mean /= x.length;
+        double var = 0;
+        for (float v : x) {
+            var += (v - mean) * (v - mean);
+        }
+        double std = x.length > 1 ? Math.sqrt(var / (x.length - 1)) : 0;
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) ((x[i] - mean) / (std + 1e-8));
+        }
+    }
+
+    /** 1 - Var(returns - values) / Var(returns); NaN when the returns do not vary. */
+    static double explainedVariance(float[] pred, float[] target) {
+        double mt = 0;
+        double md = 0;
+        for (int i = 0; i < target.length; i++) {
+            mt += target[i];
+            md += target[i] - pred[i];
+        }
+        mt /= target.length;
+        md /= target.length;
+        double vt = 0;
+        double vd = 0;
+        for (int i = 0; i < target.length; i++) {
+            vt += (target[i] - mt) * (target[i] - mt);
+            double d = target[i] - pred[i] - md;
+            vd += d * d;
+        }
+        return vt == 0 ? Double.NaN : 1 - vd / vt;
+    }
+
+    private static void shuffle(int[] a, Rng rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = a[i];
+            a[i] = a[j];
+            a[j] = tmp;
+        }
+    }
+
+    private double meanReturn() {
+        int count = (int) Math.min(episodes, WINDOW);
+        if (count == 0) {
+            return Double.NaN;
+        }
+        double s = 0;
+        for (int i = 0; i < count; i++) {
+            s += windowReturn[i];
+        }
+        return s / count;
+    }
+
+    private double successRate() {
+        int count = (int) Math.min(episodes, WINDOW);
+        if (count == 0) {
+            return Double.NaN;
+        }
+        int s = 0;
+        for (int i = 0; i < count; i++) {
+            s += windowSuccess[i] ? 1 : 0;
+        }
+        return (double) s / count;
+    }
+
+    // ---- checkpoints ----------------------------------------------------------------------------
+
+    private void save() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("update", update);
+        state.put("global_step", globalStep);
+        state.put("episodes", episodes);
+        state.put("action_rng", actionRng.state());
+        state.put("shuffle_rng", shuffleRng.state());
+        state.put("next_done", nextDone);
+        state.put("window_return", windowReturn);
+        state.put("window_success", windowSuccess);
+        state.put("vector_env", envs.saveState());
+        run.saveCheckpoint(update, dir -> {
+            RunDir.writeAtomically(dir.resolve("params.bin"), net::save);
+            RunDir.writeAtomically(dir.resolve("optimizer.bin"), adam::save);
+            RunDir.writeAtomically(dir.resolve("state.json"), o -> o.write(RunDir.JSON.writeValueAsBytes(state)));
+        });
+    }
+
+    private void load(Path ckpt) {
+        try {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(ckpt.resolve("params.bin")))) {
+                net.load(new DataInputStream(in));
+            }
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(ckpt.resolve("optimizer.bin")))) {
+                adam.load(new DataInputStream(in));
+            }
+            Map<String, Object> s = RunDir.JSON.readValue(ckpt.resolve("state.json").toFile(), new TypeReference<Map<String, Object>>() { });
+            update = ((Number) s.get("update")).intValue();
+            globalStep = ((Number) s.get("global_step")).longValue();
+            episodes = ((Number) s.get("episodes")).longValue();
+            actionRng.setState(((Number) s.get("action_rng")).longValue());
+            shuffleRng.setState(((Number) s.get("shuffle_rng")).longValue());
+            List<?> nd = (List<?>) s.get("next_done");
+            for (int i = 0; i < n; i++) {
+                nextDone[i] = ((Number) nd.get(i)).floatValue();
+            }
+            List<?> wr = (List<?>) s.get("window_return");
+            List<?> ws = (List<?>) s.get("window_success");
+            for (int i = 0; i < WINDOW; i++) {
+                windowReturn[i] = ((Number) wr.get(i)).doubleValue();
+                windowSuccess[i] = (Boolean) ws.get(i);
+            }
+            List<?> ve = (List<?>) s.get("vector_env");
+            long[] vs = new long[ve.size()];
+            for (int i = 0; i < vs.length; i++) {
+                vs[i] = ((Number) ve.get(i)).longValue();
+            }
+            envs.restoreState(vs);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof UsageException u) {
+                throw u;
+            }
+            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.Main1Line.of(e));
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

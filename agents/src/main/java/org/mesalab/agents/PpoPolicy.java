@@ -1,0 +1,100 @@
+package org.mesalab.agents;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Envs;
+import org.mesalab.core.Policy;
+import org.mesalab.core.Rng;
+import org.mesalab.core.UsageException;
+
+/**
+ * A trained PPO policy loaded from a run directory ({@code policy.bin}, or the latest checkpoint of a
+ * run that has not finished), acting by sampling from its action distribution (or greedily).
+ */
+public final class PpoPolicy implements Policy, AutoCloseable {
+    private final NDManager manager;
+    private final PolicyNetwork net;
+    private final Rng rng;
+    private final boolean greedy;
+    private final float[] obs;
+    private final String name;
+
+    private PpoPolicy(NDManager manager, PolicyNetwork net, long seed, boolean greedy, String name) {
+        this.manager = manager;
+        this.net = net;
+        this.rng = new Rng(seed);
+        this.greedy = greedy;
+        this.obs = new float[net.inputSize()];
+        this.name = name;
+    }
+
+    /** Loads the policy of {@code runDir}; {@code threads} for the engine (as in training, for identical results). */
+    public static PpoPolicy load(Path runDir, long seed, boolean greedy, int threads) {
+        RunDir run = RunDir.open(runDir);
+        Map<String, Object> config = run.readConfig();
+        if (!"ppo".equals(config.get("algo"))) {
+            throw new UsageException(runDir + " is not a PPO run (algo=" + config.get("algo") + ")");
+        }
+        EnvType type = Envs.get((String) config.get("env"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ppo = (Map<String, Object>) config.get("ppo");
+        PpoConfig cfg = PpoConfig.fromMap(ppo);
+        Env probe = TrainSetup.trainDistribution(config).create();
+        Path params = runDir.resolve("policy.bin");
+        if (!Files.exists(params)) {
+            Path ckpt = run.latestCheckpoint();
+            if (ckpt == null) {
+                throw new UsageException("run directory " + runDir + " has no policy yet (no policy.bin and no checkpoint)");
+            }
+            params = ckpt.resolve("params.bin");
+        }
+        NDManager manager = Torch.newManager(threads);
+        PolicyNetwork net = new PolicyNetwork(manager, cfg, probe.channels, probe.height, probe.width, type.actions().size(), new Rng(0));
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
+            net.load(new DataInputStream(in));
+        } catch (IOException e) {
+            manager.close();
+            throw new UsageException("cannot read the policy in " + params + ": " + e.getMessage());
+        }
+        return new PpoPolicy(manager, net, seed, greedy, "ppo:" + runDir);
+    }
+
+    @Override
+    public int act(Env env) {
+        env.observe(obs, 0);
+        try (NDManager sub = manager.newSubManager()) {
+            NDList out = net.forward(sub.create(obs, new Shape(1, obs.length)), false);
+            float[] logits = out.get(0).toFloatArray();
+            if (greedy) {
+                int best = 0;
+                for (int i = 1; i < logits.length; i++) {
+                    if (logits[i] > logits[best]) {
+                        best = i;
+                    }
+                }
+                return best;
+            }
+            return Ppo.sample(logits, 0, logits.length, rng);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

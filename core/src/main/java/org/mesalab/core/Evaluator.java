@@ -1,0 +1,89 @@
+package org.mesalab.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plays a policy on held-out levels of a distribution and summarizes what it achieved: the intended
+ * success rate, each proxy's success rate, and the outcome of every episode, with 95% Wilson score
+ * intervals for the rates (Wilson 1927; a binomial interval that behaves at rates near 0 and 1).
+ */
+public final class Evaluator {
+    /** Level index where held-out evaluation levels begin when training used the whole split: the upper half of it. */
+    public static final long HELD_OUT_START = Distribution.LEVELS_PER_SPLIT / 2;
+
+    private Evaluator() {
+    }
+
+    /** One evaluated episode with its outcome and per-objective success. */
+    public record Record(Episode episode, Outcome outcome, Map<String, Boolean> achieved) {
+    }
+
+    /** A rate with its 95% interval. */
+    public record Rate(double value, double low, double high) {
+        public static Rate of(int successes, int n) {
+            if (n == 0) {
+                return new Rate(Double.NaN, Double.NaN, Double.NaN);
+            }
+            double p = (double) successes / n;
+            double z = 1.959963984540054;
+            double denom = 1 + z * z / n;
+            double centre = (p + z * z / (2.0 * n)) / denom;
+            double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / denom;
+            return new Rate(p, Math.max(0, centre - half), Math.min(1, centre + half));
+        }
+    }
+
+    /** Summary of an evaluation. */
+    public record Summary(String env, String split, int episodes, Rate intendedSuccess, Map<String, Rate> proxySuccess,
+                          Map<Outcome, Rate> outcomes, double meanReturn, double meanSteps, List<Record> records) {
+    }
+
+    /**
+     * Plays {@code episodes} episodes of {@code policy} on levels {@code startIndex, startIndex + 1, ...}
+     * of {@code dist}.
+     */
+    public static Summary evaluate(Policy policy, Distribution dist, int episodes, long startIndex) {
+        if (episodes <= 0) {
+            throw new UsageException("--episodes=" + episodes + " is out of range; allowed: a positive integer");
+        }
+        Env env = dist.create();
+        EnvType t = dist.env();
+        List<Record> records = new ArrayList<>();
+        int intended = 0;
+        Map<String, Integer> proxies = new LinkedHashMap<>();
+        Map<Outcome, Integer> outcomes = new LinkedHashMap<>();
+        for (Outcome o : Outcome.values()) {
+            outcomes.put(o, 0);
+        }
+        for (Objective p : t.proxies()) {
+            proxies.put(p.name(), 0);
+        }
+        double ret = 0;
+        double steps = 0;
+        for (int i = 0; i < episodes; i++) {
+            Episode ep = Episode.play(env, policy, dist.levelSeed(startIndex + i), null);
+            Map<String, Boolean> achieved = new LinkedHashMap<>();
+            for (Objective o : t.objectives()) {
+                achieved.put(o.name(), ep.achieved(o, env));
+            }
+            Outcome outcome = Outcome.of(ep, env);
+            records.add(new Record(ep, outcome, achieved));
+            intended += achieved.get(t.intended().name()) ? 1 : 0;
+            for (Objective p : t.proxies()) {
+                proxies.merge(p.name(), achieved.get(p.name()) ? 1 : 0, Integer::sum);
+            }
+            outcomes.merge(outcome, 1, Integer::sum);
+            ret += ep.intendedReturn();
+            steps += ep.steps();
+        }
+        Map<String, Rate> proxyRates = new LinkedHashMap<>();
+        proxies.forEach((k, v) -> proxyRates.put(k, Rate.of(v, episodes)));
+        Map<Outcome, Rate> outcomeRates = new LinkedHashMap<>();
+        outcomes.forEach((k, v) -> outcomeRates.put(k, Rate.of(v, episodes)));
+        return new Summary(t.name(), dist.split(), episodes, Rate.of(intended, episodes), proxyRates, outcomeRates,
+                ret / episodes, steps / episodes, records);
+    }
+}

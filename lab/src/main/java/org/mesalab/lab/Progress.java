@@ -1,0 +1,52 @@
+package org.mesalab.lab;
+
+import java.io.PrintStream;
+import org.mesalab.agents.UpdateStats;
+
+/**
+ * Training telemetry on standard error: on a terminal, one live line rewritten in place; otherwise a
+ * plain line at most every {@code intervalSeconds} (and always for the last update), so logs stay
+ * readable. Shows steps, steps/s, mean episodic return, train success and the ETA.
+ */
+final class Progress {
+    private final PrintStream err;
+    private final boolean terminal;
+    private final double intervalSeconds;
+    private final long start = System.nanoTime();
+    private long lastPrint;
+
+    Progress(PrintStream err, boolean terminal, double intervalSeconds) {
+        this.err = err;
+        this.terminal = terminal;
+        this.intervalSeconds = intervalSeconds;
+    }
+
+    void onUpdate(UpdateStats s, long totalSteps) {
+        long now = System.nanoTime();
+        boolean last = s.update() == s.updates();
+        if (!terminal && !last && (now - lastPrint) / 1e9 < intervalSeconds) {
+            return;
+        }
+        lastPrint = now;
+        double elapsed = (now - start) / 1e9;
+        double rate = s.stepsPerSecond();
+        double eta = rate > 0 ? (totalSteps - s.globalStep()) / rate : Double.NaN;
+        String line = String.format("update %d/%d  steps %,d/%,d  %,.0f steps/s  return %.3f  train success %.1f%%  elapsed %s  ETA %s",
+                s.update(), s.updates(), s.globalStep(), totalSteps, rate, s.meanReturn(), 100 * s.trainSuccess(),
+                time(elapsed), time(eta));
+        if (terminal) {
+            err.print("\r\033[K" + line + (last ? "\n" : ""));
+        } else {
+            err.println(line);
+        }
+        err.flush();
+    }
+
+    static String time(double seconds) {
+        if (!Double.isFinite(seconds)) {
+            return "?";
+        }
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60) : String.format("%dm%02ds", s / 60, s % 60);
+    }
+}
