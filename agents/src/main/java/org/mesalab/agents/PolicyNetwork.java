@@ -1,6 +1,7 @@
 package org.mesalab.agents;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -42,6 +43,10 @@ public final class PolicyNetwork {
     private final Block trunk;
     private final Block actor;
     private final Block critic;
+    /** LSTM core (null without one): gates = x W_ih + b + h W_hh, split into input, forget, cell, output. */
+    private final Block lstmInput;
+    private final Block lstmHidden;
+    private final int lstmSize;
     private final ParameterStore store;
     private final List<String> names = new ArrayList<>();
     private final List<NDArray> params = new ArrayList<>();
@@ -55,12 +60,27 @@ public final class PolicyNetwork {
         this.trunk = config.network().equals("conv") ? impala(config) : mlp(config);
         this.actor = Linear.builder().setUnits(actions).build();
         this.critic = Linear.builder().setUnits(1).build();
+        this.lstmSize = config.lstmSize();
         Shape input = new Shape(1, (long) channels * height * width);
         trunk.initialize(manager, DataType.FLOAT32, input);
         Shape features = trunk.getOutputShapes(new Shape[] {input})[0];
+        if (lstmSize > 0) {
+            lstmInput = Linear.builder().setUnits(4L * lstmSize).build();
+            lstmHidden = Linear.builder().setUnits(4L * lstmSize).optBias(false).build();
+            lstmInput.initialize(manager, DataType.FLOAT32, features);
+            lstmHidden.initialize(manager, DataType.FLOAT32, new Shape(1, lstmSize));
+            features = new Shape(1, lstmSize);
+        } else {
+            lstmInput = null;
+            lstmHidden = null;
+        }
         actor.initialize(manager, DataType.FLOAT32, features);
         critic.initialize(manager, DataType.FLOAT32, features);
         collect("trunk", trunk, Math.sqrt(2), init);
+        if (lstmSize > 0) { // CleanRL's LSTM init: orthogonal weights with gain 1, zero biases
+            collect("lstm_ih", lstmInput, 1.0, init);
+            collect("lstm_hh", lstmHidden, 1.0, init);
+        }
         collect("actor", actor, 0.01, init);
         collect("critic", critic, 1.0, init);
         this.store = new ParameterStore(manager, false);
@@ -160,12 +180,68 @@ public final class PolicyNetwork {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
     }
 
-    /** Logits {@code [B, A]} and values {@code [B]} for observations {@code [B, C*H*W]}. */
+    /** Logits {@code [B, A]} and values {@code [B]} for observations {@code [B, C*H*W]} (networks without an LSTM). */
     public NDList forward(NDArray obs, boolean training) {
         NDArray features = trunk.forward(store, new NDList(obs), training).singletonOrThrow();
+        return heads(features, training);
+    }
+
+    private NDList heads(NDArray features, boolean training) {
         NDArray logits = actor.forward(store, new NDList(features), training).singletonOrThrow();
         NDArray value = critic.forward(store, new NDList(features), training).singletonOrThrow().reshape(-1);
         return new NDList(logits, value);
+    }
+
+    public int lstmSize() {
+        return lstmSize;
+    }
+
+    /** One LSTM step: features {@code [B, F]}, state {@code [B, H]} twice; returns h', c'. */
+    private NDList cell(NDArray x, NDArray h, NDArray c, boolean training) {
+        NDArray gates = lstmInput.forward(store, new NDList(x), training).singletonOrThrow()
+                .add(lstmHidden.forward(store, new NDList(h), training).singletonOrThrow());
+        NDList g = gates.split(4, 1);
+        NDArray i = Activation.sigmoid(g.get(0));
+        NDArray f = Activation.sigmoid(g.get(1));
+        NDArray cand = g.get(2).tanh();
+        NDArray o = Activation.sigmoid(g.get(3));
+        NDArray c2 = f.mul(c).add(i.mul(cand));
+        NDArray h2 = o.mul(c2.tanh());
+        return new NDList(h2, c2);
+    }
+
+    /**
+     * One recurrent step for acting: observations {@code [B, D]} and the state {@code h, c} {@code [B, H]}
+     * (already zeroed where an episode starts). Returns logits, values, h', c'.
+     */
+    public NDList step(NDArray obs, NDArray h, NDArray c, boolean training) {
+        NDArray features = trunk.forward(store, new NDList(obs), training).singletonOrThrow();
+        NDList s = cell(features, h, c, training);
+        NDList out = heads(s.get(0), training);
+        out.add(s.get(0));
+        out.add(s.get(1));
+        return out;
+    }
+
+    /**
+     * Replays a rollout segment for training (CleanRL's {@code ppo_atari_lstm.py}): observations
+     * {@code [T*B, D]} time-major, {@code starts [T, B]} (1 where a step begins a new episode, which
+     * zeroes the state before that step), initial state {@code [B, H]}. Returns logits {@code [T*B, A]}
+     * and values {@code [T*B]} in the same order.
+     */
+    public NDList sequence(NDArray obs, NDArray starts, NDArray h0, NDArray c0, int steps, int batch, boolean training) {
+        NDArray features = trunk.forward(store, new NDList(obs), training).singletonOrThrow();
+        NDArray h = h0;
+        NDArray c = c0;
+        NDList outs = new NDList();
+        for (int t = 0; t < steps; t++) {
+            NDArray keep = starts.get(t).neg().add(1f).reshape(batch, 1);
+            NDList s = cell(features.get(t * batch + ":" + (t + 1) * batch), h.mul(keep), c.mul(keep), training);
+            h = s.get(0);
+            c = s.get(1);
+            outs.add(h);
+        }
+        return heads(NDArrays.concat(outs, 0), training);
     }
 
     public List<NDArray> parameters() {

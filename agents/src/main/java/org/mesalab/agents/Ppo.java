@@ -34,6 +34,10 @@ import org.mesalab.core.VectorEnv;
  * sampling and minibatch shuffling. With the same seed and thread count, every metric except wall
  * time is identical, and a run resumed from a checkpoint continues exactly as if uninterrupted.
  *
+ * <p>With an LSTM core ({@code lstm_size > 0}), as CleanRL's {@code ppo_atari_lstm.py}: the state of each
+ * env is carried through the rollout and zeroed where an episode starts; minibatches are groups of
+ * whole env sequences, replayed from the rollout's initial state.
+ *
  * <p>Memory: each forward pass and each minibatch step runs in a sub-{@link NDManager} and an
  * {@link NDScope}, so native memory stays flat however long the run is.
  */
@@ -86,6 +90,14 @@ public final class Ppo implements AutoCloseable {
     private final float[] obsScratch;
     private final int[] stepActions;
     private final int[] truncatedSlots;
+    // LSTM state per env [N][H]: current, at the rollout's start, and scratch (all empty without an LSTM).
+    private final int lstm;
+    private final float[] hState;
+    private final float[] cState;
+    private final float[] hInit;
+    private final float[] cInit;
+    private final float[] hScratch;
+    private final float[] cScratch;
 
     // Rolling window of finished training episodes.
     private final double[] windowReturn = new double[WINDOW];
@@ -132,6 +144,13 @@ public final class Ppo implements AutoCloseable {
         obsScratch = new float[n * obsSize];
         stepActions = new int[n];
         truncatedSlots = new int[n];
+        lstm = cfg.lstmSize();
+        hState = new float[n * lstm];
+        cState = new float[n * lstm];
+        hInit = new float[n * lstm];
+        cInit = new float[n * lstm];
+        hScratch = new float[n * lstm];
+        cScratch = new float[n * lstm];
     }
 
     /** A new run in {@code run}, which gets its manifest ({@code config.json}) now. */
@@ -210,11 +229,20 @@ public final class Ppo implements AutoCloseable {
 
     /** Collects num_steps x num_envs transitions with one batched forward pass per step. */
     private void rollout() {
+        System.arraycopy(hState, 0, hInit, 0, hState.length);
+        System.arraycopy(cState, 0, cInit, 0, cState.length);
         for (int step = 0; step < t; step++) {
             int base = step * n;
             System.arraycopy(envs.observations, 0, obs, base * obsSize, n * obsSize);
             System.arraycopy(nextDone, 0, dones, base, n);
-            forward(envs.observations, n);
+            if (lstm > 0) {
+                resetStarted(hState, cState);
+                forwardRecurrent(envs.observations, n, hState, cState);
+                System.arraycopy(hScratch, 0, hState, 0, hState.length);
+                System.arraycopy(cScratch, 0, cState, 0, cState.length);
+            } else {
+                forward(envs.observations, n);
+            }
             for (int i = 0; i < n; i++) {
                 int a = sample(logitsOut, i * numActions, numActions, actionRng);
                 stepActions[i] = a;
@@ -237,17 +265,62 @@ public final class Ppo implements AutoCloseable {
                 }
             }
             if (truncated > 0) { // bootstrap time-limit cuts from the value of the final observation
+                float[] hs = new float[truncated * lstm];
+                float[] cs = new float[truncated * lstm];
                 for (int k = 0; k < truncated; k++) {
                     System.arraycopy(envs.finalObservations, truncatedSlots[k] * obsSize, obsScratch, k * obsSize, obsSize);
+                    System.arraycopy(hState, truncatedSlots[k] * lstm, hs, k * lstm, lstm);
+                    System.arraycopy(cState, truncatedSlots[k] * lstm, cs, k * lstm, lstm);
                 }
-                forward(obsScratch, truncated);
+                if (lstm > 0) {
+                    forwardRecurrent(obsScratch, truncated, hs, cs);
+                } else {
+                    forward(obsScratch, truncated);
+                }
                 for (int k = 0; k < truncated; k++) {
                     rewards[base + truncatedSlots[k]] += (float) (cfg.gamma() * valuesOut[k]);
                 }
             }
         }
-        forward(envs.observations, n);
+        if (lstm > 0) {
+            float[] h = hState.clone();
+            float[] c = cState.clone();
+            resetStarted(h, c);
+            forwardRecurrent(envs.observations, n, h, c);
+        } else {
+            forward(envs.observations, n);
+        }
         System.arraycopy(valuesOut, 0, nextValue, 0, n);
+    }
+
+    /** Zeroes the LSTM state of envs whose next observation starts an episode. */
+    private void resetStarted(float[] h, float[] c) {
+        for (int i = 0; i < n; i++) {
+            if (nextDone[i] != 0f) {
+                java.util.Arrays.fill(h, i * lstm, (i + 1) * lstm, 0f);
+                java.util.Arrays.fill(c, i * lstm, (i + 1) * lstm, 0f);
+            }
+        }
+    }
+
+    /** A recurrent forward pass over {@code count} observations with state h, c: fills logits, values, hScratch, cScratch. */
+    private void forwardRecurrent(float[] src, int count, float[] h, float[] c) {
+        long t0 = System.nanoTime();
+        float[] input = src.length == count * obsSize ? src : java.util.Arrays.copyOf(src, count * obsSize);
+        try (NDManager sub = manager.newSubManager()) {
+            NDList o = net.step(sub.create(input, new Shape(count, obsSize)),
+                    sub.create(java.util.Arrays.copyOf(h, count * lstm), new Shape(count, lstm)),
+                    sub.create(java.util.Arrays.copyOf(c, count * lstm), new Shape(count, lstm)), false);
+            float[] l = o.get(0).toFloatArray();
+            float[] v = o.get(1).toFloatArray();
+            System.arraycopy(l, 0, logitsOut, 0, l.length);
+            System.arraycopy(v, 0, valuesOut, 0, v.length);
+            float[] h2 = o.get(2).toFloatArray();
+            float[] c2 = o.get(3).toFloatArray();
+            System.arraycopy(h2, 0, hScratch, 0, h2.length);
+            System.arraycopy(c2, 0, cScratch, 0, c2.length);
+        }
+        networkNanos += System.nanoTime() - t0;
     }
 
     /**
@@ -285,10 +358,16 @@ public final class Ppo implements AutoCloseable {
     private double[] optimize(double lr) {
         int batch = cfg.batchSize();
         int mb = cfg.minibatchSize();
-        int[] inds = new int[batch];
-        for (int i = 0; i < batch; i++) {
+        // Without an LSTM: shuffled transitions. With one: shuffled envs, each minibatch whole sequences of
+        // envsPerMb envs, laid out time-major ([T][envsPerMb]) for the replay.
+        int envsPerMb = n / cfg.numMinibatches();
+        int[] inds = new int[lstm > 0 ? n : batch];
+        for (int i = 0; i < inds.length; i++) {
             inds[i] = i;
         }
+        float[] mbStarts = new float[mb];
+        float[] mbH = new float[envsPerMb * lstm];
+        float[] mbC = new float[envsPerMb * lstm];
         float[] mbObs = new float[mb * obsSize];
         float[] mbOneHot = new float[mb * numActions];
         float[] mbLogp = new float[mb];
@@ -300,10 +379,22 @@ public final class Ppo implements AutoCloseable {
         int clipCount = 0;
         for (int epoch = 0; epoch < cfg.updateEpochs(); epoch++) {
             shuffle(inds, shuffleRng);
-            for (int start = 0; start < batch; start += mb) {
+            int stride = lstm > 0 ? envsPerMb : mb;
+            for (int start = 0; start < inds.length; start += stride) {
                 java.util.Arrays.fill(mbOneHot, 0f);
                 for (int j = 0; j < mb; j++) {
-                    int k = inds[start + j];
+                    int k;
+                    if (lstm > 0) { // j = step * envsPerMb + e: env inds[start + e] at that step
+                        int env = inds[start + j % envsPerMb];
+                        k = (j / envsPerMb) * n + env;
+                        mbStarts[j] = dones[k];
+                        if (j < envsPerMb) {
+                            System.arraycopy(hInit, env * lstm, mbH, j * lstm, lstm);
+                            System.arraycopy(cInit, env * lstm, mbC, j * lstm, lstm);
+                        }
+                    } else {
+                        k = inds[start + j];
+                    }
                     System.arraycopy(obs, k * obsSize, mbObs, j * obsSize, obsSize);
                     mbOneHot[j * numActions + actions[k]] = 1f;
                     mbLogp[j] = logprobs[k];
@@ -318,7 +409,11 @@ public final class Ppo implements AutoCloseable {
                 try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
                     PpoLoss loss;
                     try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                        NDList o = net.forward(sub.create(mbObs, new Shape(mb, obsSize)), true);
+                        NDArray x = sub.create(mbObs, new Shape(mb, obsSize));
+                        NDList o = lstm > 0
+                                ? net.sequence(x, sub.create(mbStarts, new Shape(t, envsPerMb)), sub.create(mbH, new Shape(envsPerMb, lstm)),
+                                        sub.create(mbC, new Shape(envsPerMb, lstm)), t, envsPerMb, true)
+                                : net.forward(x, true);
                         loss = PpoLoss.compute(o.get(0), o.get(1), sub.create(mbOneHot, new Shape(mb, numActions)),
                                 sub.create(mbLogp), sub.create(mbAdv), sub.create(mbRet), sub.create(mbVal), cfg);
                         gc.backward(loss.loss());
@@ -493,6 +588,8 @@ public final class Ppo implements AutoCloseable {
         state.put("window_return", windowReturn);
         state.put("window_success", windowSuccess);
         state.put("vector_env", envs.saveState());
+        state.put("lstm_h", hState);
+        state.put("lstm_c", cState);
         run.saveCheckpoint(update, dir -> {
             RunDir.writeAtomically(dir.resolve("params.bin"), net::save);
             RunDir.writeAtomically(dir.resolve("optimizer.bin"), adam::save);
@@ -530,6 +627,12 @@ public final class Ppo implements AutoCloseable {
                 vs[i] = ((Number) ve.get(i)).longValue();
             }
             envs.restoreState(vs);
+            List<?> lh = (List<?>) s.get("lstm_h");
+            List<?> lc = (List<?>) s.get("lstm_c");
+            for (int i = 0; i < hState.length; i++) {
+                hState[i] = ((Number) lh.get(i)).floatValue();
+                cState[i] = ((Number) lc.get(i)).floatValue();
+            }
         } catch (IOException | RuntimeException e) {
             if (e instanceof UsageException u) {
                 throw u;

@@ -33,6 +33,7 @@ import org.mesalab.core.UsageException;
  * @param width           hidden units per MLP layer, and the conv trunk's final dense layer
  * @param depth           MLP hidden layers (conv: residual blocks per stage)
  * @param channels        conv stage channels, e.g. {@code 16-32}
+ * @param lstmSize        LSTM core units after the trunk (statefulness prior); 0: none
  * @param checkpointEvery updates between checkpoints (a final one is always written)
  */
 public record PpoConfig(
@@ -57,11 +58,12 @@ public record PpoConfig(
         int width,
         int depth,
         String channels,
+        int lstmSize,
         int checkpointEvery) {
 
     public static PpoConfig defaults() {
         return new PpoConfig(32, 128, 5e-4, true, 0.99, 0.95, 4, 4, true, 0.2, true, 0.01, 0.5, 0.5, 0.0, 1e-5, 0.0,
-                "mlp", 256, 2, "16-32", 10);
+                "mlp", 256, 2, "16-32", 0, 10);
     }
 
     public int batchSize() {
@@ -140,6 +142,13 @@ public record PpoConfig(
         if (numEnvs > 4096) {
             bad("num_envs", numEnvs);
         }
+        if (lstmSize < 0 || lstmSize > 4096) {
+            bad("lstm_size", lstmSize);
+        }
+        if (lstmSize > 0 && numEnvs % numMinibatches != 0) {
+            throw new UsageException("ppo: num_minibatches=" + numMinibatches + " does not divide num_envs=" + numEnvs
+                    + "; with an LSTM, minibatches are groups of whole env sequences; allowed: a divisor of " + numEnvs);
+        }
         if (numMinibatches > batchSize()) {
             throw new UsageException("ppo: num_minibatches=" + numMinibatches + " exceeds the batch of " + batchSize()
                     + " samples (num_envs * num_steps); allowed: [1, " + batchSize() + "]");
@@ -205,6 +214,7 @@ public record PpoConfig(
             case "target_kl" -> "0 (off) or a positive number";
             case "anneal_lr", "norm_adv", "clip_vloss" -> "true or false";
             case "network" -> "mlp, conv";
+            case "lstm_size" -> "0 (none) or an integer in [1, 4096]";
             case "channels" -> "positive integers joined by '-', e.g. 16-32";
             default -> "a positive integer";
         };
@@ -233,6 +243,7 @@ public record PpoConfig(
         m.put("width", width);
         m.put("depth", depth);
         m.put("channels", channels);
+        m.put("lstm_size", lstmSize);
         m.put("checkpoint_every", checkpointEvery);
         return m;
     }
@@ -254,7 +265,7 @@ public record PpoConfig(
                 num(base, "vf_coef").doubleValue(), num(base, "max_grad_norm").doubleValue(), num(base, "target_kl").doubleValue(),
                 num(base, "adam_eps").doubleValue(), num(base, "weight_decay").doubleValue(), (String) base.get("network"),
                 num(base, "width").intValue(), num(base, "depth").intValue(), (String) base.get("channels"),
-                num(base, "checkpoint_every").intValue());
+                num(base, "lstm_size").intValue(), num(base, "checkpoint_every").intValue());
     }
 
     private static Number num(Map<String, Object> m, String k) {

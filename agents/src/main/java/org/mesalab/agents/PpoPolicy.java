@@ -28,6 +28,8 @@ public final class PpoPolicy implements Policy, AutoCloseable {
     private final boolean greedy;
     private final float[] obs;
     private final String name;
+    private float[] h;
+    private float[] c;
 
     private PpoPolicy(NDManager manager, PolicyNetwork net, long seed, boolean greedy, String name) {
         this.manager = manager;
@@ -36,6 +38,8 @@ public final class PpoPolicy implements Policy, AutoCloseable {
         this.greedy = greedy;
         this.obs = new float[net.inputSize()];
         this.name = name;
+        this.h = new float[net.lstmSize()];
+        this.c = new float[net.lstmSize()];
     }
 
     /** Loads the policy of {@code runDir}; {@code threads} for the engine (as in training, for identical results). */
@@ -73,7 +77,19 @@ public final class PpoPolicy implements Policy, AutoCloseable {
     public int act(Env env) {
         env.observe(obs, 0);
         try (NDManager sub = manager.newSubManager()) {
-            NDList out = net.forward(sub.create(obs, new Shape(1, obs.length)), false);
+            NDList out;
+            if (net.lstmSize() > 0) { // the state lives through an episode and starts at zero
+                if (env.steps() == 0) {
+                    java.util.Arrays.fill(h, 0f);
+                    java.util.Arrays.fill(c, 0f);
+                }
+                out = net.step(sub.create(obs, new Shape(1, obs.length)), sub.create(h, new Shape(1, h.length)),
+                        sub.create(c, new Shape(1, c.length)), false);
+                h = out.get(2).toFloatArray();
+                c = out.get(3).toFloatArray();
+            } else {
+                out = net.forward(sub.create(obs, new Shape(1, obs.length)), false);
+            }
             float[] logits = out.get(0).toFloatArray();
             if (greedy) {
                 int best = 0;

@@ -151,4 +151,33 @@ class PpoTrainingTest {
             assertTrue(Double.isFinite(stats.get(1).policyLoss()) && stats.get(1).entropy() > 0);
         }
     }
+
+    @Test
+    void lstmCoreTrainsResumesExactlyAndActs(@TempDir Path dir) {
+        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        PpoConfig cfg = small().with("lstm_size", "16").with("num_minibatches", "2");
+        try (Ppo whole = start(cfg, d, 4 * 512, dir.resolve("whole"))) {
+            whole.train(s -> { });
+        }
+        Path cut = dir.resolve("cut");
+        try (Ppo first = start(cfg, d, 4 * 512, cut)) {
+            assertThrows(IllegalStateException.class, () -> first.train(s -> {
+                if (s.update() == 3) {
+                    throw new IllegalStateException("killed");
+                }
+            }));
+        }
+        try (Ppo resumed = Ppo.resume(RunDir.open(cut), d, cfg, 7, 4 * 512, 1)) {
+            resumed.train(s -> { });
+        }
+        List<Map<String, Object>> a = reproducible(dir.resolve("whole"));
+        assertEquals(4, a.size());
+        assertEquals(a, reproducible(cut));
+        assertTrue(((Number) a.get(3).get("entropy")).doubleValue() > 0);
+        try (PpoPolicy p = PpoPolicy.load(cut, 1, false, 1)) {
+            Evaluator.Summary s = Evaluator.evaluate(p, Envs.get("maze").distribution("test", Map.of()), 5, Evaluator.HELD_OUT_START);
+            assertEquals(5, s.episodes());
+        }
+        assertThrows(UsageException.class, () -> PpoConfig.defaults().with("lstm_size", "8").with("num_minibatches", "3").validate(1 << 20));
+    }
 }
