@@ -5,8 +5,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
+import org.mesalab.core.Episode;
+import org.mesalab.core.Event;
+import org.mesalab.core.Policies;
+import org.mesalab.core.Policy;
 import org.mesalab.core.render.Renderer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -16,7 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "level", description = "Show one generated level: ASCII (default), JSON, or a PNG picture with a legend.")
+@Command(name = "level", description = "Show one generated level: ASCII (default), JSON, a PNG picture with a legend, or an animated GIF of an episode.")
 final class LevelCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -42,6 +48,23 @@ final class LevelCommand implements Runnable {
 
         @Option(names = "--png", paramLabel = "FILE", description = "write a PNG picture of the level")
         Path png;
+
+        @Option(names = "--gif", paramLabel = "FILE", description = "write an animated GIF of an episode played by --policy")
+        Path gif;
+    }
+
+    @Option(names = "--policy", defaultValue = "oracle:intended",
+            description = "policy for --gif: random, oracle:intended or oracle:NAME (default: ${DEFAULT-VALUE})")
+    String policy;
+
+    private static String events(int mask) {
+        StringBuilder b = new StringBuilder();
+        for (Event ev : Event.values()) {
+            if (ev.in(mask)) {
+                b.append(b.length() == 0 ? "" : ",").append(ev.id());
+            }
+        }
+        return b.toString();
     }
 
     @Override
@@ -64,6 +87,13 @@ final class LevelCommand implements Runnable {
             m.put("legend", e.legend());
             m.put("params", d.params().asJson());
             Json.print(out, m);
+        } else if (format.gif != null) {
+            Policy p = Policies.parse(policy, d.env(), seed);
+            List<BufferedImage> frames = new ArrayList<>();
+            Episode ep = Episode.play(e, p, d.levelSeed(seed), env -> frames.add(Renderer.image(env, 24, false,
+                    policy + "  step " + env.steps() + (env.events() != 0 ? "  " + events(env.events()) : ""))));
+            Renderer.writeGif(frames, format.gif, 150);
+            out.printf("wrote %s (%d frames, %s)%n", format.gif, frames.size(), ep.terminated() ? "terminated" : "truncated");
         } else if (format.png != null) {
             Renderer.writePng(Renderer.image(e, 32, true, env + " " + d.split() + " seed " + seed), format.png);
             out.println("wrote " + format.png);

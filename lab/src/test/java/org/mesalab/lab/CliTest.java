@@ -85,6 +85,22 @@ class CliTest {
         assertTrue(javax.imageio.ImageIO.read(png.toFile()).getWidth() >= 7 * 32);
     }
 
+    @Test
+    void levelGifAnimatesAnOracleEpisode(@TempDir Path dir) throws Exception {
+        Path gif = dir.resolve("corner.gif");
+        Cli r = Cli.run("level", "maze", "--split", "test", "--seed", "2", "--gif", gif.toString(), "--policy", "oracle:corner");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("frames"));
+        try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(gif.toFile())) {
+            javax.imageio.ImageReader reader = javax.imageio.ImageIO.getImageReadersByFormatName("gif").next();
+            reader.setInput(in);
+            assertTrue(reader.getNumImages(true) > 5);
+        }
+        Cli bad = Cli.run("level", "maze", "--gif", gif.toString(), "--policy", "oracle:cake");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("unknown objective 'cake'"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "level chess|unknown env 'chess'; allowed: maze, coinrun, heist, lava",
