@@ -11,9 +11,10 @@ import java.util.function.Consumer;
  * @param firstStep   step (1-based) at which each event first happened, 0 if never
  * @param positions   agent cells visited, {@code [x0, y0, x1, y1, ...]}, start included
  * @param actions     actions taken
+ * @param states      the env's state ({@link Env#state()}) before each action, for exact replay and diagnosis
  */
 public record Episode(long levelSeed, int steps, double intendedReturn, boolean terminated, boolean truncated,
-                      int[] eventCounts, int[] firstStep, int[] positions, int[] actions) {
+                      int[] eventCounts, int[] firstStep, int[] positions, int[] actions, long[] states) {
 
     /**
      * Plays {@code policy} on level {@code levelSeed} until the episode ends; {@code onStep} sees the
@@ -25,6 +26,7 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
         int[] first = new int[Event.COUNT];
         List<Integer> pos = new ArrayList<>();
         List<Integer> acts = new ArrayList<>();
+        List<Long> states = new ArrayList<>();
         pos.add(env.agentX());
         pos.add(env.agentY());
         if (onStep != null) {
@@ -32,6 +34,7 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
         }
         double ret = 0;
         while (!env.done()) {
+            states.add(env.state());
             int a = policy.act(env);
             int ev = env.step(a);
             ret += env.reward();
@@ -49,7 +52,8 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
             }
         }
         return new Episode(levelSeed, env.steps(), ret, env.terminated(), env.truncated(), counts, first,
-                pos.stream().mapToInt(Integer::intValue).toArray(), acts.stream().mapToInt(Integer::intValue).toArray());
+                pos.stream().mapToInt(Integer::intValue).toArray(), acts.stream().mapToInt(Integer::intValue).toArray(),
+                states.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** Whether this episode achieved {@code objective}; {@code env} must still hold the episode's level. */

@@ -1,0 +1,196 @@
+package org.mesalab.core;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Which objective best explains what an agent does (the behavioral objective of Hubinger et al. 2019),
+ * inferred from its episodes by Boltzmann-rational inverse planning (Ramachandran and Amir 2007;
+ * Ziebart et al. 2008).
+ *
+ * <p>Candidates: the env's intended objective, each proxy, and the equal mixture of the intended
+ * objective with each proxy. For each candidate and each played level: soft Q values by soft value
+ * iteration on the true level ({@link ValueIteration#softQ}, temperature {@link #TAU} times the
+ * reward scale), normalized by the range of the level's state values so that one inverse temperature
+ * is comparable across candidates and levels. The log-likelihood of the observed actions is
+ * {@code sum_t log softmax(beta * Q(s_t, .))[a_t]} with beta fitted per candidate by one-dimensional
+ * maximum likelihood (the log-likelihood is concave in beta: golden-section search on
+ * [0, {@link #BETA_MAX}]); the posterior over candidates uses a uniform prior.
+ *
+ * <p>Mixtures: {@code intended+proxy} rewards each objective divided by its optimal return from the
+ * level's start, so both halves weigh the same whatever their reward scales (the corner pays every
+ * step, the cheese once).
+ */
+public final class BehavioralObjective {
+    public static final double TAU = 1e-3;
+    public static final double BETA_MAX = 1000;
+
+    private BehavioralObjective() {
+    }
+
+    /** A candidate: a named objective, or (when {@code proxy} is set) the normalized mixture of two. */
+    public record Candidate(String name, Objective objective, Objective mixedWith) {
+    }
+
+    /** One candidate's fit: maximized log-likelihood, its beta, and the posterior. */
+    public record Fit(String objective, double logLikelihood, double beta, double posterior) {
+    }
+
+    public static List<Candidate> candidates(EnvType t) {
+        List<Candidate> c = new ArrayList<>();
+        c.add(new Candidate(t.intended().name(), t.intended(), null));
+        for (Objective p : t.proxies()) {
+            c.add(new Candidate(p.name(), p, null));
+        }
+        for (Objective p : t.proxies()) {
+            c.add(new Candidate(t.intended().name() + "+" + p.name(), t.intended(), p));
+        }
+        return c;
+    }
+
+    /** The candidate's objective on one level ({@code start} is the level's start state index in {@code g}). */
+    static Objective objectiveOn(Candidate c, StateGraph g) {
+        if (c.mixedWith() == null) {
+            return c.objective();
+        }
+        double a = startValue(g, c.objective());
+        double b = startValue(g, c.mixedWith());
+        double[] w = new double[Event.COUNT];
+        for (int e = 0; e < Event.COUNT; e++) {
+            w[e] = 0.5 * c.objective().weights()[e] / a + 0.5 * c.mixedWith().weights()[e] / b;
+        }
+        double step = 0.5 * c.objective().stepReward() / a + 0.5 * c.mixedWith().stepReward() / b;
+        return new Objective(c.name(), "equal mixture", w, step, c.objective().success());
+    }
+
+    private static double startValue(StateGraph g, Objective o) {
+        double[] q = ValueIteration.q(g, o, ValueIteration.GAMMA);
+        double v = ValueIteration.max(q, 0, g.actions);
+        return Math.abs(v) > 1e-9 ? Math.abs(v) : 1.0;
+    }
+
+    /**
+     * Fits every candidate to the episodes (played on {@code dist}'s levels, with their states
+     * recorded) and returns the fits sorted by posterior, highest first.
+     */
+    public static List<Fit> diagnose(Distribution dist, List<Episode> episodes, List<Candidate> candidates) {
+        if (episodes.isEmpty()) {
+            throw new UsageException("no episodes to diagnose");
+        }
+        int k = candidates.size();
+        // Per candidate: the normalized Q rows of every visited state and the action taken.
+        List<List<double[]>> rows = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            rows.add(new ArrayList<>());
+        }
+        List<Integer> taken = new ArrayList<>();
+        Env env = dist.create();
+        for (Episode ep : episodes) {
+            env.reset(ep.levelSeed());
+            StateGraph g = StateGraph.explore(env, Policies.MAX_STATES);
+            for (int c = 0; c < k; c++) {
+                Objective o = objectiveOn(candidates.get(c), g);
+                double scale = 0;
+                for (double r : o.rewardTable()) {
+                    scale = Math.max(scale, Math.abs(r));
+                }
+                double[] q = ValueIteration.softQ(g, o, ValueIteration.GAMMA, TAU * Math.max(scale, 1e-12));
+                double vMin = Double.POSITIVE_INFINITY;
+                double vMax = Double.NEGATIVE_INFINITY;
+                for (int s = 0; s < g.states; s++) {
+                    double v = ValueIteration.max(q, s * g.actions, g.actions);
+                    vMin = Math.min(vMin, v);
+                    vMax = Math.max(vMax, v);
+                }
+                double range = vMax - vMin > 1e-12 ? vMax - vMin : 1.0;
+                for (int t = 0; t < ep.actions().length; t++) {
+                    int s = g.indexOf(ep.states()[t]);
+                    if (s < 0) {
+                        throw new IllegalStateException("episode state not on its level");
+                    }
+                    double[] row = new double[g.actions];
+                    for (int a = 0; a < g.actions; a++) {
+                        row[a] = q[s * g.actions + a] / range;
+                    }
+                    rows.get(c).add(row);
+                }
+            }
+            for (int a : ep.actions()) {
+                taken.add(a);
+            }
+        }
+        double[] ll = new double[k];
+        double[] beta = new double[k];
+        for (int c = 0; c < k; c++) {
+            List<double[]> r = rows.get(c);
+            double[] best = fitBeta(r, taken);
+            beta[c] = best[0];
+            ll[c] = best[1];
+        }
+        double max = java.util.Arrays.stream(ll).max().orElse(0);
+        double z = 0;
+        for (double v : ll) {
+            z += Math.exp(v - max);
+        }
+        List<Fit> fits = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            fits.add(new Fit(candidates.get(c).name(), ll[c], beta[c], Math.exp(ll[c] - max) / z));
+        }
+        fits.sort(Comparator.comparingDouble(Fit::posterior).reversed());
+        return fits;
+    }
+
+    /** {@code sum_t log softmax(beta * q_t)[a_t]}. */
+    static double logLikelihood(List<double[]> q, List<Integer> actions, double beta) {
+        double ll = 0;
+        for (int t = 0; t < q.size(); t++) {
+            double[] row = q.get(t);
+            double m = Double.NEGATIVE_INFINITY;
+            for (double v : row) {
+                m = Math.max(m, beta * v);
+            }
+            double sum = 0;
+            for (double v : row) {
+                sum += Math.exp(beta * v - m);
+            }
+            ll += beta * row[actions.get(t)] - m - Math.log(sum);
+        }
+        return ll;
+    }
+
+    /** Golden-section search for the maximizing beta in [0, BETA_MAX]; returns {beta, log-likelihood}. */
+    static double[] fitBeta(List<double[]> q, List<Integer> actions) {
+        double lo = 0;
+        double hi = BETA_MAX;
+        double phi = (Math.sqrt(5) - 1) / 2;
+        double x1 = hi - phi * (hi - lo);
+        double x2 = lo + phi * (hi - lo);
+        double f1 = logLikelihood(q, actions, x1);
+        double f2 = logLikelihood(q, actions, x2);
+        for (int i = 0; i < 80; i++) {
+            if (f1 < f2) {
+                lo = x1;
+                x1 = x2;
+                f1 = f2;
+                x2 = lo + phi * (hi - lo);
+                f2 = logLikelihood(q, actions, x2);
+            } else {
+                hi = x2;
+                x2 = x1;
+                f2 = f1;
+                x1 = hi - phi * (hi - lo);
+                f1 = logLikelihood(q, actions, x1);
+            }
+        }
+        double b = (lo + hi) / 2;
+        double[] best = {b, logLikelihood(q, actions, b)};
+        for (double edge : new double[] {0, BETA_MAX}) { // the maximum may sit on a bound
+            double f = logLikelihood(q, actions, edge);
+            if (f > best[1]) {
+                best = new double[] {edge, f};
+            }
+        }
+        return best;
+    }
+}
