@@ -5,16 +5,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mesalab.agents.PpoPolicy;
-import org.mesalab.agents.RunDir;
-import org.mesalab.agents.TrainSetup;
-import org.mesalab.core.Distribution;
-import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
 import org.mesalab.core.Evaluator;
 import org.mesalab.core.Outcome;
-import org.mesalab.core.Policies;
-import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,6 +48,12 @@ final class EvalCommand implements Runnable {
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
+    @Option(names = "--runs", arity = "1..*", paramLabel = "RUN_DIR", description = "aggregate several training runs (seeds) of one condition")
+    List<Path> runs;
+
+    @Option(names = "--resamples", defaultValue = "50000", description = "bootstrap resamples for --runs (default: ${DEFAULT-VALUE}, as rliable)")
+    int resamples;
+
     @Override
     public void run() {
         if (episodes <= 0 || episodes > 1_000_000) {
@@ -64,45 +62,101 @@ final class EvalCommand implements Runnable {
         if (seed < 0 || seed > 1_000_000) {
             throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
         }
-        Distribution dist;
-        Policy policy;
-        long start;
-        if (runDir != null) {
-            if (policySpec != null) {
-                throw new UsageException("give either RUN_DIR or --policy, not both");
+        if (runs != null && !runs.isEmpty()) {
+            if (runDir != null || policySpec != null) {
+                throw new UsageException("give --runs, or a RUN_DIR, or --policy, not several");
             }
-            Map<String, Object> config = RunDir.open(runDir).readConfig();
-            String trainedOn = (String) config.get("env");
-            if (env != null && !env.equals(trainedOn)) {
-                throw new UsageException("--env=" + env + " but " + runDir + " was trained on " + trainedOn + "; allowed: " + trainedOn);
-            }
-            EnvType type = Envs.get(trainedOn);
-            dist = type.distribution(split, TrainSetup.overrides(config));
-            start = TrainSetup.heldOutStart(config, split);
-            policy = PpoPolicy.load(runDir, seed, greedy, ((Number) config.getOrDefault("threads", 1)).intValue());
-        } else {
-            if (policySpec == null || env == null) {
-                throw new UsageException("give a RUN_DIR, or --policy random|oracle:intended|oracle:NAME with --env ENV");
-            }
-            EnvType type = Envs.get(env);
-            dist = type.distribution(split, EnvOptions.parse(type, sets));
-            policy = Policies.parse(policySpec, type, seed);
-            start = Evaluator.HELD_OUT_START;
+            aggregate();
+            return;
         }
-        start += seed * 10_000_000L;
         Evaluator.Summary s;
-        try {
-            s = Evaluator.evaluate(policy, dist, episodes, start);
-        } finally {
-            if (policy instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // nothing to do
+        String name;
+        try (Subject subject = Subject.of(runDir, policySpec, env, split, sets, seed, greedy)) {
+            s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
+            name = subject.policy().name();
+        }
+        print(s, name);
+    }
+
+    /** Several training seeds of one condition: per-run rates, then mean, IQM and stratified-bootstrap intervals across runs. */
+    private void aggregate() {
+        if (resamples < 10 || resamples > 10_000_000) {
+            throw new UsageException("--resamples=" + resamples + " is out of range; allowed: [10, 10000000]");
+        }
+        List<Map<String, Object>> perRun = new java.util.ArrayList<>();
+        Map<String, double[][]> scores = new LinkedHashMap<>();
+        String envName = null;
+        int r = 0;
+        for (Path run : runs) {
+            try (Subject subject = Subject.of(run, null, env, split, sets, seed, greedy)) {
+                Evaluator.Summary s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
+                if (envName != null && !envName.equals(s.env())) {
+                    throw new UsageException("--runs mixes envs (" + envName + " and " + s.env() + "); allowed: runs of one env");
                 }
+                envName = s.env();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("run_dir", run.toString());
+                m.put("intended_success", s.intendedSuccess().value());
+                Map<String, Double> proxies = new LinkedHashMap<>();
+                s.proxySuccess().forEach((k, v) -> proxies.put(k, v.value()));
+                m.put("proxy_success", proxies);
+                Map<String, Double> outcomes = new LinkedHashMap<>();
+                s.outcomes().forEach((k, v) -> outcomes.put(k.id(), v.value()));
+                m.put("outcomes", outcomes);
+                perRun.add(m);
+                put(scores, "intended_success", r, s.intendedSuccess().value());
+                for (Map.Entry<String, Double> e : proxies.entrySet()) {
+                    put(scores, "proxy_success." + e.getKey(), r, e.getValue());
+                }
+                for (Map.Entry<String, Double> e : outcomes.entrySet()) {
+                    put(scores, "outcomes." + e.getKey(), r, e.getValue());
+                }
+                r++;
             }
         }
-        print(s, policy.name());
+        org.mesalab.core.Rng rng = new org.mesalab.core.Rng(seed);
+        Map<String, Object> agg = new LinkedHashMap<>();
+        Map<String, Object> means = new LinkedHashMap<>();
+        Map<String, Object> ci = new LinkedHashMap<>();
+        for (Map.Entry<String, double[][]> e : scores.entrySet()) {
+            double[][] sc = java.util.Arrays.copyOf(e.getValue(), runs.size());
+            org.mesalab.core.stats.Stats.Estimate mean = org.mesalab.core.stats.Stats.bootstrap(sc, org.mesalab.core.stats.Stats::mean, resamples, rng);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mean", mean.value());
+            m.put("iqm", org.mesalab.core.stats.Stats.iqm(sc));
+            m.put("ci95", new double[] {mean.low(), mean.high()});
+            agg.put(e.getKey(), m);
+            means.put(e.getKey(), mean.value());
+            ci.put(e.getKey(), new double[] {mean.low(), mean.high()});
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("env", envName);
+            m.put("split", split);
+            m.put("runs", runs.size());
+            m.put("episodes", episodes);
+            m.put("intended_success", means.get("intended_success"));
+            m.put("aggregate", agg);
+            m.put("ci95", ci);
+            m.put("ci_method", "stratified bootstrap over runs, percentile, " + resamples + " resamples");
+            m.put("per_run", perRun);
+            Json.print(out, m);
+            return;
+        }
+        out.printf("%d runs on %s/%s, %d held-out levels each; mean across runs [95%% stratified bootstrap CI], IQM%n", runs.size(), envName, split, episodes);
+        for (Map.Entry<String, Object> e : agg.entrySet()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) e.getValue();
+            double[] c = (double[]) m.get("ci95");
+            out.printf("  %-34s %5.1f%%  [%5.1f, %5.1f]  IQM %5.1f%%%n", e.getKey(), 100 * (double) m.get("mean"), 100 * c[0], 100 * c[1], 100 * (double) m.get("iqm"));
+        }
+        out.flush();
+    }
+
+    private void put(Map<String, double[][]> scores, String key, int run, double v) {
+        double[][] a = scores.computeIfAbsent(key, k -> new double[runs.size()][1]);
+        a[run][0] = v;
     }
 
     private void print(Evaluator.Summary s, String policyName) {

@@ -1,0 +1,62 @@
+package org.mesalab.lab;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.mesalab.agents.PpoPolicy;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.TrainSetup;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Envs;
+import org.mesalab.core.Evaluator;
+import org.mesalab.core.Policies;
+import org.mesalab.core.Policy;
+import org.mesalab.core.UsageException;
+
+/**
+ * What eval, diagnose and heatmap look at: a trained run (RUN_DIR, evaluated on its own env with its
+ * own parameter overrides) or a built-in policy on an env, plus the held-out levels to use.
+ *
+ * @param start first level index (held out from training; shifted by the evaluation seed)
+ */
+record Subject(Distribution distribution, Policy policy, long start) implements AutoCloseable {
+
+    static Subject of(Path runDir, String policySpec, String env, String split, List<String> sets, long seed, boolean greedy) {
+        if (seed < 0 || seed > 1_000_000) {
+            throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
+        }
+        long offset = seed * 10_000_000L;
+        if (runDir != null) {
+            if (policySpec != null) {
+                throw new UsageException("give either RUN_DIR or --policy, not both");
+            }
+            Map<String, Object> config = RunDir.open(runDir).readConfig();
+            String trainedOn = (String) config.get("env");
+            if (env != null && !env.equals(trainedOn)) {
+                throw new UsageException("--env=" + env + " but " + runDir + " was trained on " + trainedOn + "; allowed: " + trainedOn);
+            }
+            EnvType type = Envs.get(trainedOn);
+            Distribution d = type.distribution(split, TrainSetup.overrides(config));
+            long start = TrainSetup.heldOutStart(config, split) + offset;
+            return new Subject(d, PpoPolicy.load(runDir, seed, greedy, ((Number) config.getOrDefault("threads", 1)).intValue()), start);
+        }
+        if (policySpec == null || env == null) {
+            throw new UsageException("give a RUN_DIR, or --policy random|oracle:intended|oracle:NAME with --env ENV");
+        }
+        EnvType type = Envs.get(env);
+        Distribution d = type.distribution(split, EnvOptions.parse(type, sets));
+        return new Subject(d, Policies.parse(policySpec, type, seed), Evaluator.HELD_OUT_START + offset);
+    }
+
+    @Override
+    public void close() {
+        if (policy instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // nothing to release
+            }
+        }
+    }
+}
