@@ -11,6 +11,7 @@ import org.mesalab.core.Env;
 import org.mesalab.core.Episode;
 import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -23,26 +24,17 @@ final class DiagnoseCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_DIR", description = "a run directory written by 'mesalab train'")
-    Path runDir;
+    @Mixin
+    SubjectOptions target = new SubjectOptions();
 
-    @Option(names = "--policy", description = "random, oracle:intended or oracle:NAME (with --env) instead of a run")
-    String policySpec;
 
-    @Option(names = "--env", description = "environment (with --policy)")
-    String env;
 
-    @Option(names = "--split", defaultValue = "test", description = "split to play (default: ${DEFAULT-VALUE})")
-    String split;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "env parameter override (with --policy)")
-    List<String> sets = new ArrayList<>();
+
 
     @Option(names = "--episodes", defaultValue = "50", description = "episodes on held-out levels (default: ${DEFAULT-VALUE})")
     int episodes;
 
-    @Option(names = "--seed", defaultValue = "0", description = "evaluation seed (default: ${DEFAULT-VALUE})")
-    long seed;
 
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
@@ -56,7 +48,7 @@ final class DiagnoseCommand implements Runnable {
         List<BehavioralObjective.Fit> fits;
         String policyName;
         String envName;
-        try (Subject subject = Subject.of(runDir, policySpec, env, split, sets, seed, false)) {
+        try (Subject subject = target.open(false)) {
             Env e = subject.distribution().create();
             List<Episode> eps = new ArrayList<>();
             for (int i = 0; i < episodes; i++) {
@@ -71,7 +63,7 @@ final class DiagnoseCommand implements Runnable {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("env", envName);
-            m.put("split", split);
+            m.put("split", target.split);
             m.put("policy", policyName);
             m.put("episodes", episodes);
             List<Object> list = new ArrayList<>();
@@ -89,7 +81,7 @@ final class DiagnoseCommand implements Runnable {
             Json.print(out, m);
             return;
         }
-        out.printf("%s on %s/%s, %d held-out levels (%.1f s)%n", policyName, envName, split, episodes, seconds);
+        out.printf("%s on %s/%s, %d held-out levels (%.1f s)%n", policyName, envName, target.split, episodes, seconds);
         out.printf("  %-22s %10s %16s %8s%n", "candidate", "posterior", "log-likelihood", "beta");
         for (BehavioralObjective.Fit f : fits) {
             out.printf("  %-22s %10.4f %16.2f %8.2f%n", f.objective(), f.posterior(), f.logLikelihood(), f.beta());

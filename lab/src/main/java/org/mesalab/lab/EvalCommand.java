@@ -9,6 +9,7 @@ import org.mesalab.core.Evaluator;
 import org.mesalab.core.Outcome;
 import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -21,26 +22,17 @@ final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN_DIR", description = "a run directory written by 'mesalab train'")
-    Path runDir;
+    @Mixin
+    SubjectOptions target = new SubjectOptions();
 
-    @Option(names = "--policy", description = "random, oracle:intended or oracle:NAME (with --env) instead of a run")
-    String policySpec;
 
-    @Option(names = "--env", description = "environment (with --policy)")
-    String env;
 
-    @Option(names = "--split", defaultValue = "test", description = "split to evaluate on (default: ${DEFAULT-VALUE})")
-    String split;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "env parameter override (with --policy; a run uses its own)")
-    List<String> sets = new java.util.ArrayList<>();
+
 
     @Option(names = "--episodes", defaultValue = "200", description = "episodes, each on a different held-out level (default: ${DEFAULT-VALUE})")
     int episodes;
 
-    @Option(names = "--seed", defaultValue = "0", description = "evaluation seed: picks the held-out levels and the policy's sampling (default: ${DEFAULT-VALUE})")
-    long seed;
 
     @Option(names = "--greedy", description = "take the most likely action instead of sampling (trained policies)")
     boolean greedy;
@@ -59,11 +51,11 @@ final class EvalCommand implements Runnable {
         if (episodes <= 0 || episodes > 1_000_000) {
             throw new UsageException("--episodes=" + episodes + " is out of range; allowed: [1, 1000000]");
         }
-        if (seed < 0 || seed > 1_000_000) {
-            throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
+        if (target.seed < 0 || target.seed > 1_000_000) {
+            throw new UsageException("--seed=" + target.seed + " is out of range; allowed: [0, 1000000]");
         }
         if (runs != null && !runs.isEmpty()) {
-            if (runDir != null || policySpec != null) {
+            if (target.runDir != null || target.policySpec != null) {
                 throw new UsageException("give --runs, or a RUN_DIR, or --policy, not several");
             }
             aggregate();
@@ -71,7 +63,7 @@ final class EvalCommand implements Runnable {
         }
         Evaluator.Summary s;
         String name;
-        try (Subject subject = Subject.of(runDir, policySpec, env, split, sets, seed, greedy)) {
+        try (Subject subject = target.open(greedy)) {
             s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
             name = subject.policy().name();
         }
@@ -88,7 +80,7 @@ final class EvalCommand implements Runnable {
         String envName = null;
         int r = 0;
         for (Path run : runs) {
-            try (Subject subject = Subject.of(run, null, env, split, sets, seed, greedy)) {
+            try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy)) {
                 Evaluator.Summary s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
                 if (envName != null && !envName.equals(s.env())) {
                     throw new UsageException("--runs mixes envs (" + envName + " and " + s.env() + "); allowed: runs of one env");
@@ -114,7 +106,7 @@ final class EvalCommand implements Runnable {
                 r++;
             }
         }
-        org.mesalab.core.Rng rng = new org.mesalab.core.Rng(seed);
+        org.mesalab.core.Rng rng = new org.mesalab.core.Rng(target.seed);
         Map<String, Object> agg = new LinkedHashMap<>();
         Map<String, Object> means = new LinkedHashMap<>();
         Map<String, Object> ci = new LinkedHashMap<>();
@@ -133,7 +125,7 @@ final class EvalCommand implements Runnable {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("env", envName);
-            m.put("split", split);
+            m.put("split", target.split);
             m.put("runs", runs.size());
             m.put("episodes", episodes);
             m.put("intended_success", means.get("intended_success"));
@@ -144,7 +136,7 @@ final class EvalCommand implements Runnable {
             Json.print(out, m);
             return;
         }
-        out.printf("%d runs on %s/%s, %d held-out levels each; mean across runs [95%% stratified bootstrap CI], IQM%n", runs.size(), envName, split, episodes);
+        out.printf("%d runs on %s/%s, %d held-out levels each; mean across runs [95%% stratified bootstrap CI], IQM%n", runs.size(), envName, target.split, episodes);
         for (Map.Entry<String, Object> e : agg.entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) e.getValue();

@@ -80,15 +80,7 @@ public final class Heist extends Env {
     }
 
     private static void validate(Params p) {
-        int size = p.getInt("size");
-        int min = p.getInt("min_size");
-        if (size % 2 == 0) {
-            throw new UsageException("heist: size=" + size + " must be odd; allowed: an odd integer in [5, 31]");
-        }
-        if (min != 0 && (min % 2 == 0 || min < 5 || min > size)) {
-            throw new UsageException("heist: min_size=" + min + " is not allowed; allowed: 0 or an odd integer in [5, size=" + size + "]");
-        }
-        int smallest = min == 0 ? size : min;
+        int smallest = MazeGenerator.validateSizes("heist", p, 31);
         int room = MazeGenerator.freeCells(smallest) - 1;
         int items = p.getInt("keys") + p.getInt("chests");
         if (items > room) {

@@ -69,14 +69,8 @@ public final class Maze extends Env {
     }
 
     private static void validate(Params p) {
+        MazeGenerator.validateSizes("maze", p, 63);
         int size = p.getInt("size");
-        int min = p.getInt("min_size");
-        if (size % 2 == 0) {
-            throw new UsageException("maze: size=" + size + " must be odd; allowed: an odd integer in [5, 63]");
-        }
-        if (min != 0 && (min % 2 == 0 || min < 5 || min > size)) {
-            throw new UsageException("maze: min_size=" + min + " is not allowed; allowed: 0 or an odd integer in [5, size=" + size + "]");
-        }
         if (p.getInt("cheese_region") > size) {
             throw new UsageException("maze: cheese_region=" + p.getInt("cheese_region") + " exceeds size=" + size + "; allowed: 0 or [1, size]");
         }

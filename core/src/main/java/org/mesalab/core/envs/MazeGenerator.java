@@ -2,6 +2,7 @@ package org.mesalab.core.envs;
 
 import org.mesalab.core.Params;
 import org.mesalab.core.Rng;
+import org.mesalab.core.UsageException;
 
 /**
  * Perfect mazes by the recursive backtracker (randomized depth-first search), as in Procgen's maze:
@@ -104,6 +105,22 @@ public final class MazeGenerator {
                 }
             }
         }
+    }
+
+    /**
+     * Checks {@code size} (odd, up to {@code maxSize}) and {@code min_size} (0, or odd in [5, size]) and
+     * returns the smallest size a level can have. Shared by the maze-based envs.
+     */
+    public static int validateSizes(String env, Params p, int maxSize) {
+        int size = p.getInt("size");
+        int min = p.getInt("min_size");
+        if (size % 2 == 0) {
+            throw new UsageException(env + ": size=" + size + " must be odd; allowed: an odd integer in [5, " + maxSize + "]");
+        }
+        if (min != 0 && (min % 2 == 0 || min < 5 || min > size)) {
+            throw new UsageException(env + ": min_size=" + min + " is not allowed; allowed: 0 or an odd integer in [5, size=" + size + "]");
+        }
+        return min == 0 ? size : min;
     }
 
     /** Number of free cells of a perfect maze of odd size s: r^2 rooms and r^2 - 1 passages. */
