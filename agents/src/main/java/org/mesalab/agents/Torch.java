@@ -37,8 +37,8 @@ public final class Torch {
         return start(n).newBaseManager();
     }
 
-    /** The PyTorch version of the loaded native library. */
-    public static String version() {
-        return Engine.getEngine("PyTorch").getVersion();
+    /** The PyTorch version of the loaded native library (starts the engine with every core if nothing started it yet). */
+    public static synchronized String version() {
+        return start(threads == -1 ? Runtime.getRuntime().availableProcessors() : threads).getVersion();
     }
 }

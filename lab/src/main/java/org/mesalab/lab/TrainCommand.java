@@ -10,6 +10,7 @@ import java.util.Map;
 import org.mesalab.agents.Ppo;
 import org.mesalab.agents.PpoConfig;
 import org.mesalab.agents.RunDir;
+import org.mesalab.agents.Torch;
 import org.mesalab.agents.TrainSetup;
 import org.mesalab.agents.UpdateStats;
 import org.mesalab.core.Distribution;
@@ -139,6 +140,7 @@ final class TrainCommand implements Runnable {
                 throw new UsageException("--threads=" + nThreads + " is out of range; allowed: [1, 256]");
             }
             cfg.validate(total);
+            Torch.start(nThreads); // before anything touches the engine: the thread count is fixed at start
             Distribution train = TrainSetup.trainDistribution(type, split, envOverrides, startLevel, numLevels);
             config = new LinkedHashMap<>();
             config.put("algo", "ppo");
