@@ -140,8 +140,10 @@ final class TrainCommand implements Runnable {
                 throw new UsageException("--threads=" + nThreads + " is out of range; allowed: [1, 256]");
             }
             cfg.validate(total);
-            Torch.start(nThreads); // before anything touches the engine: the thread count is fixed at start
             Distribution train = TrainSetup.trainDistribution(type, split, envOverrides, startLevel, numLevels);
+            RunDir run = RunDir.create(out);
+            // All input is valid: start the engine before anything else touches it, since the thread count is fixed at start.
+            Torch.start(nThreads);
             config = new LinkedHashMap<>();
             config.put("algo", "ppo");
             config.put("env", env);
@@ -157,7 +159,7 @@ final class TrainCommand implements Runnable {
             config.put("git_commit", Versions.gitCommit());
             config.put("created", Instant.now().toString());
             config.put("command", "mesalab train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-            ppo = Ppo.start(cfg, train, seed, total, nThreads, RunDir.create(out), config);
+            ppo = Ppo.start(cfg, train, seed, total, nThreads, run, config);
         }
         Progress progress = new Progress(System.err, System.console() != null, 5);
         long started = System.nanoTime();
