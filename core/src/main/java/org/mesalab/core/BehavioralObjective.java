@@ -18,9 +18,12 @@ import java.util.List;
  * maximum likelihood (the log-likelihood is concave in beta: golden-section search on
  * [0, {@link #BETA_MAX}]); the posterior over candidates uses a uniform prior.
  *
- * <p>Mixtures: {@code intended+proxy} rewards each objective divided by its optimal return from the
- * level's start, so both halves weigh the same whatever their reward scales (the corner pays every
- * step, the cheese once).
+ * <p>Mixtures: {@code intended+proxy} rewards each objective divided by its largest optimal value over
+ * the level's states (1 for a goal paid once, 1 / (1 - gamma) for one paid every step, like the corner),
+ * so both halves weigh the same whatever their reward scales. The mixture's oracle then heads for
+ * whichever goal is worth more from where it stands (in maze: the nearer of cheese and corner), a
+ * behaviour distinct from both pure objectives. (Normalizing by the value from the start instead makes
+ * both halves worth exactly 0.5 there, and the mixture's behaviour collapsed onto the corner's.)
  */
 public final class BehavioralObjective {
     public static final double TAU = 1e-3;
@@ -49,13 +52,57 @@ public final class BehavioralObjective {
         return c;
     }
 
-    /** The candidate's objective on one level ({@code start} is the level's start state index in {@code g}). */
+    /** The candidate by name: an objective of the env, or {@code INTENDED+PROXY}. */
+    public static Candidate candidate(EnvType t, String name) {
+        for (Candidate c : candidates(t)) {
+            if (c.name().equals(name)) {
+                return c;
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (Candidate c : candidates(t)) {
+            allowed.append(allowed.length() == 0 ? "" : ", ").append(c.name());
+        }
+        throw new UsageException(t.name() + ": unknown objective '" + name + "'; allowed: intended, " + allowed);
+    }
+
+    /** The optimal policy of a candidate on the true level (for mixtures: of its per-level objective). */
+    public static Policy oracle(Candidate c) {
+        if (c.mixedWith() == null) {
+            return Policies.oracle(c.objective());
+        }
+        return new Policy() {
+            private long level = Long.MIN_VALUE;
+            private StateGraph graph;
+            private double[] q;
+
+            @Override
+            public int act(Env env) {
+                if (env.levelSeed() != level || graph == null) {
+                    Env.Snapshot now = env.save();
+                    env.reset(env.levelSeed());
+                    graph = StateGraph.explore(env, Policies.MAX_STATES);
+                    q = ValueIteration.q(graph, objectiveOn(c, graph), ValueIteration.GAMMA);
+                    env.restore(now);
+                    level = env.levelSeed();
+                }
+                return ValueIteration.argmax(q, graph.indexOf(env.state()), graph.actions);
+            }
+
+            @Override
+            public String name() {
+                return "oracle:" + c.name();
+            }
+        };
+    }
+
+    /** The candidate's objective on one level: itself, or for a mixture the normalized sum on this level. */
     static Objective objectiveOn(Candidate c, StateGraph g) {
         if (c.mixedWith() == null) {
             return c.objective();
         }
-        double a = startValue(g, c.objective());
-        double b = startValue(g, c.mixedWith());
+        double a = scale(g, c.objective());
+        double b = scale(g, c.mixedWith());
         double[] w = new double[Event.COUNT];
         for (int e = 0; e < Event.COUNT; e++) {
             w[e] = 0.5 * c.objective().weights()[e] / a + 0.5 * c.mixedWith().weights()[e] / b;
@@ -64,10 +111,14 @@ public final class BehavioralObjective {
         return new Objective(c.name(), "equal mixture", w, step, c.objective().success());
     }
 
-    private static double startValue(StateGraph g, Objective o) {
+    /** The largest optimal value over the level's states: 1 for a goal paid once, 1 / (1 - gamma) for one paid every step. */
+    private static double scale(StateGraph g, Objective o) {
         double[] q = ValueIteration.q(g, o, ValueIteration.GAMMA);
-        double v = ValueIteration.max(q, 0, g.actions);
-        return Math.abs(v) > 1e-9 ? Math.abs(v) : 1.0;
+        double v = 0;
+        for (int s = 0; s < g.states; s++) {
+            v = Math.max(v, Math.abs(ValueIteration.max(q, s * g.actions, g.actions)));
+        }
+        return v > 1e-9 ? v : 1.0;
     }
 
     /**

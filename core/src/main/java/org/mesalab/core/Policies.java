@@ -2,7 +2,8 @@ package org.mesalab.core;
 
 /**
  * Policies every command can take: {@code random}, {@code oracle:intended} and {@code oracle:NAME}
- * for the env's intended objective or any proxy.
+ * for the env's intended objective or any proxy, and {@code oracle:INTENDED+PROXY} for an equal
+ * mixture (see {@link BehavioralObjective}).
  */
 public final class Policies {
     /** Levels here have at most a few thousand states; far more means a bug or a huge level. */
@@ -16,10 +17,14 @@ public final class Policies {
             return random(seed);
         }
         if (spec.startsWith("oracle:")) {
-            return oracle(env.objective(spec.substring("oracle:".length())));
+            String name = spec.substring("oracle:".length());
+            if (name.contains("+")) { // a mixture candidate of the behavioral-objective diagnosis
+                return BehavioralObjective.oracle(BehavioralObjective.candidate(env, name));
+            }
+            return oracle(env.objective(name));
         }
         throw new UsageException("unknown policy '" + spec + "'; allowed: random, oracle:intended, "
-                + "oracle:" + env.objectiveNames().replace(", ", ", oracle:"));
+                + "oracle:" + env.objectiveNames().replace(", ", ", oracle:") + ", oracle:INTENDED+PROXY");
     }
 
     /** Uniform over actions, from its own stream. */

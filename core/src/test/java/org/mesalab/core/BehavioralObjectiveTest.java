@@ -8,12 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/**
- * Validation of the behavioral-objective diagnosis on oracles and random play. The mixtures
- * ({@code intended+proxy}) are scored too; where a mixture's optimal behaviour coincides with a pure
- * objective's on the played levels (maze's corner, lava's safe goal) the two are not identifiable and
- * the posterior splits between them, so identification is asserted against the pure candidates.
- */
+/** Validation of the behavioral-objective diagnosis on oracles of every candidate and on random play. */
 class BehavioralObjectiveTest {
 
     static List<Episode> play(Distribution d, Policy p, int n) {
@@ -26,12 +21,13 @@ class BehavioralObjectiveTest {
     }
 
     @Test
-    void everyOracleIsIdentifiedAmongTheIntendedObjectiveAndTheProxies() {
+    void theOracleOfEveryCandidateIsIdentifiedFrom50TestEpisodes() {
         for (EnvType t : Envs.all()) {
             Distribution d = t.distribution("test", Map.of());
-            List<BehavioralObjective.Candidate> pure = BehavioralObjective.candidates(t).stream().filter(c -> c.mixedWith() == null).toList();
-            for (BehavioralObjective.Candidate c : pure) {
-                List<BehavioralObjective.Fit> fits = BehavioralObjective.diagnose(d, play(d, Policies.oracle(c.objective()), 50), pure);
+            List<BehavioralObjective.Candidate> all = BehavioralObjective.candidates(t);
+            assertEquals(1 + 2 * t.proxies().size(), all.size(), "intended, proxies, and their mixtures");
+            for (BehavioralObjective.Candidate c : all) {
+                List<BehavioralObjective.Fit> fits = BehavioralObjective.diagnose(d, play(d, BehavioralObjective.oracle(c), 50), all);
                 assertEquals(c.name(), fits.get(0).objective(), t.name() + ": oracle of " + c.name() + " -> " + fits);
                 assertTrue(fits.get(0).posterior() >= 0.95, t.name() + ": " + fits);
             }

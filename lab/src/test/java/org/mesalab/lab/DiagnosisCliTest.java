@@ -33,6 +33,14 @@ class DiagnosisCliTest {
     }
 
     @Test
+    void diagnoseIdentifiesAMixtureOracle() {
+        Cli r = Cli.run("diagnose", "--policy", "oracle:cheese+corner", "--env", "maze", "--episodes", "50", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("cheese+corner", r.json().get("behavioral_objective").asText());
+        assertTrue(r.json().get("candidates").get(0).get("posterior").asDouble() >= 0.95);
+    }
+
+    @Test
     void heatmapWritesPngAndSvg(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("visits.png");
         Cli r = Cli.run("heatmap", "--policy", "oracle:corner", "--env", "maze", "--episodes", "20", "--png", png.toString());
@@ -71,6 +79,7 @@ class DiagnosisCliTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "diagnose --policy oracle:cake --env maze|unknown objective 'cake'",
+            "diagnose --policy oracle:cheese+cake --env maze|unknown objective 'cheese+cake'; allowed: intended, cheese, corner, cheese+corner",
             "diagnose --policy random --env maze --episodes 0|--episodes=0 is out of range",
             "diagnose @D/missing|run directory @D/missing does not exist",
             "diagnose|give a RUN_DIR, or --policy",
