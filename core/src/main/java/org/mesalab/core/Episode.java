@@ -56,6 +56,17 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
                 states.stream().mapToLong(Long::longValue).toArray());
     }
 
+    /**
+     * Why the episode ended: {@code timeout} (truncated by the step limit), {@code death}, or
+     * {@code terminal} (the level ended it: goal reached, nothing left to do).
+     */
+    public String cause() {
+        if (truncated) {
+            return "timeout";
+        }
+        return eventCounts[Event.DEATH.ordinal()] > 0 ? "death" : "terminal";
+    }
+
     /** Whether this episode achieved {@code objective}; {@code env} must still hold the episode's level. */
     public boolean achieved(Objective objective, Env env) {
         return objective.success().achieved(eventCounts, env);

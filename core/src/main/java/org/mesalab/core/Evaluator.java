@@ -37,8 +37,14 @@ public final class Evaluator {
     }
 
     /** Summary of an evaluation. */
+    /**
+     * @param causes        how episodes ended ({@link Episode#cause()}) as rates
+     * @param failureModes  env-specific failure modes as rates: {@code lava} (touched lava at least once) for
+     *                      envs with lava, {@code death} for envs that can kill
+     */
     public record Summary(String env, String split, int episodes, Rate intendedSuccess, Map<String, Rate> proxySuccess,
-                          Map<Outcome, Rate> outcomes, double meanReturn, double meanSteps, List<Record> records) {
+                          Map<Outcome, Rate> outcomes, Map<String, Rate> causes, Map<String, Rate> failureModes,
+                          double meanReturn, double meanSteps, List<Record> records) {
     }
 
     /**
@@ -63,6 +69,16 @@ public final class Evaluator {
         }
         double ret = 0;
         double steps = 0;
+        Map<String, Integer> causes = new LinkedHashMap<>();
+        for (String c : List.of("terminal", "death", "timeout")) {
+            causes.put(c, 0);
+        }
+        Map<String, Integer> failures = new LinkedHashMap<>();
+        for (Event e : List.of(Event.LAVA, Event.DEATH)) {
+            if (t.events().contains(e)) {
+                failures.put(e.id(), 0);
+            }
+        }
         for (int i = 0; i < episodes; i++) {
             Episode ep = Episode.play(env, policy, dist.levelSeed(startIndex + i), null);
             Map<String, Boolean> achieved = new LinkedHashMap<>();
@@ -78,12 +94,20 @@ public final class Evaluator {
             outcomes.merge(outcome, 1, Integer::sum);
             ret += ep.intendedReturn();
             steps += ep.steps();
+            causes.merge(ep.cause(), 1, Integer::sum);
+            for (String f : failures.keySet()) {
+                failures.merge(f, ep.eventCounts()[Event.byId(f).ordinal()] > 0 ? 1 : 0, Integer::sum);
+            }
         }
         Map<String, Rate> proxyRates = new LinkedHashMap<>();
         proxies.forEach((k, v) -> proxyRates.put(k, Rate.of(v, episodes)));
         Map<Outcome, Rate> outcomeRates = new LinkedHashMap<>();
         outcomes.forEach((k, v) -> outcomeRates.put(k, Rate.of(v, episodes)));
+        Map<String, Rate> causeRates = new LinkedHashMap<>();
+        causes.forEach((k, v) -> causeRates.put(k, Rate.of(v, episodes)));
+        Map<String, Rate> failureRates = new LinkedHashMap<>();
+        failures.forEach((k, v) -> failureRates.put(k, Rate.of(v, episodes)));
         return new Summary(t.name(), dist.split(), episodes, Rate.of(intended, episodes), proxyRates, outcomeRates,
-                ret / episodes, steps / episodes, records);
+                causeRates, failureRates, ret / episodes, steps / episodes, records);
     }
 }

@@ -174,6 +174,15 @@ final class EvalCommand implements Runnable {
             Map<String, Object> outcomeCi = new LinkedHashMap<>();
             s.outcomes().forEach((k, v) -> outcomeCi.put(k.id(), interval(v)));
             ci.put("outcomes", outcomeCi);
+            Map<String, Double> causes = new LinkedHashMap<>();
+            s.causes().forEach((k, v) -> causes.put(k, v.value()));
+            m.put("termination", causes);
+            Map<String, Double> failures = new LinkedHashMap<>();
+            s.failureModes().forEach((k, v) -> failures.put(k, v.value()));
+            m.put("failure_modes", failures);
+            Map<String, Object> failureCi = new LinkedHashMap<>();
+            s.failureModes().forEach((k, v) -> failureCi.put(k, interval(v)));
+            ci.put("failure_modes", failureCi);
             m.put("ci95", ci);
             m.put("ci_method", "wilson");
             m.put("mean_return", s.meanReturn());
@@ -187,6 +196,10 @@ final class EvalCommand implements Runnable {
         for (Outcome o : Outcome.values()) {
             out.printf("  %-20s %s%n", o.id(), fmt(s.outcomes().get(o)));
         }
+        s.failureModes().forEach((k, v) -> out.printf("  failure: %-11s %s%n", k, fmt(v)));
+        StringBuilder causes = new StringBuilder();
+        s.causes().forEach((k, v) -> causes.append(causes.length() == 0 ? "" : ", ").append(k).append(String.format(" %.1f%%", 100 * v.value())));
+        out.printf("  ended: %s%n", causes);
         out.printf("  mean return %.3f, mean steps %.1f%n", s.meanReturn(), s.meanSteps());
         out.flush();
     }

@@ -67,6 +67,29 @@ class TrainEvalCliTest {
     }
 
     @Test
+    void evalReportsTerminationCausesAndLavaAsAFailureMode() {
+        JsonNode j = Cli.run("eval", "--policy", "oracle:goal", "--env", "lava", "--split", "test", "--episodes", "20", "--json").json();
+        assertEquals(1.0, j.get("failure_modes").get("lava").asDouble(), "the shortest path crosses the row-1 lava strip");
+        assertEquals(1.0, j.get("termination").get("terminal").asDouble());
+        assertEquals(2, j.get("ci95").get("failure_modes").get("lava").size());
+        JsonNode safe = Cli.run("eval", "--policy", "oracle:intended", "--env", "lava", "--split", "test", "--episodes", "20", "--json").json();
+        assertEquals(0.0, safe.get("failure_modes").get("lava").asDouble());
+        JsonNode random = Cli.run("eval", "--policy", "random", "--env", "maze", "--split", "test", "--episodes", "20", "--json").json();
+        assertTrue(random.get("termination").get("timeout").asDouble() > 0.5);
+    }
+
+    @Test
+    void runDirectoryWithoutAPolicyIsAUsageError(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("empty");
+        Files.createDirectories(run.resolve("checkpoints"));
+        Files.writeString(run.resolve("config.json"), "{\"algo\": \"ppo\", \"env\": \"maze\", \"split\": \"train\", \"ppo\": {}, \"threads\": 1}");
+        Cli r = Cli.run("eval", run.toString(), "--split", "test");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("has no policy yet"), r.err());
+        assertEquals(1, r.err().strip().lines().count());
+    }
+
+    @Test
     void evalOfOraclesSeparatesIntendedFromProxy() {
         JsonNode corner = Cli.run("eval", "--policy", "oracle:corner", "--env", "maze", "--split", "test", "--episodes", "50", "--json").json();
         assertEquals(1.0, corner.get("proxy_success").get("corner").asDouble());
