@@ -40,6 +40,14 @@ class PriorsCliTest {
     }
 
     @Test
+    void undefinedAccuracyIsJsonNullNotAString() {
+        // Cautious with a wide prior asks about every test situation: accuracy over decided situations is undefined.
+        JsonNode j = Cli.run("assistant", "--kernel", "both", "--cautious", "0.5", "--json").json();
+        assertEquals(1.0, j.get("ask_rate").asDouble());
+        assertTrue(j.get("accuracy").isNull(), j.get("accuracy").toString());
+    }
+
+    @Test
     void assistantTextMarksTheEssaysQuestion() {
         Cli r = Cli.run("assistant", "--kernel", "outcome");
         assertEquals(0, r.code(), r.err());
