@@ -355,6 +355,7 @@ public final class Ppo implements AutoCloseable {
      * policy loss, value loss, entropy, approx KL and old approx KL, the mean clip fraction, and the
      * last gradient norm.
      */
+    @SuppressWarnings("try") // the NDScope frees every array created in the minibatch step; it is used only for that
     private double[] optimize(double lr) {
         int batch = cfg.batchSize();
         int mb = cfg.minibatchSize();
@@ -473,8 +474,8 @@ public final class Ppo implements AutoCloseable {
         networkNanos += System.nanoTime() - t0;
     }
 
-    /** Samples from softmax(logits[off .. off + k)); one draw. */
-    static int sample(float[] logits, int off, int k, Rng rng) {
+    /** log sum_i exp(logits[off + i]) for i < k, computed stably. */
+    static double logSumExp(float[] logits, int off, int k) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < k; i++) {
             max = Math.max(max, logits[off + i]);
@@ -483,9 +484,15 @@ public final class Ppo implements AutoCloseable {
         for (int i = 0; i < k; i++) {
             sum += Math.exp(logits[off + i] - max);
         }
-        double u = rng.nextDouble() * sum;
+        return max + Math.log(sum);
+    }
+
+    /** Samples from softmax(logits[off .. off + k)); one draw. */
+    static int sample(float[] logits, int off, int k, Rng rng) {
+        double lse = logSumExp(logits, off, k);
+        double u = rng.nextDouble();
         for (int i = 0; i < k; i++) {
-            u -= Math.exp(logits[off + i] - max);
+            u -= Math.exp(logits[off + i] - lse);
             if (u < 0) {
                 return i;
             }
@@ -494,15 +501,7 @@ public final class Ppo implements AutoCloseable {
     }
 
     static float logSoftmaxAt(float[] logits, int off, int k, int a) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < k; i++) {
-            max = Math.max(max, logits[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < k; i++) {
-            sum += Math.exp(logits[off + i] - max);
-        }
-        return (float) (logits[off + a] - max - Math.log(sum));
+        return (float) (logits[off + a] - logSumExp(logits, off, k));
     }
 
     /** (x - mean) / (std + 1e-8) with the unbiased std, as torch's {@code Tensor.std()}. */

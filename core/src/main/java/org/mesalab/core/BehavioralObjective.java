@@ -68,32 +68,7 @@ public final class BehavioralObjective {
 
     /** The optimal policy of a candidate on the true level (for mixtures: of its per-level objective). */
     public static Policy oracle(Candidate c) {
-        if (c.mixedWith() == null) {
-            return Policies.oracle(c.objective());
-        }
-        return new Policy() {
-            private long level = Long.MIN_VALUE;
-            private StateGraph graph;
-            private double[] q;
-
-            @Override
-            public int act(Env env) {
-                if (env.levelSeed() != level || graph == null) {
-                    Env.Snapshot now = env.save();
-                    env.reset(env.levelSeed());
-                    graph = StateGraph.explore(env, Policies.MAX_STATES);
-                    q = ValueIteration.q(graph, objectiveOn(c, graph), ValueIteration.GAMMA);
-                    env.restore(now);
-                    level = env.levelSeed();
-                }
-                return ValueIteration.argmax(q, graph.indexOf(env.state()), graph.actions);
-            }
-
-            @Override
-            public String name() {
-                return "oracle:" + c.name();
-            }
-        };
+        return c.mixedWith() == null ? Policies.oracle(c.objective()) : Policies.oracle("oracle:" + c.name(), g -> objectiveOn(c, g));
     }
 
     /** The candidate's objective on one level: itself, or for a mixture the normalized sum on this level. */

@@ -48,6 +48,14 @@ public final class Policies {
      * graph (rebuilt when the level changes), greedy with the first maximum.
      */
     public static Policy oracle(Objective objective) {
+        return oracle("oracle:" + objective.name(), g -> objective);
+    }
+
+    /**
+     * The optimal policy of an objective that may depend on the level (mixtures are normalized per
+     * level): {@code objectiveOn} maps the level's state graph to the objective to plan for.
+     */
+    public static Policy oracle(String name, java.util.function.Function<StateGraph, Objective> objectiveOn) {
         return new Policy() {
             private long level = Long.MIN_VALUE;
             private StateGraph graph;
@@ -59,7 +67,7 @@ public final class Policies {
                     Env.Snapshot now = env.save();
                     env.restore(startState(env), 0);
                     graph = StateGraph.explore(env, MAX_STATES);
-                    q = ValueIteration.q(graph, objective, ValueIteration.GAMMA);
+                    q = ValueIteration.q(graph, objectiveOn.apply(graph), ValueIteration.GAMMA);
                     env.restore(now);
                     level = env.levelSeed();
                 }
@@ -72,7 +80,7 @@ public final class Policies {
 
             @Override
             public String name() {
-                return "oracle:" + objective.name();
+                return name;
             }
         };
     }

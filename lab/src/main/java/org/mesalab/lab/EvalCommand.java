@@ -89,11 +89,9 @@ final class EvalCommand implements Runnable {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("run_dir", run.toString());
                 m.put("intended_success", s.intendedSuccess().value());
-                Map<String, Double> proxies = new LinkedHashMap<>();
-                s.proxySuccess().forEach((k, v) -> proxies.put(k, v.value()));
+                Map<String, Double> proxies = values(s.proxySuccess());
                 m.put("proxy_success", proxies);
-                Map<String, Double> outcomes = new LinkedHashMap<>();
-                s.outcomes().forEach((k, v) -> outcomes.put(k.id(), v.value()));
+                Map<String, Double> outcomes = values(s.outcomes());
                 m.put("outcomes", outcomes);
                 perRun.add(m);
                 put(scores, "intended_success", r, s.intendedSuccess().value());
@@ -160,29 +158,15 @@ final class EvalCommand implements Runnable {
             m.put("policy", policyName);
             m.put("episodes", s.episodes());
             m.put("intended_success", s.intendedSuccess().value());
-            Map<String, Double> proxies = new LinkedHashMap<>();
-            s.proxySuccess().forEach((k, v) -> proxies.put(k, v.value()));
-            m.put("proxy_success", proxies);
-            Map<String, Double> outcomes = new LinkedHashMap<>();
-            s.outcomes().forEach((k, v) -> outcomes.put(k.id(), v.value()));
-            m.put("outcomes", outcomes);
+            m.put("proxy_success", values(s.proxySuccess()));
+            m.put("outcomes", values(s.outcomes()));
+            m.put("termination", values(s.causes()));
+            m.put("failure_modes", values(s.failureModes()));
             Map<String, Object> ci = new LinkedHashMap<>();
             ci.put("intended_success", interval(s.intendedSuccess()));
-            Map<String, Object> proxyCi = new LinkedHashMap<>();
-            s.proxySuccess().forEach((k, v) -> proxyCi.put(k, interval(v)));
-            ci.put("proxy_success", proxyCi);
-            Map<String, Object> outcomeCi = new LinkedHashMap<>();
-            s.outcomes().forEach((k, v) -> outcomeCi.put(k.id(), interval(v)));
-            ci.put("outcomes", outcomeCi);
-            Map<String, Double> causes = new LinkedHashMap<>();
-            s.causes().forEach((k, v) -> causes.put(k, v.value()));
-            m.put("termination", causes);
-            Map<String, Double> failures = new LinkedHashMap<>();
-            s.failureModes().forEach((k, v) -> failures.put(k, v.value()));
-            m.put("failure_modes", failures);
-            Map<String, Object> failureCi = new LinkedHashMap<>();
-            s.failureModes().forEach((k, v) -> failureCi.put(k, interval(v)));
-            ci.put("failure_modes", failureCi);
+            ci.put("proxy_success", intervals(s.proxySuccess()));
+            ci.put("outcomes", intervals(s.outcomes()));
+            ci.put("failure_modes", intervals(s.failureModes()));
             m.put("ci95", ci);
             m.put("ci_method", "wilson");
             m.put("mean_return", s.meanReturn());
@@ -202,6 +186,19 @@ final class EvalCommand implements Runnable {
         out.printf("  ended: %s%n", causes);
         out.printf("  mean return %.3f, mean steps %.1f%n", s.meanReturn(), s.meanSteps());
         out.flush();
+    }
+
+    /** Rates by name (outcomes by their id). */
+    private static Map<String, Double> values(Map<?, Evaluator.Rate> rates) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        rates.forEach((k, v) -> m.put(k instanceof Outcome o ? o.id() : k.toString(), v.value()));
+        return m;
+    }
+
+    private static Map<String, double[]> intervals(Map<?, Evaluator.Rate> rates) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        rates.forEach((k, v) -> m.put(k instanceof Outcome o ? o.id() : k.toString(), interval(v)));
+        return m;
     }
 
     private static double[] interval(Evaluator.Rate r) {
