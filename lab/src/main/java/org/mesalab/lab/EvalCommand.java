@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import org.mesalab.core.Evaluator;
 import org.mesalab.core.Outcome;
+import org.mesalab.core.Rng;
+import org.mesalab.core.stats.Stats;
 import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +45,9 @@ final class EvalCommand implements Runnable {
     @Option(names = "--runs", arity = "1..*", paramLabel = "RUN_DIR", description = "aggregate several training runs (seeds) of one condition")
     List<Path> runs;
 
+    @Option(names = "--versus", arity = "1..*", paramLabel = "RUN_DIR", description = "with --runs: a second condition; reports P(a --runs run beats a --versus run)")
+    List<Path> versus;
+
     @Option(names = "--resamples", defaultValue = "50000", description = "bootstrap resamples for --runs (default: ${DEFAULT-VALUE}, as rliable)")
     int resamples;
 
@@ -53,6 +58,9 @@ final class EvalCommand implements Runnable {
         }
         if (target.seed < 0 || target.seed > 1_000_000) {
             throw new UsageException("--seed=" + target.seed + " is out of range; allowed: [0, 1000000]");
+        }
+        if (versus != null && (runs == null || runs.isEmpty())) {
+            throw new UsageException("--versus needs --runs (the condition to compare against it)");
         }
         if (runs != null && !runs.isEmpty()) {
             if (target.runDir != null || target.policySpec != null) {
@@ -70,20 +78,20 @@ final class EvalCommand implements Runnable {
         print(s, name);
     }
 
-    /** Several training seeds of one condition: per-run rates, then mean, IQM and stratified-bootstrap intervals across runs. */
-    private void aggregate() {
-        if (resamples < 10 || resamples > 10_000_000) {
-            throw new UsageException("--resamples=" + resamples + " is out of range; allowed: [10, 10000000]");
-        }
+    /** Evaluated runs of one condition: per-run JSON rows and, per metric, scores {@code [runs][1]}. */
+    private record Scored(String env, List<Map<String, Object>> perRun, Map<String, double[][]> scores) {
+    }
+
+    private Scored score(List<Path> dirs) {
         List<Map<String, Object>> perRun = new java.util.ArrayList<>();
         Map<String, double[][]> scores = new LinkedHashMap<>();
         String envName = null;
-        int r = 0;
-        for (Path run : runs) {
+        for (int r = 0; r < dirs.size(); r++) {
+            Path run = dirs.get(r);
             try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy)) {
                 Evaluator.Summary s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
                 if (envName != null && !envName.equals(s.env())) {
-                    throw new UsageException("--runs mixes envs (" + envName + " and " + s.env() + "); allowed: runs of one env");
+                    throw new UsageException("runs of several envs (" + envName + " and " + s.env() + "); allowed: runs of one env");
                 }
                 envName = s.env();
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -94,35 +102,58 @@ final class EvalCommand implements Runnable {
                 Map<String, Double> outcomes = values(s.outcomes());
                 m.put("outcomes", outcomes);
                 perRun.add(m);
-                put(scores, "intended_success", r, s.intendedSuccess().value());
-                for (Map.Entry<String, Double> e : proxies.entrySet()) {
-                    put(scores, "proxy_success." + e.getKey(), r, e.getValue());
-                }
-                for (Map.Entry<String, Double> e : outcomes.entrySet()) {
-                    put(scores, "outcomes." + e.getKey(), r, e.getValue());
-                }
-                r++;
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                metrics.put("intended_success", s.intendedSuccess().value());
+                proxies.forEach((k, v) -> metrics.put("proxy_success." + k, v));
+                outcomes.forEach((k, v) -> metrics.put("outcomes." + k, v));
+                final int row = r;
+                metrics.forEach((k, v) -> scores.computeIfAbsent(k, key -> new double[dirs.size()][1])[row][0] = v);
             }
         }
-        org.mesalab.core.Rng rng = new org.mesalab.core.Rng(target.seed);
+        return new Scored(envName, perRun, scores);
+    }
+
+    /**
+     * Several training seeds of one condition: per-run rates, then mean, IQM and stratified-bootstrap
+     * intervals across runs; with {@code --versus}, the probability that a run of this condition beats
+     * a run of the other on each metric (rliable's probability of improvement), with its interval.
+     */
+    private void aggregate() {
+        if (resamples < 10 || resamples > 10_000_000) {
+            throw new UsageException("--resamples=" + resamples + " is out of range; allowed: [10, 10000000]");
+        }
+        Scored mine = score(runs);
+        Scored other = versus == null || versus.isEmpty() ? null : score(versus);
+        if (other != null && !other.env().equals(mine.env())) {
+            throw new UsageException("--versus runs are on " + other.env() + ", --runs on " + mine.env() + "; allowed: runs of one env");
+        }
+        Rng rng = new Rng(target.seed);
         Map<String, Object> agg = new LinkedHashMap<>();
         Map<String, Object> means = new LinkedHashMap<>();
         Map<String, Object> ci = new LinkedHashMap<>();
-        for (Map.Entry<String, double[][]> e : scores.entrySet()) {
-            double[][] sc = java.util.Arrays.copyOf(e.getValue(), runs.size());
-            org.mesalab.core.stats.Stats.Estimate mean = org.mesalab.core.stats.Stats.bootstrap(sc, org.mesalab.core.stats.Stats::mean, resamples, rng);
+        Map<String, Object> improvement = new LinkedHashMap<>();
+        for (Map.Entry<String, double[][]> e : mine.scores().entrySet()) {
+            double[][] sc = e.getValue();
+            Stats.Estimate mean = Stats.bootstrap(sc, Stats::mean, resamples, rng);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mean", mean.value());
-            m.put("iqm", org.mesalab.core.stats.Stats.iqm(sc));
+            m.put("iqm", Stats.iqm(sc));
             m.put("ci95", new double[] {mean.low(), mean.high()});
             agg.put(e.getKey(), m);
             means.put(e.getKey(), mean.value());
             ci.put(e.getKey(), new double[] {mean.low(), mean.high()});
+            if (other != null && other.scores().containsKey(e.getKey())) {
+                Stats.Estimate p = Stats.probabilityOfImprovement(sc, other.scores().get(e.getKey()), resamples, rng);
+                Map<String, Object> pm = new LinkedHashMap<>();
+                pm.put("value", p.value());
+                pm.put("ci95", new double[] {p.low(), p.high()});
+                improvement.put(e.getKey(), pm);
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("env", envName);
+            m.put("env", mine.env());
             m.put("split", target.split);
             m.put("runs", runs.size());
             m.put("episodes", episodes);
@@ -130,23 +161,32 @@ final class EvalCommand implements Runnable {
             m.put("aggregate", agg);
             m.put("ci95", ci);
             m.put("ci_method", "stratified bootstrap over runs, percentile, " + resamples + " resamples");
-            m.put("per_run", perRun);
+            m.put("per_run", mine.perRun());
+            if (other != null) {
+                m.put("versus_runs", versus.size());
+                m.put("probability_of_improvement", improvement);
+                m.put("versus_per_run", other.perRun());
+            }
             Json.print(out, m);
             return;
         }
-        out.printf("%d runs on %s/%s, %d held-out levels each; mean across runs [95%% stratified bootstrap CI], IQM%n", runs.size(), envName, target.split, episodes);
+        out.printf("%d runs on %s/%s, %d held-out levels each; mean across runs [95%% stratified bootstrap CI], IQM%n", runs.size(),
+                mine.env(), target.split, episodes);
         for (Map.Entry<String, Object> e : agg.entrySet()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) e.getValue();
             double[] c = (double[]) m.get("ci95");
-            out.printf("  %-34s %5.1f%%  [%5.1f, %5.1f]  IQM %5.1f%%%n", e.getKey(), 100 * (double) m.get("mean"), 100 * c[0], 100 * c[1], 100 * (double) m.get("iqm"));
+            out.printf("  %-34s %5.1f%%  [%5.1f, %5.1f]  IQM %5.1f%%", e.getKey(), 100 * (double) m.get("mean"), 100 * c[0], 100 * c[1],
+                    100 * (double) m.get("iqm"));
+            if (improvement.containsKey(e.getKey())) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> pm = (Map<String, Object>) improvement.get(e.getKey());
+                double[] pc = (double[]) pm.get("ci95");
+                out.printf("   P(runs > versus) %.2f [%.2f, %.2f]", (double) pm.get("value"), pc[0], pc[1]);
+            }
+            out.println();
         }
         out.flush();
-    }
-
-    private void put(Map<String, double[][]> scores, String key, int run, double v) {
-        double[][] a = scores.computeIfAbsent(key, k -> new double[runs.size()][1]);
-        a[run][0] = v;
     }
 
     private void print(Evaluator.Summary s, String policyName) {

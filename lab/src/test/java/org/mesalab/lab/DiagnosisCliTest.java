@@ -74,6 +74,14 @@ class DiagnosisCliTest {
         double hi = aligned.get("ci95").get(1).asDouble();
         assertTrue(lo <= aligned.get("mean").asDouble() && aligned.get("mean").asDouble() <= hi);
         assertTrue(j.get("ci_method").asText().contains("stratified bootstrap"));
+
+        // A condition compared with itself: every pair ties or splits evenly, so P(improvement) = 0.5.
+        Cli v = Cli.run("eval", "--runs", dir.resolve("s1").toString(), dir.resolve("s2").toString(), "--versus",
+                dir.resolve("s1").toString(), dir.resolve("s2").toString(), "--split", "test", "--episodes", "10", "--resamples", "500", "--json");
+        assertEquals(0, v.code(), v.err());
+        JsonNode p = v.json().get("probability_of_improvement").get("intended_success");
+        assertEquals(0.5, p.get("value").asDouble(), 1e-12);
+        assertTrue(p.get("ci95").get(0).asDouble() <= 0.5 && p.get("ci95").get(1).asDouble() >= 0.5);
     }
 
     @ParameterizedTest
@@ -88,6 +96,7 @@ class DiagnosisCliTest {
             "heatmap --policy random --env maze|Missing required option: '--png=FILE'",
             "eval --runs @D/missing --split test|run directory @D/missing does not exist",
             "eval --runs @D --policy random --env maze|give --runs, or a RUN_DIR, or --policy, not several",
+            "eval --versus @D --split test|--versus needs --runs",
     })
     void badInputExitsWithCode2AndOneLine(String line, String expected, @TempDir Path dir) {
         Cli r = Cli.run(line.replace("@D", dir.toString()).split(" "));
