@@ -265,14 +265,16 @@ public final class Ppo implements AutoCloseable {
                 }
             }
             if (truncated > 0) { // bootstrap time-limit cuts from the value of the final observation
-                float[] hs = new float[truncated * lstm];
-                float[] cs = new float[truncated * lstm];
                 for (int k = 0; k < truncated; k++) {
                     System.arraycopy(envs.finalObservations, truncatedSlots[k] * obsSize, obsScratch, k * obsSize, obsSize);
-                    System.arraycopy(hState, truncatedSlots[k] * lstm, hs, k * lstm, lstm);
-                    System.arraycopy(cState, truncatedSlots[k] * lstm, cs, k * lstm, lstm);
                 }
-                if (lstm > 0) {
+                if (lstm > 0) { // the final observation continues from the state after this step's input
+                    float[] hs = new float[truncated * lstm];
+                    float[] cs = new float[truncated * lstm];
+                    for (int k = 0; k < truncated; k++) {
+                        System.arraycopy(hState, truncatedSlots[k] * lstm, hs, k * lstm, lstm);
+                        System.arraycopy(cState, truncatedSlots[k] * lstm, cs, k * lstm, lstm);
+                    }
                     forwardRecurrent(obsScratch, truncated, hs, cs);
                 } else {
                     forward(obsScratch, truncated);
