@@ -45,6 +45,17 @@ public enum Event {
         return b.toString();
     }
 
+    /** The ids of the events in {@code mask}, in declaration order. */
+    public static java.util.List<String> idsIn(int mask) {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (Event e : VALUES) {
+            if (e.in(mask)) {
+                ids.add(e.id());
+            }
+        }
+        return ids;
+    }
+
     /** Adds the events of {@code mask} to per-event counters. */
     public static void count(int mask, int[] counts) {
         while (mask != 0) {

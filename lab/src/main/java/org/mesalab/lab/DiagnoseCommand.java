@@ -1,19 +1,15 @@
 package org.mesalab.lab;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mesalab.core.BehavioralObjective;
-import org.mesalab.core.Env;
-import org.mesalab.core.Episode;
 import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -49,12 +45,7 @@ final class DiagnoseCommand implements Runnable {
         String policyName;
         String envName;
         try (Subject subject = target.open(false)) {
-            Env e = subject.distribution().create();
-            List<Episode> eps = new ArrayList<>();
-            for (int i = 0; i < episodes; i++) {
-                eps.add(Episode.play(e, subject.policy(), subject.distribution().levelSeed(subject.start() + i), null));
-            }
-            fits = BehavioralObjective.diagnose(subject.distribution(), eps, BehavioralObjective.candidates(subject.distribution().env()));
+            fits = BehavioralObjective.diagnose(subject.distribution(), subject.play(episodes), BehavioralObjective.candidates(subject.distribution().env()));
             policyName = subject.policy().name();
             envName = subject.distribution().env().name();
         }

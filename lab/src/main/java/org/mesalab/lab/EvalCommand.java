@@ -13,7 +13,6 @@ import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -55,9 +54,6 @@ final class EvalCommand implements Runnable {
     public void run() {
         if (episodes <= 0 || episodes > 1_000_000) {
             throw new UsageException("--episodes=" + episodes + " is out of range; allowed: [1, 1000000]");
-        }
-        if (target.seed < 0 || target.seed > 1_000_000) {
-            throw new UsageException("--seed=" + target.seed + " is out of range; allowed: [0, 1000000]");
         }
         if (versus != null && (runs == null || runs.isEmpty())) {
             throw new UsageException("--versus needs --runs (the condition to compare against it)");

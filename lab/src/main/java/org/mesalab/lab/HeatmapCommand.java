@@ -1,16 +1,12 @@
 package org.mesalab.lab;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.mesalab.core.Env;
-import org.mesalab.core.Episode;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.render.Heatmap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -47,11 +43,7 @@ final class HeatmapCommand implements Runnable {
         }
         try (Subject subject = target.open(false)) {
             Env e = subject.distribution().create();
-            List<Episode> eps = new ArrayList<>();
-            for (int i = 0; i < episodes; i++) {
-                eps.add(Episode.play(e, subject.policy(), subject.distribution().levelSeed(subject.start() + i), null));
-            }
-            int[][] counts = Heatmap.counts(eps, e.width, e.height, kind.equals("ends"));
+            int[][] counts = Heatmap.counts(subject.play(episodes), e.width, e.height, kind.equals("ends"));
             Heatmap.write(counts, subject.policy().name() + " on " + e.type().name() + "/" + target.split + ": "
                     + (kind.equals("ends") ? "where " + episodes + " episodes end" : "visits over " + episodes + " episodes"), file);
         }

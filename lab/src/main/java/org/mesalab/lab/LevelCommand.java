@@ -57,16 +57,6 @@ final class LevelCommand implements Runnable {
             description = "policy for --gif: random, oracle:intended or oracle:NAME (default: ${DEFAULT-VALUE})")
     String policy;
 
-    private static String events(int mask) {
-        StringBuilder b = new StringBuilder();
-        for (Event ev : Event.values()) {
-            if (ev.in(mask)) {
-                b.append(b.length() == 0 ? "" : ",").append(ev.id());
-            }
-        }
-        return b.toString();
-    }
-
     @Override
     public void run() {
         Distribution d = options.distribution(env);
@@ -91,7 +81,7 @@ final class LevelCommand implements Runnable {
             Policy p = Policies.parse(policy, d.env(), seed);
             List<BufferedImage> frames = new ArrayList<>();
             Episode ep = Episode.play(e, p, d.levelSeed(seed), env -> frames.add(Renderer.image(env, 24, false,
-                    policy + "  step " + env.steps() + (env.events() != 0 ? "  " + events(env.events()) : ""))));
+                    policy + "  step " + env.steps() + (env.events() != 0 ? "  " + String.join(",", Event.idsIn(env.events())) : ""))));
             Renderer.writeGif(frames, format.gif, 150);
             out.printf("wrote %s (%d frames, %s)%n", format.gif, frames.size(), ep.terminated() ? "terminated" : "truncated");
         } else if (format.png != null) {

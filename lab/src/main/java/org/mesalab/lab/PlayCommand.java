@@ -3,7 +3,6 @@ package org.mesalab.lab;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
@@ -116,12 +115,7 @@ final class PlayCommand implements Runnable {
     }
 
     private static String describe(int events, Env e) {
-        List<String> names = new ArrayList<>();
-        for (Event ev : Event.values()) {
-            if (ev.in(events)) {
-                names.add(ev.id());
-            }
-        }
+        List<String> names = Event.idsIn(events);
         String s = names.isEmpty() ? "" : "  events: " + String.join(", ", names);
         if (e.terminated()) {
             s += "  [terminated]";

@@ -7,6 +7,8 @@ import org.mesalab.agents.PpoPolicy;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.TrainSetup;
 import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.Episode;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Envs;
 import org.mesalab.core.Evaluator;
@@ -47,6 +49,16 @@ record Subject(Distribution distribution, Policy policy, long start) implements 
         EnvType type = Envs.get(env);
         Distribution d = type.distribution(split, EnvOptions.parse(type, sets));
         return new Subject(d, Policies.parse(policySpec, type, seed), Evaluator.HELD_OUT_START + offset);
+    }
+
+    /** Plays {@code episodes} episodes of the policy on consecutive held-out levels, from {@link #start}. */
+    List<Episode> play(int episodes) {
+        Env env = distribution.create();
+        List<Episode> eps = new java.util.ArrayList<>();
+        for (int i = 0; i < episodes; i++) {
+            eps.add(Episode.play(env, policy, distribution.levelSeed(start + i), null));
+        }
+        return eps;
     }
 
     @Override
