@@ -29,11 +29,11 @@ public record PpoLoss(NDArray loss, NDArray pgLoss, NDArray valueLoss, NDArray e
         NDArray valueLoss;
         if (c.clipVloss()) {
             NDArray vClipped = oldValue.add(newValue.sub(oldValue).clip((float) -c.clipCoef(), (float) c.clipCoef())).sub(returns).square();
-            valueLoss = vUnclipped.maximum(vClipped).mean().mul(0.5f);
+            valueLoss = Ops.scale(vUnclipped.maximum(vClipped).mean(), 0.5);
         } else {
-            valueLoss = vUnclipped.mean().mul(0.5f);
+            valueLoss = Ops.scale(vUnclipped.mean(), 0.5);
         }
-        NDArray loss = pgLoss.sub(entropy.mul((float) c.entCoef())).add(valueLoss.mul((float) c.vfCoef()));
+        NDArray loss = pgLoss.sub(Ops.scale(entropy, c.entCoef())).add(Ops.scale(valueLoss, c.vfCoef()));
         return new PpoLoss(loss, pgLoss, valueLoss, entropy, logRatio);
     }
 }

@@ -22,21 +22,99 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
      */
     public static Episode play(Env env, Policy policy, long levelSeed, Consumer<Env> onStep) {
         env.reset(levelSeed);
-        int[] counts = new int[Event.COUNT];
-        int[] first = new int[Event.COUNT];
-        List<Integer> pos = new ArrayList<>();
-        List<Integer> acts = new ArrayList<>();
-        List<Long> states = new ArrayList<>();
-        pos.add(env.agentX());
-        pos.add(env.agentY());
+        Recorder r = new Recorder(env);
         if (onStep != null) {
             onStep.accept(env);
         }
-        double ret = 0;
         while (!env.done()) {
-            states.add(env.state());
+            long state = env.state();
             int a = policy.act(env);
-            int ev = env.step(a);
+            r.record(env, state, a, env.step(a));
+            if (onStep != null) {
+                onStep.accept(env);
+            }
+        }
+        return r.finish(env);
+    }
+
+    /** A policy that acts for many envs at once (one batched network call per step), e.g. a search over a learned model. */
+    public interface BatchPolicy extends Policy {
+        /** How many episodes it plays side by side. */
+        int batchSize();
+
+        /** Actions for the first {@code count} envs (all running) into {@code actions}. */
+        void act(Env[] envs, int count, int[] actions);
+    }
+
+    /**
+     * Plays {@code episodes} episodes on levels {@code startIndex, startIndex + 1, ...} of {@code dist}
+     * and hands each, in level order, to {@code sink} together with an env that still holds its level.
+     * A {@link BatchPolicy} plays {@code batchSize()} episodes side by side; the episodes are the same
+     * as if played one by one only when its actions do not depend on the batch (true for a greedy search).
+     */
+    public static void playAll(Distribution dist, Policy policy, long startIndex, int episodes, java.util.function.BiConsumer<Episode, Env> sink) {
+        if (!(policy instanceof BatchPolicy bp) || bp.batchSize() <= 1) {
+            Env env = dist.create();
+            for (int i = 0; i < episodes; i++) {
+                sink.accept(play(env, policy, dist.levelSeed(startIndex + i), null), env);
+            }
+            return;
+        }
+        for (int from = 0; from < episodes; from += bp.batchSize()) {
+            int n = Math.min(bp.batchSize(), episodes - from);
+            Env[] all = new Env[n];
+            Recorder[] rec = new Recorder[n];
+            for (int i = 0; i < n; i++) {
+                all[i] = dist.create();
+                all[i].reset(dist.levelSeed(startIndex + from + i));
+                rec[i] = new Recorder(all[i]);
+            }
+            Env[] running = new Env[n];
+            int[] index = new int[n];
+            int[] actions = new int[n];
+            while (true) {
+                int count = 0;
+                for (int i = 0; i < n; i++) {
+                    if (!all[i].done()) {
+                        running[count] = all[i];
+                        index[count++] = i;
+                    }
+                }
+                if (count == 0) {
+                    break;
+                }
+                bp.act(running, count, actions);
+                for (int k = 0; k < count; k++) {
+                    Env e = running[k];
+                    long state = e.state();
+                    rec[index[k]].record(e, state, actions[k], e.step(actions[k]));
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                sink.accept(rec[i].finish(all[i]), all[i]);
+            }
+        }
+    }
+
+    /** Accumulates one episode's record step by step. */
+    private static final class Recorder {
+        private final long levelSeed;
+        private final int[] counts = new int[Event.COUNT];
+        private final int[] first = new int[Event.COUNT];
+        private final List<Integer> pos = new ArrayList<>();
+        private final List<Integer> acts = new ArrayList<>();
+        private final List<Long> states = new ArrayList<>();
+        private double ret;
+
+        Recorder(Env env) {
+            levelSeed = env.levelSeed();
+            pos.add(env.agentX());
+            pos.add(env.agentY());
+        }
+
+        /** After {@code env.step(a)} from state {@code stateBefore} returned {@code ev}. */
+        void record(Env env, long stateBefore, int a, int ev) {
+            states.add(stateBefore);
             ret += env.reward();
             acts.add(a);
             Event.count(ev, counts);
@@ -47,13 +125,13 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
             }
             pos.add(env.agentX());
             pos.add(env.agentY());
-            if (onStep != null) {
-                onStep.accept(env);
-            }
         }
-        return new Episode(levelSeed, env.steps(), ret, env.terminated(), env.truncated(), counts, first,
-                pos.stream().mapToInt(Integer::intValue).toArray(), acts.stream().mapToInt(Integer::intValue).toArray(),
-                states.stream().mapToLong(Long::longValue).toArray());
+
+        Episode finish(Env env) {
+            return new Episode(levelSeed, env.steps(), ret, env.terminated(), env.truncated(), counts, first,
+                    pos.stream().mapToInt(Integer::intValue).toArray(), acts.stream().mapToInt(Integer::intValue).toArray(),
+                    states.stream().mapToLong(Long::longValue).toArray());
+        }
     }
 
     /**

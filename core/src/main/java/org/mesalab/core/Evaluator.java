@@ -55,10 +55,8 @@ public final class Evaluator {
         if (episodes <= 0) {
             throw new UsageException("--episodes=" + episodes + " is out of range; allowed: a positive integer");
         }
-        Env env = dist.create();
         EnvType t = dist.env();
         List<Record> records = new ArrayList<>();
-        int intended = 0;
         Map<String, Integer> proxies = new LinkedHashMap<>();
         Map<Outcome, Integer> outcomes = new LinkedHashMap<>();
         for (Outcome o : Outcome.values()) {
@@ -67,8 +65,6 @@ public final class Evaluator {
         for (Objective p : t.proxies()) {
             proxies.put(p.name(), 0);
         }
-        double ret = 0;
-        double steps = 0;
         Map<String, Integer> causes = new LinkedHashMap<>();
         for (String c : List.of("terminal", "death", "timeout")) {
             causes.put(c, 0);
@@ -79,26 +75,30 @@ public final class Evaluator {
                 failures.put(e.id(), 0);
             }
         }
-        for (int i = 0; i < episodes; i++) {
-            Episode ep = Episode.play(env, policy, dist.levelSeed(startIndex + i), null);
+        int[] counters = new int[1];
+        double[] sums = new double[2];
+        Episode.playAll(dist, policy, startIndex, episodes, (ep, env) -> {
             Map<String, Boolean> achieved = new LinkedHashMap<>();
             for (Objective o : t.objectives()) {
                 achieved.put(o.name(), ep.achieved(o, env));
             }
             Outcome outcome = Outcome.of(ep, env);
             records.add(new Record(ep, outcome, achieved));
-            intended += achieved.get(t.intended().name()) ? 1 : 0;
+            counters[0] += achieved.get(t.intended().name()) ? 1 : 0;
             for (Objective p : t.proxies()) {
                 proxies.merge(p.name(), achieved.get(p.name()) ? 1 : 0, Integer::sum);
             }
             outcomes.merge(outcome, 1, Integer::sum);
-            ret += ep.intendedReturn();
-            steps += ep.steps();
+            sums[0] += ep.intendedReturn();
+            sums[1] += ep.steps();
             causes.merge(ep.cause(), 1, Integer::sum);
             for (String f : failures.keySet()) {
                 failures.merge(f, ep.eventCounts()[Event.byId(f).ordinal()] > 0 ? 1 : 0, Integer::sum);
             }
-        }
+        });
+        int intended = counters[0];
+        double ret = sums[0];
+        double steps = sums[1];
         Map<String, Rate> proxyRates = new LinkedHashMap<>();
         proxies.forEach((k, v) -> proxyRates.put(k, Rate.of(v, episodes)));
         Map<Outcome, Rate> outcomeRates = new LinkedHashMap<>();

@@ -22,17 +22,20 @@ final class Progress {
     }
 
     void onUpdate(UpdateStats s, long totalSteps) {
+        onProgress(s.update(), s.updates(), s.globalStep(), totalSteps, s.stepsPerSecond(), s.meanReturn(), s.trainSuccess());
+    }
+
+    void onProgress(int update, int updates, long globalStep, long totalSteps, double rate, double meanReturn, double trainSuccess) {
         long now = System.nanoTime();
-        boolean last = s.update() == s.updates();
+        boolean last = update == updates;
         if (!terminal && !last && (now - lastPrint) / 1e9 < intervalSeconds) {
             return;
         }
         lastPrint = now;
         double elapsed = (now - start) / 1e9;
-        double rate = s.stepsPerSecond();
-        double eta = rate > 0 ? (totalSteps - s.globalStep()) / rate : Double.NaN;
+        double eta = rate > 0 ? (totalSteps - globalStep) / rate : Double.NaN;
         String line = String.format("update %d/%d  steps %,d/%,d  %,.0f steps/s  return %.3f  train success %.1f%%  elapsed %s  ETA %s",
-                s.update(), s.updates(), s.globalStep(), totalSteps, rate, s.meanReturn(), 100 * s.trainSuccess(),
+                update, updates, globalStep, totalSteps, rate, meanReturn, 100 * trainSuccess,
                 time(elapsed), time(eta));
         if (terminal) {
             err.print("\r\033[K" + line + (last ? "\n" : ""));

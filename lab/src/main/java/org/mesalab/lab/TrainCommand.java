@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.Planner;
+import org.mesalab.agents.PlannerConfig;
 import org.mesalab.agents.Ppo;
 import org.mesalab.agents.PpoConfig;
 import org.mesalab.agents.RunDir;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", description = {
         "Train an agent on a split's levels and write a run directory (config.json, metrics.jsonl, checkpoints/, policy.bin).",
-        "--set env.KEY=VALUE overrides a level-generator parameter; --set ppo.KEY=VALUE a PPO hyperparameter (see README)."})
+        "--set env.KEY=VALUE overrides a level-generator parameter; --set ppo.KEY=VALUE a PPO hyperparameter,",
+        "--set planner.KEY=VALUE a planner hyperparameter (see README)."})
 final class TrainCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -32,13 +35,13 @@ final class TrainCommand implements Runnable {
     @Option(names = "--env", description = "environment name (not needed with --resume)")
     String env;
 
-    @Option(names = "--algo", defaultValue = "ppo", description = "learner: ppo (default: ${DEFAULT-VALUE})")
+    @Option(names = "--algo", defaultValue = "ppo", description = "learner: ppo or planner (MCTS over learned networks) (default: ${DEFAULT-VALUE})")
     String algo;
 
     @Option(names = "--split", defaultValue = "train", description = "split to train on (default: ${DEFAULT-VALUE})")
     String split;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "env.KEY=VALUE or ppo.KEY=VALUE (repeatable)")
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "env.KEY=VALUE, ppo.KEY=VALUE or planner.KEY=VALUE (repeatable)")
     List<String> sets = new ArrayList<>();
 
     @Option(names = "--num-levels", defaultValue = "0", description = "train on this many distinct levels; 0: unbounded (default: ${DEFAULT-VALUE})")
@@ -81,8 +84,21 @@ final class TrainCommand implements Runnable {
 
     @Override
     public void run() {
-        if (!algo.equals("ppo")) {
-            throw new UsageException("--algo=" + algo + " is not available; allowed: ppo");
+        String resumedAlgo = null;
+        if (resume != null) {
+            Path dir = !resume.isEmpty() ? Path.of(resume) : out;
+            if (dir == null) {
+                throw new UsageException("--resume needs a run directory: --resume RUN_DIR or --out RUN_DIR --resume");
+            }
+            resumedAlgo = String.valueOf(RunDir.open(dir).readConfig().get("algo"));
+        }
+        String chosen = resumedAlgo != null ? resumedAlgo : algo;
+        if (chosen.equals("planner")) {
+            trainPlanner();
+            return;
+        }
+        if (!chosen.equals("ppo")) {
+            throw new UsageException("--algo=" + algo + " is not available; allowed: ppo, planner");
         }
         Ppo ppo;
         Map<String, Object> config;
@@ -144,21 +160,7 @@ final class TrainCommand implements Runnable {
             RunDir run = RunDir.create(out);
             // All input is valid: start the engine before anything else touches it, since the thread count is fixed at start.
             Torch.start(nThreads);
-            config = new LinkedHashMap<>();
-            config.put("algo", "ppo");
-            config.put("env", env);
-            config.put("split", split);
-            config.put("env_overrides", envOverrides);
-            config.put("env_params", train.params().asJson());
-            config.put("start_level", startLevel);
-            config.put("num_levels", numLevels);
-            config.put("seed", seed);
-            config.put("total_steps", total);
-            config.put("threads", nThreads);
-            config.put("versions", Versions.all());
-            config.put("git_commit", Versions.gitCommit());
-            config.put("created", Instant.now().toString());
-            config.put("command", "mesalab train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            config = manifest("ppo", train, envOverrides, total, nThreads);
             ppo = Ppo.start(cfg, train, seed, total, nThreads, run, config);
         }
         Progress progress = new Progress(System.err, System.console() != null, 5);
@@ -176,27 +178,146 @@ final class TrainCommand implements Runnable {
         } catch (Ppo.Diverged d) {
             throw new UsageException(d.getMessage());
         }
+        summarize(config, ppo.globalStep(), ppo.completedUpdates(), startStep, started, network[0],
+                last[0] == null ? Double.NaN : last[0].trainSuccess(), last[0] == null ? Double.NaN : last[0].meanReturn(), Ppo.WINDOW);
+    }
+
+    /** The run's manifest: everything needed to reproduce it. */
+    private Map<String, Object> manifest(String algoName, Distribution train, Map<String, Double> envOverrides, long total, int nThreads) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("algo", algoName);
+        config.put("env", env);
+        config.put("split", split);
+        config.put("env_overrides", envOverrides);
+        config.put("env_params", train.params().asJson());
+        config.put("start_level", startLevel);
+        config.put("num_levels", numLevels);
+        config.put("seed", seed);
+        config.put("total_steps", total);
+        config.put("threads", nThreads);
+        config.put("versions", Versions.all());
+        config.put("git_commit", Versions.gitCommit());
+        config.put("created", Instant.now().toString());
+        config.put("command", "mesalab train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        return config;
+    }
+
+    private void summarize(Map<String, Object> config, long globalStep, int updates, long startStep, long started, double networkSeconds,
+                           double trainSuccess, double meanReturn, int window) {
         double wall = (System.nanoTime() - started) / 1e9;
-        long done = ppo.globalStep() - startStep;
+        long done = globalStep - startStep;
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("run_dir", out.toString());
         summary.put("env", config.get("env"));
-        summary.put("steps", ppo.globalStep());
-        summary.put("updates", ppo.completedUpdates());
+        summary.put("algo", config.get("algo"));
+        summary.put("steps", globalStep);
+        summary.put("updates", updates);
         summary.put("wall_seconds", wall);
         summary.put("steps_per_second", done / wall);
-        summary.put("network_share", wall > 0 ? network[0] / wall : Double.NaN);
-        summary.put("train_success", last[0] == null ? Double.NaN : last[0].trainSuccess());
-        summary.put("mean_return", last[0] == null ? Double.NaN : last[0].meanReturn());
+        summary.put("network_share", wall > 0 ? networkSeconds / wall : Double.NaN);
+        summary.put("train_success", trainSuccess);
+        summary.put("mean_return", meanReturn);
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             Json.print(w, summary);
         } else {
             w.printf("trained %s: %,d steps in %s (%,.0f steps/s, %.0f%% in network calls); train success %.1f%% over the last %d episodes%n",
-                    config.get("env"), ppo.globalStep(), Progress.time(wall), done / wall, 100 * network[0] / wall,
-                    100 * (last[0] == null ? Double.NaN : last[0].trainSuccess()), Ppo.WINDOW);
+                    config.get("env"), globalStep, Progress.time(wall), done / wall, 100 * networkSeconds / wall, 100 * trainSuccess, window);
             w.printf("run directory: %s  (evaluate: mesalab eval %s --split test)%n", out, out);
             w.flush();
         }
+    }
+
+    /** Same flow as PPO's: new run or resume, progress on stderr, a summary on stdout. */
+    private void trainPlanner() {
+        Planner planner;
+        Map<String, Object> config;
+        long total;
+        if (resume != null) {
+            Path dir = !resume.isEmpty() ? Path.of(resume) : out;
+            RunDir run = RunDir.open(dir);
+            config = run.readConfig();
+            total = ((Number) config.get("total_steps")).longValue();
+            if (steps != null && steps != total) {
+                throw new UsageException("--steps=" + steps + " differs from the run's " + total + "; a resumed run keeps its budget");
+            }
+            @SuppressWarnings("unchecked")
+            PlannerConfig cfg = PlannerConfig.fromMap((Map<String, Object>) config.get("planner"));
+            EnvType type = Envs.get((String) config.get("env"));
+            planner = Planner.resume(run, TrainSetup.trainDistribution(config), modelData(cfg, type, TrainSetup.overrides(config)), cfg,
+                    ((Number) config.get("seed")).longValue(), total, ((Number) config.get("threads")).intValue());
+            out = dir;
+        } else {
+            if (env == null) {
+                throw new UsageException("--env is required; allowed: " + Envs.names());
+            }
+            if (out == null) {
+                throw new UsageException("--out RUN_DIR is required");
+            }
+            EnvType type = Envs.get(env);
+            PlannerConfig cfg = PlannerConfig.defaults();
+            List<String> envSets = new ArrayList<>();
+            for (String kv : sets) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new UsageException("--set " + kv + " is malformed; allowed: env.KEY=VALUE or planner.KEY=VALUE");
+                }
+                String key = kv.substring(0, eq).trim();
+                if (key.startsWith("planner.")) {
+                    cfg = cfg.with(key.substring(8), kv.substring(eq + 1));
+                } else if (key.startsWith("ppo.")) {
+                    throw new UsageException("--set " + kv + ": ppo.* applies to --algo ppo; allowed with --algo planner: env.KEY=VALUE or planner.KEY=VALUE");
+                } else {
+                    envSets.add(kv);
+                }
+            }
+            Map<String, Double> envOverrides = new LinkedHashMap<>(EnvOptions.parse(type, envSets));
+            total = steps != null ? steps : defaultPlannerSteps(env);
+            if (total <= 0) {
+                throw new UsageException("--steps=" + total + " is out of range; allowed: a positive integer");
+            }
+            int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            if (nThreads <= 0 || nThreads > 256) {
+                throw new UsageException("--threads=" + nThreads + " is out of range; allowed: [1, 256]");
+            }
+            cfg.validate(total, type.splits().keySet());
+            Distribution train = TrainSetup.trainDistribution(type, split, envOverrides, startLevel, numLevels);
+            Distribution modelData = modelData(cfg, type, envOverrides);
+            RunDir run = RunDir.create(out);
+            Torch.start(nThreads);
+            config = manifest("planner", train, envOverrides, total, nThreads);
+            planner = Planner.start(cfg, train, modelData, seed, total, nThreads, run, config);
+        }
+        Progress progress = new Progress(System.err, System.console() != null, 5);
+        long started = System.nanoTime();
+        long startStep = planner.globalStep();
+        Planner.Report[] last = new Planner.Report[1];
+        double[] network = new double[1];
+        final long budget = total;
+        try (planner) {
+            planner.train(r -> {
+                last[0] = r;
+                network[0] += r.networkSeconds();
+                progress.onProgress(r.iteration(), r.iterations(), r.globalStep(), budget, r.stepsPerSecond(), r.meanReturn(), r.trainSuccess());
+            });
+        } catch (Ppo.Diverged d) {
+            throw new UsageException(d.getMessage());
+        }
+        summarize(config, planner.globalStep(), planner.completedIterations(), startStep, started, network[0],
+                last[0] == null ? Double.NaN : last[0].trainSuccess(), last[0] == null ? Double.NaN : last[0].meanReturn(), Planner.WINDOW);
+    }
+
+    /** The reward-free world-model data of model lanes: the lower (training) half of the model split's levels. */
+    private static Distribution modelData(PlannerConfig cfg, EnvType type, Map<String, Double> overrides) {
+        return cfg.modelEnvs() == 0 ? null : TrainSetup.trainDistribution(type, cfg.modelSplit(), overrides, 0, 0);
+    }
+
+    /** Default planner budgets per env: maze reaches 95% train success well within these (BENCHMARKS.md). */
+    static long defaultPlannerSteps(String env) {
+        return switch (env) {
+            case "maze" -> 300_000L;
+            case "coinrun" -> 300_000L;
+            default -> 500_000L;
+        };
     }
 }

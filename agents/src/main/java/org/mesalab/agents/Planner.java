@@ -1,0 +1,457 @@
+package org.mesalab.agents;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mesalab.agents.mcts.Mcts;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.Rng;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.VectorEnv;
+
+/**
+ * The essay's proposed agent: small learned networks (representation, dynamics, prediction) under a
+ * hard-coded search, trained MuZero-style (Schrittwieser et al. 2020) by self-play. Read top to bottom:
+ * <ol>
+ *   <li>{@link #selfPlay}: one batched search per vector step (one tree per env), act, store the step
+ *       with its search policy and value in {@link Replay}; optional reward-free lanes play a uniformly
+ *       random policy on another split to give the world model broader data;</li>
+ *   <li>{@link #update}: sample positions, unroll the dynamics K steps along the stored actions, and
+ *       minimize policy cross-entropy, value and reward squared errors, event and termination binary
+ *       cross-entropies, and EfficientZero's latent consistency {@code ||g(s,a) - sg(h(o'))||^2};
+ *       unrolled steps are scaled 1/K and the hidden state's gradient is halved at every step;</li>
+ *   <li>report every {@value #REPORT_EVERY} vector steps, checkpoint (with the replay, for an exact resume).</li>
+ * </ol>
+ */
+public final class Planner implements AutoCloseable {
+    public static final int WINDOW = 100;
+    public static final int REPORT_EVERY = 50;
+    private static final double ADAM_EPS = 1e-8;
+
+    /** What one report (one line of {@code metrics.jsonl}) says; the last three fields are wall-clock measurements. */
+    public record Report(int iteration, int iterations, long globalStep, long gradientSteps, double loss, double policyLoss,
+                         double valueLoss, double rewardLoss, double eventLoss, double consistencyLoss, double gradNorm,
+                         long episodes, double meanReturn, double trainSuccess, double stepsPerSecond, double wallSeconds,
+                         double networkSeconds) {
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("iteration", iteration);
+            m.put("global_step", globalStep);
+            m.put("gradient_steps", gradientSteps);
+            m.put("loss", loss);
+            m.put("policy_loss", policyLoss);
+            m.put("value_loss", valueLoss);
+            m.put("reward_loss", rewardLoss);
+            m.put("event_loss", eventLoss);
+            m.put("consistency_loss", consistencyLoss);
+            m.put("grad_norm", gradNorm);
+            m.put("episodes", episodes);
+            m.put("mean_return", meanReturn);
+            m.put("train_success", trainSuccess);
+            m.put("steps_per_second", stepsPerSecond);
+            m.put("wall_seconds", wallSeconds);
+            m.put("network_seconds", networkSeconds);
+            return m;
+        }
+    }
+
+    public interface Listener {
+        void onReport(Report r);
+    }
+
+    private final PlannerConfig cfg;
+    private final long totalSteps;
+    private final int iterations;
+    private final RunDir run;
+    private final NDManager manager;
+    private final PlannerNetwork net;
+    private final Adam adam;
+    private final VectorEnv envs;
+    private final VectorEnv modelEnvs;
+    private final Rng searchRng;
+    private final Rng sampleRng;
+    private final Rng randomRng;
+    private final Mcts mcts;
+    private final LatentModel model;
+    private final Replay replay;
+    private final Replay.Batch batch;
+    private final int n;
+    private final int obsSize;
+    private final int numActions;
+    private final float[] obsBefore;
+    private final float[] modelObsBefore;
+    private final int[] actions;
+    private final int[] modelActions;
+    private final float[] pi;
+    private final float[] rootValues;
+
+    private final double[] windowReturn = new double[WINDOW];
+    private final boolean[] windowSuccess = new boolean[WINDOW];
+    private long episodes;
+    private int iteration;
+    private long globalStep;
+    private long gradientSteps;
+    private long updateNanos;
+    private final double[] lossSums = new double[7];
+    private int lossCount;
+
+    private Planner(PlannerConfig cfg, Distribution train, Distribution modelData, long seed, long totalSteps, int threads, RunDir run) {
+        this.cfg = cfg;
+        this.totalSteps = totalSteps;
+        this.n = cfg.numEnvs();
+        this.iterations = (int) Math.max(1, totalSteps / n);
+        this.run = run;
+        this.manager = Torch.newManager(threads);
+        Rng master = new Rng(seed);
+        Rng initRng = master.split();
+        long envSeed = master.nextLong();
+        long modelEnvSeed = master.nextLong();
+        searchRng = master.split();
+        sampleRng = master.split();
+        randomRng = master.split();
+        envs = new VectorEnv(train, n, envSeed);
+        modelEnvs = cfg.modelEnvs() > 0 ? new VectorEnv(modelData, cfg.modelEnvs(), modelEnvSeed) : null;
+        Env probe = envs.env(0);
+        obsSize = probe.obsSize;
+        numActions = probe.numActions();
+        net = new PlannerNetwork(manager, obsSize, numActions, cfg.width(), cfg.latent(), initRng);
+        adam = new Adam(manager, net.parameters(), ADAM_EPS, cfg.weightDecay());
+        mcts = new Mcts(cfg.searchConfig(), n, numActions);
+        model = new LatentModel(manager, net, null, null, cfg.discount(), n, cfg.simulations());
+        boolean[] modelOnly = new boolean[cfg.lanes()];
+        for (int i = n; i < modelOnly.length; i++) {
+            modelOnly[i] = true;
+        }
+        replay = new Replay(cfg.lanes(), cfg.replaySize() / cfg.lanes(), obsSize, numActions, modelOnly);
+        batch = new Replay.Batch(cfg.batchSize(), cfg.unroll(), obsSize, numActions, PlannerNetwork.EVENTS);
+        obsBefore = new float[n * obsSize];
+        modelObsBefore = new float[cfg.modelEnvs() * obsSize];
+        actions = new int[n];
+        modelActions = new int[cfg.modelEnvs()];
+        pi = new float[n * numActions];
+        rootValues = new float[n];
+    }
+
+    /** A new run in {@code run}, which gets its manifest now. {@code modelData} is null without model lanes. */
+    public static Planner start(PlannerConfig cfg, Distribution train, Distribution modelData, long seed, long totalSteps, int threads,
+                                RunDir run, Map<String, Object> manifest) {
+        Planner p = new Planner(cfg, train, modelData, seed, totalSteps, threads, run);
+        p.resetEnvs();
+        Map<String, Object> m = new LinkedHashMap<>(manifest);
+        m.put("planner", cfg.toMap());
+        m.put("parameters", p.parameterCount());
+        m.put("iterations", p.iterations);
+        run.writeConfig(m);
+        return p;
+    }
+
+    /** Continues {@code run} from its latest checkpoint (a fresh start if it has none). */
+    public static Planner resume(RunDir run, Distribution train, Distribution modelData, PlannerConfig cfg, long seed, long totalSteps, int threads) {
+        Planner p = new Planner(cfg, train, modelData, seed, totalSteps, threads, run);
+        p.resetEnvs();
+        Path ckpt = run.latestCheckpoint();
+        if (ckpt != null) {
+            p.load(ckpt);
+        }
+        run.truncateMetrics(p.iteration);
+        return p;
+    }
+
+    private void resetEnvs() {
+        envs.reset();
+        if (modelEnvs != null) {
+            modelEnvs.reset();
+        }
+    }
+
+    public long parameterCount() {
+        long c = 0;
+        for (NDArray a : net.parameters()) {
+            c += a.size();
+        }
+        return c;
+    }
+
+    public long globalStep() {
+        return globalStep;
+    }
+
+    public int completedIterations() {
+        return iteration;
+    }
+
+    public int totalIterations() {
+        return iterations;
+    }
+
+    public PlannerNetwork network() {
+        return net;
+    }
+
+    /** Live native arrays under the engine's system manager: flat over a healthy run. */
+    public int liveArrays() {
+        return manager.getParentManager().getManagedArrays().size();
+    }
+
+    public void train(Listener listener) {
+        long reportStart = System.nanoTime();
+        long reportStep = globalStep;
+        long netStart = model.networkNanos() + updateNanos;
+        while (iteration < iterations) {
+            iteration++;
+            selfPlay();
+            if (globalStep >= cfg.warmup()) {
+                for (int u = 0; u < cfg.updatesPerStep(); u++) {
+                    update();
+                }
+            }
+            boolean last = iteration == iterations;
+            if (iteration % REPORT_EVERY == 0 || last) {
+                double wall = (System.nanoTime() - reportStart) / 1e9;
+                double network = (model.networkNanos() + updateNanos - netStart) / 1e9;
+                double c = Math.max(lossCount, 1);
+                Report r = new Report(iteration, iterations, globalStep, gradientSteps, lossCount == 0 ? Double.NaN : lossSums[0] / c,
+                        lossSums[1] / c, lossSums[2] / c, lossSums[3] / c, lossSums[4] / c, lossSums[5] / c, lossSums[6] / c,
+                        episodes, meanReturn(), successRate(), (globalStep - reportStep) / wall, wall, network);
+                java.util.Arrays.fill(lossSums, 0);
+                lossCount = 0;
+                run.appendMetrics(r.toMap());
+                if (iteration % cfg.checkpointEvery() == 0 || last) {
+                    save();
+                }
+                listener.onReport(r);
+                reportStart = System.nanoTime();
+                reportStep = globalStep;
+                netStart = model.networkNanos() + updateNanos;
+            } else if (iteration % cfg.checkpointEvery() == 0) {
+                save();
+            }
+        }
+        RunDir.writeAtomically(run.path().resolve("policy.bin"), net::save);
+    }
+
+    /** One vector step: a batched search per env with root noise, act, store. */
+    private void selfPlay() {
+        System.arraycopy(envs.observations, 0, obsBefore, 0, obsBefore.length);
+        model.setRoots(envs.observations, n);
+        mcts.search(model, true, searchRng);
+        for (int b = 0; b < n; b++) {
+            actions[b] = mcts.action(b, false, searchRng);
+            mcts.policyTarget(b, pi, b * numActions);
+            rootValues[b] = mcts.rootValue(b);
+        }
+        envs.step(actions);
+        for (int b = 0; b < n; b++) {
+            replay.add(b, obsBefore, b * obsSize, actions[b], envs.rewards[b], envs.events[b], how(envs, b), pi, b * numActions, rootValues[b]);
+            if (envs.done(b)) {
+                windowReturn[(int) (episodes % WINDOW)] = envs.finishedReturn[b];
+                windowSuccess[(int) (episodes % WINDOW)] = envs.finishedSuccess[b];
+                episodes++;
+            }
+        }
+        if (modelEnvs != null) {
+            System.arraycopy(modelEnvs.observations, 0, modelObsBefore, 0, modelObsBefore.length);
+            for (int i = 0; i < modelActions.length; i++) {
+                modelActions[i] = randomRng.nextInt(numActions);
+            }
+            modelEnvs.step(modelActions);
+            for (int i = 0; i < modelActions.length; i++) {
+                replay.add(n + i, modelObsBefore, i * obsSize, modelActions[i], 0f, modelEnvs.events[i], how(modelEnvs, i), null, 0, 0f);
+            }
+        }
+        globalStep += n;
+    }
+
+    private static byte how(VectorEnv v, int i) {
+        return v.terminated[i] ? Replay.TERMINATED : v.truncated[i] ? Replay.TRUNCATED : Replay.RUNNING;
+    }
+
+    /** One gradient step on a sampled batch of K-step unrolls. */
+    @SuppressWarnings("try") // the NDScope frees every array of the step
+    private void update() {
+        replay.sample(batch, cfg.tdSteps(), cfg.discount(), sampleRng);
+        int B = batch.size;
+        int K = batch.unroll;
+        int A = numActions;
+        int E = PlannerNetwork.EVENTS;
+        long t0 = System.nanoTime();
+        try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
+            NDArray policyT = sub.create(batch.policy, new Shape(K + 1, B, A));
+            NDArray valueT = sub.create(batch.value, new Shape(K + 1, B));
+            NDArray valueM = sub.create(batch.valueMask, new Shape(K + 1, B));
+            NDArray stateM = sub.create(batch.stateMask, new Shape(K + 1, B));
+            NDArray rewardT = sub.create(batch.reward, new Shape(K, B));
+            NDArray rewardM = sub.create(batch.rewardMask, new Shape(K, B));
+            NDArray transM = sub.create(batch.transMask, new Shape(K, B));
+            NDArray eventT = sub.create(batch.events, new Shape(K, B, E));
+            NDArray termT = sub.create(batch.terminal, new Shape(K, B));
+            NDArray acts = sub.create(batch.actions, new Shape(K, B));
+            NDArray loss;
+            NDArray[] parts = new NDArray[5];
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                NDArray targets = net.represent(sub.create(batch.nextObs, new Shape((long) K * B, obsSize)), true).stopGradient();
+                NDArray s = net.represent(sub.create(batch.obs0, new Shape(B, obsSize)), true);
+                NDList pred = net.predict(s, true);
+                NDArray policyL = crossEntropy(pred.get(0), policyT.get(0));
+                NDArray valueL = pred.get(1).sub(valueT.get(0)).square().mul(valueM.get(0)).sum();
+                NDArray rewardL = sub.zeros(new Shape());
+                NDArray eventL = sub.zeros(new Shape());
+                NDArray consL = sub.zeros(new Shape());
+                NDArray scaleK = sub.create(1f / K);
+                NDArray half = sub.create(0.5f);
+                for (int k = 1; k <= K; k++) {
+                    NDList dyn = net.dynamics(s, acts.get(k - 1), true);
+                    NDArray next = dyn.get(0);
+                    NDArray tm = transM.get(k - 1);
+                    rewardL = rewardL.add(dyn.get(1).sub(rewardT.get(k - 1)).square().mul(rewardM.get(k - 1)).sum().mul(scaleK));
+                    NDArray bce = bce(dyn.get(2), eventT.get(k - 1)).sum(new int[] {1}).add(bce(dyn.get(3), termT.get(k - 1)));
+                    eventL = eventL.add(bce.mul(tm).sum().mul(scaleK));
+                    NDArray target = targets.get((k - 1) * B + ":" + k * B);
+                    consL = consL.add(next.sub(target).square().mean(new int[] {1}).mul(stateM.get(k)).sum().mul(scaleK));
+                    pred = net.predict(next, true);
+                    policyL = policyL.add(crossEntropy(pred.get(0), policyT.get(k)).mul(scaleK));
+                    valueL = valueL.add(pred.get(1).sub(valueT.get(k)).square().mul(valueM.get(k)).sum().mul(scaleK));
+                    s = next.mul(half).add(next.stopGradient().mul(half)); // MuZero: halve the gradient into the hidden state
+                }
+                loss = Ops.scale(policyL.add(Ops.scale(valueL, cfg.valueCoef())).add(rewardL).add(eventL)
+                        .add(Ops.scale(consL, cfg.consistencyCoef())), 1.0 / B);
+                parts[0] = policyL;
+                parts[1] = valueL;
+                parts[2] = rewardL;
+                parts[3] = eventL;
+                parts[4] = consL;
+                gc.backward(loss);
+            }
+            double total = loss.getFloat();
+            if (!Double.isFinite(total)) {
+                Path last = run.latestCheckpoint();
+                throw new Ppo.Diverged("the loss became " + total + " at iteration " + iteration + "; training stopped; the last good checkpoint is "
+                        + (last == null ? "none" : last) + "; try a smaller planner.learning_rate");
+            }
+            double norm = adam.step(cfg.learningRate(), cfg.maxGradNorm());
+            lossSums[0] += total;
+            for (int i = 0; i < 5; i++) {
+                lossSums[i + 1] += parts[i].getFloat() / B;
+            }
+            lossSums[6] += norm;
+            lossCount++;
+            gradientSteps++;
+        }
+        updateNanos += System.nanoTime() - t0;
+    }
+
+    /** Sum over the batch of {@code -sum_a target(a) log softmax(logits)(a)}; rows with an all-zero target add nothing. */
+    static NDArray crossEntropy(NDArray logits, NDArray target) {
+        return logits.logSoftmax(1).mul(target).sum().neg();
+    }
+
+    /** Elementwise binary cross-entropy with logits, stable: {@code max(x,0) - x y + log(1 + exp(-|x|))}. */
+    static NDArray bce(NDArray x, NDArray y) {
+        return ai.djl.nn.Activation.relu(x).sub(x.mul(y)).add(x.abs().neg().exp().add(1f).log());
+    }
+
+    private double meanReturn() {
+        int count = (int) Math.min(episodes, WINDOW);
+        double s = 0;
+        for (int i = 0; i < count; i++) {
+            s += windowReturn[i];
+        }
+        return count == 0 ? Double.NaN : s / count;
+    }
+
+    private double successRate() {
+        int count = (int) Math.min(episodes, WINDOW);
+        int s = 0;
+        for (int i = 0; i < count; i++) {
+            s += windowSuccess[i] ? 1 : 0;
+        }
+        return count == 0 ? Double.NaN : (double) s / count;
+    }
+
+    // ---- checkpoints ----------------------------------------------------------------------------
+
+    private void save() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("iteration", iteration);
+        state.put("global_step", globalStep);
+        state.put("gradient_steps", gradientSteps);
+        state.put("episodes", episodes);
+        state.put("search_rng", searchRng.state());
+        state.put("sample_rng", sampleRng.state());
+        state.put("random_rng", randomRng.state());
+        state.put("window_return", windowReturn);
+        state.put("window_success", windowSuccess);
+        state.put("vector_env", envs.saveState());
+        state.put("model_vector_env", modelEnvs == null ? new long[0] : modelEnvs.saveState());
+        run.saveCheckpoint(iteration, dir -> {
+            RunDir.writeAtomically(dir.resolve("params.bin"), net::save);
+            RunDir.writeAtomically(dir.resolve("optimizer.bin"), adam::save);
+            RunDir.writeAtomically(dir.resolve("replay.bin"), replay::save);
+            RunDir.writeAtomically(dir.resolve("state.json"), o -> o.write(RunDir.JSON.writeValueAsBytes(state)));
+        });
+    }
+
+    private void load(Path ckpt) {
+        try {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(ckpt.resolve("params.bin")))) {
+                net.load(new DataInputStream(in));
+            }
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(ckpt.resolve("optimizer.bin")))) {
+                adam.load(new DataInputStream(in));
+            }
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(ckpt.resolve("replay.bin")), 1 << 20)) {
+                replay.load(new DataInputStream(in));
+            }
+            Map<String, Object> s = RunDir.JSON.readValue(ckpt.resolve("state.json").toFile(), new TypeReference<Map<String, Object>>() { });
+            iteration = ((Number) s.get("iteration")).intValue();
+            globalStep = ((Number) s.get("global_step")).longValue();
+            gradientSteps = ((Number) s.get("gradient_steps")).longValue();
+            episodes = ((Number) s.get("episodes")).longValue();
+            searchRng.setState(((Number) s.get("search_rng")).longValue());
+            sampleRng.setState(((Number) s.get("sample_rng")).longValue());
+            randomRng.setState(((Number) s.get("random_rng")).longValue());
+            List<?> wr = (List<?>) s.get("window_return");
+            List<?> ws = (List<?>) s.get("window_success");
+            for (int i = 0; i < WINDOW; i++) {
+                windowReturn[i] = ((Number) wr.get(i)).doubleValue();
+                windowSuccess[i] = (Boolean) ws.get(i);
+            }
+            envs.restoreState(longs((List<?>) s.get("vector_env")));
+            if (modelEnvs != null) {
+                modelEnvs.restoreState(longs((List<?>) s.get("model_vector_env")));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof UsageException u) {
+                throw u;
+            }
+            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.Main1Line.of(e));
+        }
+    }
+
+    private static long[] longs(List<?> l) {
+        long[] v = new long[l.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = ((Number) l.get(i)).longValue();
+        }
+        return v;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

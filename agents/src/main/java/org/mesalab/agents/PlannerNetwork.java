@@ -1,0 +1,223 @@
+package org.mesalab.agents;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.mesalab.core.Event;
+import org.mesalab.core.Rng;
+
+/**
+ * The planner's three learned functions (MuZero), each a one-hidden-layer MLP so the learned parts
+ * stay small:
+ * <ul>
+ *   <li>representation {@code h(obs [B, D]) -> s [B, L]}</li>
+ *   <li>dynamics {@code g(s, a) -> s' [B, L], reward [B], event logits [B, E], termination logit [B]}</li>
+ *   <li>prediction {@code f(s) -> policy logits [B, A], value [B]}</li>
+ * </ul>
+ * Hidden states are min-max normalized to [0, 1] per sample, as in MuZero (appendix G), so that
+ * predicted and encoded states live on the same scale. The events are the env's {@link Event}s: a
+ * world model of facts, from which any {@code events:EXPR} objective can be scored. A second value
+ * head for a swapped objective ({@link ObjectiveValue}) is built separately (see {@link ValueRefit}).
+ */
+public final class PlannerNetwork {
+    public static final int EVENTS = Event.COUNT;
+
+    private final int obsSize;
+    private final int actions;
+    private final int latent;
+    private final Block reprHidden;
+    private final Block reprOut;
+    private final Block dynHidden;
+    private final Block dynOut;
+    private final Block rewardHead;
+    private final Block eventHead;
+    private final Block termHead;
+    private final Block predHidden;
+    private final Block policyHead;
+    private final Block valueHead;
+    private final ParameterStore store;
+    private final List<String> names = new ArrayList<>();
+    private final List<NDArray> params = new ArrayList<>();
+
+    public PlannerNetwork(NDManager manager, int obsSize, int actions, int width, int latent, Rng init) {
+        this.obsSize = obsSize;
+        this.actions = actions;
+        this.latent = latent;
+        reprHidden = linear(manager, "repr.hidden", width, obsSize, Math.sqrt(2), init);
+        reprOut = linear(manager, "repr.out", latent, width, 1.0, init);
+        dynHidden = linear(manager, "dyn.hidden", width, latent + actions, Math.sqrt(2), init);
+        dynOut = linear(manager, "dyn.out", latent, width, 1.0, init);
+        rewardHead = linear(manager, "dyn.reward", 1, width, 0.0, init);
+        eventHead = linear(manager, "dyn.events", EVENTS, width, 0.01, init);
+        termHead = linear(manager, "dyn.terminal", 1, width, 0.01, init);
+        // Reward and value start at exactly 0 (as EfficientZero's zero-initialized heads): otherwise the
+        // search's min-max normalized Q turns their initial noise into a strong arbitrary preference.
+        predHidden = linear(manager, "pred.hidden", width, latent, Math.sqrt(2), init);
+        policyHead = linear(manager, "pred.policy", actions, width, 0.01, init);
+        valueHead = linear(manager, "pred.value", 1, width, 0.0, init);
+        store = new ParameterStore(manager, false);
+    }
+
+    private Block linear(NDManager manager, String name, int units, int in, double gain, Rng init) {
+        Block b = Linear.builder().setUnits(units).build();
+        b.initialize(manager, DataType.FLOAT32, new Shape(1, in));
+        collect(name, b, gain, init, names, params);
+        return b;
+    }
+
+    /** Orthogonal weights with {@code gain}, zero biases, drawn from {@code init} (reproducible per seed). */
+    static void collect(String prefix, Block block, double gain, Rng init, List<String> names, List<NDArray> params) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray a = p.getValue().getArray();
+            Shape s = a.getShape();
+            float[] values;
+            if (p.getValue().getType() == Parameter.Type.WEIGHT) {
+                int rows = (int) s.get(0);
+                values = PolicyNetwork.orthogonal(rows, (int) (s.size() / rows), gain, init);
+            } else {
+                values = new float[(int) s.size()];
+            }
+            a.set(FloatBuffer.wrap(values));
+            a.setRequiresGradient(true);
+            names.add(prefix + "." + p.getKey());
+            params.add(a);
+        }
+    }
+
+    private NDArray apply(Block b, NDArray x, boolean training) {
+        return b.forward(store, new NDList(x), training).singletonOrThrow();
+    }
+
+    /** Min-max normalization of each row to [0, 1]. */
+    static NDArray normalize(NDArray s) {
+        NDArray min = s.min(new int[] {1}, true);
+        NDArray max = s.max(new int[] {1}, true);
+        return s.sub(min).div(max.sub(min).add(1e-5f));
+    }
+
+    /** h: observations {@code [B, D]} to hidden states {@code [B, L]}. */
+    public NDArray represent(NDArray obs, boolean training) {
+        return normalize(apply(reprOut, Activation.relu(apply(reprHidden, obs, training)), training));
+    }
+
+    /** g: hidden states {@code [B, L]} and actions {@code [B]} (int) to next state, reward, event logits, termination logit. */
+    public NDList dynamics(NDArray s, NDArray actionIds, boolean training) {
+        NDArray onehot = actionIds.oneHot(actions).toType(DataType.FLOAT32, false);
+        NDArray hidden = Activation.relu(apply(dynHidden, s.concat(onehot, 1), training));
+        NDArray next = normalize(apply(dynOut, hidden, training));
+        return new NDList(next, apply(rewardHead, hidden, training).reshape(-1), apply(eventHead, hidden, training),
+                apply(termHead, hidden, training).reshape(-1));
+    }
+
+    /** f: hidden states to policy logits {@code [B, A]} and values {@code [B]}. */
+    public NDList predict(NDArray s, boolean training) {
+        NDArray hidden = Activation.relu(apply(predHidden, s, training));
+        return new NDList(apply(policyHead, hidden, training), apply(valueHead, hidden, training).reshape(-1));
+    }
+
+    public int obsSize() {
+        return obsSize;
+    }
+
+    public int actions() {
+        return actions;
+    }
+
+    public int latent() {
+        return latent;
+    }
+
+    public List<NDArray> parameters() {
+        return params;
+    }
+
+    /** The representation, dynamics and event parameters: what a swapped objective must never change. */
+    public List<NDArray> worldModelParameters() {
+        List<NDArray> out = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            if (names.get(i).startsWith("repr.") || names.get(i).startsWith("dyn.")) {
+                out.add(params.get(i));
+            }
+        }
+        return out;
+    }
+
+    public void save(DataOutputStream out) throws IOException {
+        out.writeInt(params.size());
+        for (int i = 0; i < params.size(); i++) {
+            PolicyNetwork.writeArray(out, names.get(i), params.get(i));
+        }
+    }
+
+    public void load(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n != params.size()) {
+            throw new IOException("checkpoint has " + n + " parameters, the network " + params.size());
+        }
+        for (int i = 0; i < n; i++) {
+            PolicyNetwork.readArray(in, names.get(i), params.get(i));
+        }
+    }
+
+    /**
+     * A value head for a swapped objective, {@code V_O(s) = w2 relu(w1 s)}: same shape as the
+     * prediction's value path, fresh parameters, read by the search instead of the learned value.
+     */
+    public static final class ObjectiveValue {
+        private final Block hidden;
+        private final Block out;
+        private final ParameterStore store;
+        final List<String> names = new ArrayList<>();
+        final List<NDArray> params = new ArrayList<>();
+
+        public ObjectiveValue(NDManager manager, int latent, int width, Rng init) {
+            hidden = Linear.builder().setUnits(width).build();
+            hidden.initialize(manager, DataType.FLOAT32, new Shape(1, latent));
+            out = Linear.builder().setUnits(1).build();
+            out.initialize(manager, DataType.FLOAT32, new Shape(1, width));
+            collect("value.hidden", hidden, Math.sqrt(2), init, names, params);
+            collect("value.out", out, 0.0, init, names, params);
+            store = new ParameterStore(manager, false);
+        }
+
+        public NDArray value(NDArray s, boolean training) {
+            NDArray h = Activation.relu(hidden.forward(store, new NDList(s), training).singletonOrThrow());
+            return out.forward(store, new NDList(h), training).singletonOrThrow().reshape(-1);
+        }
+
+        public List<NDArray> parameters() {
+            return params;
+        }
+
+        public void save(DataOutputStream o) throws IOException {
+            o.writeInt(params.size());
+            for (int i = 0; i < params.size(); i++) {
+                PolicyNetwork.writeArray(o, names.get(i), params.get(i));
+            }
+        }
+
+        public void load(DataInputStream in) throws IOException {
+            int n = in.readInt();
+            if (n != params.size()) {
+                throw new IOException("value head has " + n + " parameters, expected " + params.size());
+            }
+            for (int i = 0; i < n; i++) {
+                PolicyNetwork.readArray(in, names.get(i), params.get(i));
+            }
+        }
+    }
+}
