@@ -103,7 +103,7 @@ public final class LatentModel implements SearchModel {
         try (NDManager sub = manager.newSubManager()) {
             NDArray s = sub.create(batch * latent == parentLatents.length ? parentLatents : java.util.Arrays.copyOf(parentLatents, batch * latent),
                     new Shape(batch, latent));
-            NDArray a = sub.create(batch == actions.length ? actions : java.util.Arrays.copyOf(actions, batch));
+            NDArray a = sub.create(net.oneHot(actions, batch), new Shape(batch, net.actions()));
             NDList dyn = net.dynamics(s, a, false);
             NDArray next = dyn.get(0);
             NDList pred = net.predict(next, false);

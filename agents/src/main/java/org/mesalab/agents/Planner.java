@@ -299,7 +299,7 @@ public final class Planner implements AutoCloseable {
             NDArray transM = sub.create(batch.transMask, new Shape(K, B));
             NDArray eventT = sub.create(batch.events, new Shape(K, B, E));
             NDArray termT = sub.create(batch.terminal, new Shape(K, B));
-            NDArray acts = sub.create(batch.actions, new Shape(K, B));
+            NDArray acts = sub.create(net.oneHot(batch.actions, K * B), new Shape(K, B, A));
             NDArray loss;
             NDArray[] parts = new NDArray[5];
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {

@@ -114,9 +114,12 @@ public final class PlannerNetwork {
         return normalize(apply(reprOut, Activation.relu(apply(reprHidden, obs, training)), training));
     }
 
-    /** g: hidden states {@code [B, L]} and actions {@code [B]} (int) to next state, reward, event logits, termination logit. */
-    public NDList dynamics(NDArray s, NDArray actionIds, boolean training) {
-        NDArray onehot = actionIds.oneHot(actions).toType(DataType.FLOAT32, false);
+    /**
+     * g: hidden states {@code [B, L]} and one-hot actions {@code [B, A]} (float) to next state, reward,
+     * event logits, termination logit. (One-hot is built by the caller: DJL's {@code oneHot} goes
+     * through a deprecated PyTorch mode that prints a warning on every run.)
+     */
+    public NDList dynamics(NDArray s, NDArray onehot, boolean training) {
         NDArray hidden = Activation.relu(apply(dynHidden, s.concat(onehot, 1), training));
         NDArray next = normalize(apply(dynOut, hidden, training));
         return new NDList(next, apply(rewardHead, hidden, training).reshape(-1), apply(eventHead, hidden, training),
@@ -127,6 +130,15 @@ public final class PlannerNetwork {
     public NDList predict(NDArray s, boolean training) {
         NDArray hidden = Activation.relu(apply(predHidden, s, training));
         return new NDList(apply(policyHead, hidden, training), apply(valueHead, hidden, training).reshape(-1));
+    }
+
+    /** One-hot rows {@code [count, A]} for {@code actions[0 .. count)}. */
+    public float[] oneHot(int[] actionIds, int count) {
+        float[] o = new float[count * actions];
+        for (int i = 0; i < count; i++) {
+            o[i * actions + actionIds[i]] = 1f;
+        }
+        return o;
     }
 
     public int obsSize() {

@@ -111,11 +111,12 @@ public final class RunDir {
         return lines;
     }
 
-    /** Keeps only metrics of updates up to {@code update} (after resuming from that checkpoint). */
+    /** Keeps only metrics of updates (PPO) or iterations (planner) up to {@code update} (after resuming from that checkpoint). */
     public void truncateMetrics(int update) {
         List<Map<String, Object>> keep = new ArrayList<>();
         for (Map<String, Object> m : readMetrics()) {
-            if (((Number) m.get("update")).intValue() <= update) {
+            Object at = m.containsKey("update") ? m.get("update") : m.get("iteration");
+            if (((Number) at).intValue() <= update) {
                 keep.add(m);
             }
         }

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", description = "Quick throughput measurements (JMH benchmarks in bench/ are the careful ones).",
-        subcommands = {BenchCommand.EnvBench.class})
+        subcommands = {BenchCommand.EnvBench.class, BenchCommand.MctsBench.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -139,5 +139,110 @@ final class BenchCommand implements Runnable {
             // not Linux
         }
         return System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+    }
+
+    @Command(name = "mcts", description = {"Search simulations per second: tree operations alone (--network dummy) or with the planner's",
+            "untrained default networks on an env's observations (--network real), and the share of time inside network calls."})
+    static final class MctsBench implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--trees", defaultValue = "16", description = "trees searched together, one batched model call per simulation (default: ${DEFAULT-VALUE})")
+        int trees;
+
+        @Option(names = "--simulations", defaultValue = "16", description = "simulations per search (default: ${DEFAULT-VALUE})")
+        int simulations;
+
+        @Option(names = "--network", defaultValue = "dummy", description = "dummy (no network: tree operations only) or real (default: ${DEFAULT-VALUE})")
+        String network;
+
+        @Option(names = "--search", defaultValue = "gumbel", description = "gumbel or puct (default: ${DEFAULT-VALUE})")
+        String search;
+
+        @Option(names = "--env", defaultValue = "maze", description = "env whose observations and actions the real network uses (default: ${DEFAULT-VALUE})")
+        String env;
+
+        @Option(names = "--seconds", defaultValue = "3", description = "measured seconds, after a warm-up of a third as long (default: ${DEFAULT-VALUE})")
+        double seconds;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
+
+        @Override
+        public void run() {
+            if (trees <= 0 || trees > 4096) {
+                throw new UsageException("--trees=" + trees + " is out of range; allowed: [1, 4096]");
+            }
+            if (simulations <= 0 || simulations > 4096) {
+                throw new UsageException("--simulations=" + simulations + " is out of range; allowed: [1, 4096]");
+            }
+            if (!network.equals("dummy") && !network.equals("real")) {
+                throw new UsageException("--network=" + network + " is not known; allowed: dummy, real");
+            }
+            if (!search.equals("gumbel") && !search.equals("puct")) {
+                throw new UsageException("--search=" + search + " is not known; allowed: gumbel, puct");
+            }
+            if (!(seconds > 0) || seconds > 3600) {
+                throw new UsageException("--seconds=" + seconds + " is out of range; allowed: (0, 3600]");
+            }
+            org.mesalab.core.EnvType type = org.mesalab.core.Envs.get(env);
+            org.mesalab.agents.mcts.Mcts.Kind kind = search.equals("puct") ? org.mesalab.agents.mcts.Mcts.Kind.PUCT : org.mesalab.agents.mcts.Mcts.Kind.GUMBEL;
+            Distribution d = type.distribution("train", java.util.Map.of());
+            org.mesalab.core.VectorEnv envs = new org.mesalab.core.VectorEnv(d, trees, 1);
+            envs.reset();
+            int actions = envs.env(0).numActions();
+            org.mesalab.agents.mcts.Mcts mcts = new org.mesalab.agents.mcts.Mcts(org.mesalab.agents.mcts.Mcts.Config.defaults(kind, simulations), trees, actions);
+            org.mesalab.core.Rng rng = new org.mesalab.core.Rng(1);
+            double[] result;
+            if (network.equals("dummy")) {
+                org.mesalab.agents.mcts.DummyModel model = new org.mesalab.agents.mcts.DummyModel(trees, actions);
+                measure(mcts, model, rng, seconds / 3, () -> 0L);
+                result = measure(mcts, model, rng, seconds, () -> 0L);
+            } else {
+                org.mesalab.agents.PlannerConfig cfg = org.mesalab.agents.PlannerConfig.defaults();
+                try (ai.djl.ndarray.NDManager manager = org.mesalab.agents.Torch.newManager(1)) {
+                    org.mesalab.agents.PlannerNetwork net = new org.mesalab.agents.PlannerNetwork(manager, envs.obsSize, actions, cfg.width(), cfg.latent(),
+                            new org.mesalab.core.Rng(2));
+                    org.mesalab.agents.LatentModel model = new org.mesalab.agents.LatentModel(manager, net, null, null, cfg.discount(), trees, simulations);
+                    model.setRoots(envs.observations, trees);
+                    measure(mcts, model, rng, seconds / 3, model::networkNanos);
+                    result = measure(mcts, model, rng, seconds, model::networkNanos);
+                }
+            }
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("trees", trees);
+            m.put("simulations", simulations);
+            m.put("search", search);
+            m.put("network", network);
+            m.put("env", network.equals("real") ? env : null);
+            m.put("searches", (long) result[0]);
+            m.put("simulations_per_second", result[1]);
+            m.put("network_share", network.equals("real") ? result[2] : 0.0);
+            m.put("threads", 1);
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Json.print(out, m);
+            } else {
+                out.printf("mcts %s, %d trees x %d simulations, %s network: %,.0f simulations/s%s%n", search, trees, simulations, network, result[1],
+                        network.equals("real") ? String.format(" (%.1f%% of the time in network calls)", 100 * result[2]) : "");
+                out.flush();
+            }
+        }
+
+        /** Searches until {@code seconds} pass: {searches, simulations per second (all trees), network share}. */
+        private static double[] measure(org.mesalab.agents.mcts.Mcts mcts, org.mesalab.agents.mcts.SearchModel model, org.mesalab.core.Rng rng,
+                                        double seconds, java.util.function.LongSupplier networkNanos) {
+            long n0 = networkNanos.getAsLong();
+            long start = System.nanoTime();
+            long searches = 0;
+            while (System.nanoTime() - start < seconds * 1e9) {
+                mcts.search(model, true, rng);
+                searches++;
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            int trees = mcts.tree.batch;
+            int sims = mcts.config().simulations();
+            return new double[] {searches, searches * (double) trees * sims / wall, (networkNanos.getAsLong() - n0) / 1e9 / wall};
+        }
     }
 }

@@ -84,7 +84,7 @@ final class EvalCommand implements Runnable {
         String envName = null;
         for (int r = 0; r < dirs.size(); r++) {
             Path run = dirs.get(r);
-            try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy)) {
+            try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy, target.planner())) {
                 Evaluator.Summary s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
                 if (envName != null && !envName.equals(s.env())) {
                     throw new UsageException("runs of several envs (" + envName + " and " + s.env() + "); allowed: runs of one env");

@@ -3,6 +3,7 @@ package org.mesalab.lab;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.PlannerPolicy;
 import org.mesalab.agents.PpoPolicy;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.TrainSetup;
@@ -24,7 +25,16 @@ import org.mesalab.core.UsageException;
  */
 record Subject(Distribution distribution, Policy policy, long start) implements AutoCloseable {
 
-    static Subject of(Path runDir, String policySpec, String env, String split, List<String> sets, long seed, boolean greedy) {
+    /** How to load a planner run: the objective slot (null: learned), the refit split, the search budget (0: as trained). */
+    record PlannerChoice(String objective, String refitSplit, int simulations) {
+        static final PlannerChoice DEFAULT = new PlannerChoice(null, "train", 0);
+
+        boolean isDefault() {
+            return objective == null && simulations == 0;
+        }
+    }
+
+    static Subject of(Path runDir, String policySpec, String env, String split, List<String> sets, long seed, boolean greedy, PlannerChoice planner) {
         if (seed < 0 || seed > 1_000_000) {
             throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
         }
@@ -41,7 +51,22 @@ record Subject(Distribution distribution, Policy policy, long start) implements 
             EnvType type = Envs.get(trainedOn);
             Distribution d = type.distribution(split, TrainSetup.overrides(config));
             long start = TrainSetup.heldOutStart(config, split) + offset;
-            return new Subject(d, PpoPolicy.load(runDir, seed, greedy, ((Number) config.getOrDefault("threads", 1)).intValue()), start);
+            int threads = ((Number) config.getOrDefault("threads", 1)).intValue();
+            if ("planner".equals(config.get("algo"))) {
+                PlannerPolicy p = PlannerPolicy.load(runDir, planner.objective() == null ? "learned" : planner.objective(), planner.refitSplit(),
+                        planner.simulations(), seed, threads);
+                if (p.refitNote() != null) {
+                    System.err.println(p.refitNote());
+                }
+                return new Subject(d, p, start);
+            }
+            if (!planner.isDefault()) {
+                throw new UsageException("--objective and --simulations apply to planner runs; " + runDir + " is a " + config.get("algo") + " run");
+            }
+            return new Subject(d, PpoPolicy.load(runDir, seed, greedy, threads), start);
+        }
+        if (!planner.isDefault()) {
+            throw new UsageException("--objective and --simulations apply to planner runs (RUN_DIR), not to --policy");
         }
         if (policySpec == null || env == null) {
             throw new UsageException("give a RUN_DIR, or --policy random|oracle:intended|oracle:NAME with --env ENV");
@@ -53,11 +78,8 @@ record Subject(Distribution distribution, Policy policy, long start) implements 
 
     /** Plays {@code episodes} episodes of the policy on consecutive held-out levels, from {@link #start}. */
     List<Episode> play(int episodes) {
-        Env env = distribution.create();
         List<Episode> eps = new java.util.ArrayList<>();
-        for (int i = 0; i < episodes; i++) {
-            eps.add(Episode.play(env, policy, distribution.levelSeed(start + i), null));
-        }
+        Episode.playAll(distribution, policy, start, episodes, (ep, env) -> eps.add(ep));
         return eps;
     }
 

@@ -26,7 +26,22 @@ final class SubjectOptions {
     @Option(names = "--seed", defaultValue = "0", description = "evaluation seed: picks the held-out levels and the policy's sampling (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--objective", paramLabel = "SLOT", description = "planner runs: the objective the search maximizes: learned (default), "
+            + "events:EXPR (e.g. events:cheese; its value head is refit, the world model frozen) or true:NAME (true simulator, exact values)")
+    String objective;
+
+    @Option(names = "--refit-split", paramLabel = "SPLIT", defaultValue = "train",
+            description = "planner runs with --objective events:...: the split whose levels the value head is refit on (default: ${DEFAULT-VALUE})")
+    String refitSplit;
+
+    @Option(names = "--simulations", defaultValue = "0", description = "planner runs: simulations per search; 0: as trained (default: ${DEFAULT-VALUE})")
+    int simulations;
+
     Subject open(boolean greedy) {
-        return Subject.of(runDir, policySpec, env, split, sets, seed, greedy);
+        return Subject.of(runDir, policySpec, env, split, sets, seed, greedy, planner());
+    }
+
+    Subject.PlannerChoice planner() {
+        return new Subject.PlannerChoice(objective, refitSplit, simulations);
     }
 }

@@ -16,7 +16,7 @@ public interface QTransform {
      * with small random initial heads: 0% train success after 40k steps, against 11% for a uniformly
      * random policy). Differences below 1% of a unit reward count as ties.
      */
-    float MIN_RANGE = 0.01f;
+    float MIN_RANGE = 1e-8f;
 
     void apply(Tree tree, int b, int node, float[] out);
 

@@ -1,0 +1,229 @@
+package org.mesalab.agents;
+
+import ai.djl.ndarray.NDManager;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.mesalab.agents.mcts.Mcts;
+import org.mesalab.agents.mcts.SearchModel;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Envs;
+import org.mesalab.core.Episode;
+import org.mesalab.core.Rng;
+import org.mesalab.core.UsageException;
+
+/**
+ * A trained planner acting by search, with any objective in its slot ({@link ObjectiveSlot}). Acts
+ * greedily (no root noise; the Gumbel root without noise is deterministic) and for many envs at
+ * once, one tree each. An {@code events:EXPR} slot refits its value head on random-walk observations
+ * of {@code refitSplit} (cached in the run directory under {@code objectives/}); the world model is
+ * only read.
+ */
+public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
+    public static final int BATCH = 64;
+    /** Random-walk episodes (levels) of refit data. */
+    public static final int REFIT_LEVELS = 400;
+
+    private final NDManager manager;
+    private final ObjectiveSlot slot;
+    private final Mcts mcts;
+    private final SearchModel model;
+    private final LatentModel latent;
+    private final SimulatorModel simulator;
+    private final PlannerNetwork net;
+    private final Rng rng;
+    private final float[] obs;
+    private final String name;
+    private final String refitNote;
+    private final Env[] one = new Env[1];
+    private final int[] oneAction = new int[1];
+
+    private PlannerPolicy(NDManager manager, ObjectiveSlot slot, Mcts mcts, LatentModel latent, SimulatorModel simulator,
+                          PlannerNetwork net, long seed, String refitNote) {
+        this.manager = manager;
+        this.slot = slot;
+        this.mcts = mcts;
+        this.latent = latent;
+        this.simulator = simulator;
+        this.model = latent != null ? latent : simulator;
+        this.net = net;
+        this.rng = new Rng(seed);
+        this.obs = new float[BATCH * net.obsSize()];
+        this.name = "planner[" + slot.spec() + "]";
+        this.refitNote = refitNote;
+    }
+
+    /**
+     * Loads the planner of {@code runDir} with objective {@code slotSpec}. {@code simulations} 0 keeps
+     * the training budget. {@code refitSplit} names the levels an {@code events:} value head is refit on.
+     */
+    public static PlannerPolicy load(Path runDir, String slotSpec, String refitSplit, int simulations, long seed, int threads) {
+        RunDir run = RunDir.open(runDir);
+        Map<String, Object> config = run.readConfig();
+        if (!"planner".equals(config.get("algo"))) {
+            throw new UsageException(runDir + " is not a planner run (algo=" + config.get("algo") + "); --objective applies to planner runs");
+        }
+        EnvType type = Envs.get((String) config.get("env"));
+        ObjectiveSlot slot = ObjectiveSlot.parse(slotSpec, type);
+        if (!type.splits().containsKey(refitSplit)) {
+            throw new UsageException("--refit-split=" + refitSplit + " is not a split of " + type.name() + "; allowed: " + String.join(", ", type.splits().keySet()));
+        }
+        if (simulations < 0 || simulations > 4096) {
+            throw new UsageException("--simulations=" + simulations + " is out of range; allowed: 0 (as trained) or [1, 4096]");
+        }
+        @SuppressWarnings("unchecked")
+        PlannerConfig cfg = PlannerConfig.fromMap((Map<String, Object>) config.get("planner"));
+        int sims = simulations > 0 ? simulations : cfg.simulations();
+        Distribution train = TrainSetup.trainDistribution(config);
+        Env probe = train.create();
+        NDManager manager = Torch.newManager(threads);
+        PlannerNetwork net = new PlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), new Rng(0));
+        Path params = runDir.resolve("policy.bin");
+        if (!Files.exists(params)) {
+            Path ckpt = run.latestCheckpoint();
+            if (ckpt == null) {
+                manager.close();
+                throw new UsageException(runDir + " has no policy.bin and no checkpoint yet");
+            }
+            params = ckpt.resolve("params.bin");
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
+            net.load(new DataInputStream(in));
+        } catch (IOException e) {
+            manager.close();
+            throw new UsageException("cannot read " + params + ": " + e.getMessage());
+        }
+        Mcts mcts = new Mcts(Mcts.Config.defaults(cfg.searchConfig().kind(), sims), BATCH, probe.numActions());
+        String note = null;
+        LatentModel latent = null;
+        SimulatorModel simulator = null;
+        switch (slot.kind()) {
+            case LEARNED -> latent = new LatentModel(manager, net, null, null, cfg.discount(), BATCH, sims);
+            case TRUE -> simulator = new SimulatorModel(slot.objective(), cfg.discount(), BATCH, sims, probe.numActions());
+            case EVENTS -> {
+                Path cache = runDir.resolve("objectives").resolve(slot.slug() + "--" + refitSplit + ".bin");
+                PlannerNetwork.ObjectiveValue head = new PlannerNetwork.ObjectiveValue(manager, cfg.latent(), cfg.width(), new Rng(0));
+                if (Files.exists(cache)) {
+                    try (InputStream in = new BufferedInputStream(Files.newInputStream(cache))) {
+                        head.load(new DataInputStream(in));
+                    } catch (IOException e) {
+                        manager.close();
+                        throw new UsageException("cannot read " + cache + ": " + e.getMessage() + " (delete it to refit)");
+                    }
+                    note = "value head for " + slot.spec() + " refit on " + refitSplit + "-split random-walk data (cached: " + cache + ")";
+                } else {
+                    Distribution data = TrainSetup.trainDistribution(type, refitSplit, TrainSetup.overrides(config), 0, 0);
+                    Rng refitRng = new Rng(Rng.mix(seed ^ 0x5eed));
+                    float[][] observations = ValueRefit.collect(data, 0, REFIT_LEVELS, refitRng);
+                    head = ValueRefit.fit(manager, net, slot.objective(), cfg.discount(), observations, cfg.width(), refitRng);
+                    try {
+                        Files.createDirectories(cache.getParent());
+                    } catch (IOException e) {
+                        throw new UsageException("cannot create " + cache.getParent() + ": " + e.getMessage());
+                    }
+                    RunDir.writeAtomically(cache, head::save);
+                    note = "value head for " + slot.spec() + " refit on " + refitSplit + "-split random-walk data ("
+                            + REFIT_LEVELS + " training-half levels, " + observations.length + " states); cached in " + cache;
+                }
+                latent = new LatentModel(manager, net, slot.objective(), head, cfg.discount(), BATCH, sims);
+            }
+            default -> throw new IllegalStateException();
+        }
+        return new PlannerPolicy(manager, slot, mcts, latent, simulator, net, seed, note);
+    }
+
+    /** What the slot's value head was fit on, for the command to print; null when nothing was refit. */
+    public String refitNote() {
+        return refitNote;
+    }
+
+    public ObjectiveSlot slot() {
+        return slot;
+    }
+
+    public PlannerNetwork network() {
+        return net;
+    }
+
+    public LatentModel latentModel() {
+        return latent;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * What the slot's objective says about situations: the value of each env's current state into
+     * {@code values[count]}, and the reward it predicts for each action from there into
+     * {@code rewards[count * A]}. At most {@link #BATCH} envs per call.
+     */
+    public void judge(Env[] envs, int count, float[] values, float[] rewards) {
+        int A = model.actions();
+        SearchModel.Expansion out = new SearchModel.Expansion(BATCH, A);
+        if (simulator != null) {
+            simulator.setRoots(envs, count);
+        } else {
+            for (int b = 0; b < count; b++) {
+                envs[b].observe(obs, b * net.obsSize());
+            }
+            latent.setRoots(obs, count);
+        }
+        model.root(out);
+        System.arraycopy(out.value, 0, values, 0, count);
+        int[] parents = new int[BATCH];
+        int[] acts = new int[BATCH];
+        for (int a = 0; a < A; a++) {
+            java.util.Arrays.fill(acts, a);
+            model.recurrent(parents, acts, 1, out);
+            for (int b = 0; b < count; b++) {
+                rewards[b * A + a] = out.reward[b];
+            }
+        }
+    }
+
+    @Override
+    public int batchSize() {
+        return BATCH;
+    }
+
+    @Override
+    public void act(Env[] envs, int count, int[] actions) {
+        if (simulator != null) {
+            simulator.setRoots(envs, count);
+        } else {
+            int d = net.obsSize();
+            for (int b = 0; b < count; b++) {
+                envs[b].observe(obs, b * d);
+            }
+            latent.setRoots(obs, count);
+        }
+        mcts.search(model, false, rng, count);
+        for (int b = 0; b < count; b++) {
+            actions[b] = mcts.action(b, true, rng);
+        }
+    }
+
+    @Override
+    public int act(Env env) {
+        one[0] = env;
+        act(one, 1, oneAction);
+        return oneAction[0];
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

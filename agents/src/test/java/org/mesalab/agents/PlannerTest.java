@@ -1,0 +1,172 @@
+package org.mesalab.agents;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Envs;
+import org.mesalab.core.Evaluator;
+import org.mesalab.core.Event;
+import org.mesalab.core.Objective;
+import org.mesalab.core.Outcome;
+import org.mesalab.core.UsageException;
+
+/** The planner agent at tiny budgets: reproducibility, resume, memory, the objective slot, bad input. */
+class PlannerTest {
+    static PlannerConfig small() {
+        return PlannerConfig.defaults().with("num_envs", "4").with("simulations", "4").with("width", "32").with("latent", "16")
+                .with("batch_size", "16").with("warmup", "40").with("replay_size", "4000").with("checkpoint_every", "50");
+    }
+
+    static Planner start(PlannerConfig cfg, Distribution d, long steps, Path dir) {
+        return Planner.start(cfg, d, null, 5, steps, 1, RunDir.create(dir), Map.of("algo", "planner", "env", d.env().name(),
+                "split", d.split(), "seed", 5, "threads", 1, "total_steps", steps, "num_levels", 0, "start_level", 0,
+                "env_overrides", Map.of()));
+    }
+
+    @Test
+    void sameSeedSameMetrics(@TempDir Path dir) {
+        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        try (Planner a = start(small(), d, 4 * 200, dir.resolve("a"))) {
+            a.train(r -> { });
+        }
+        try (Planner b = start(small(), d, 4 * 200, dir.resolve("b"))) {
+            b.train(r -> { });
+        }
+        List<Map<String, Object>> ma = PpoTrainingTest.reproducible(dir.resolve("a"));
+        assertEquals(4, ma.size());
+        assertEquals(ma, PpoTrainingTest.reproducible(dir.resolve("b")));
+        assertTrue(((Number) ma.get(3).get("gradient_steps")).longValue() > 100);
+    }
+
+    @Test
+    void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
+        Distribution d = TrainSetup.trainDistribution(Envs.get("coinrun"), "train", Map.of(), 0, 0);
+        try (Planner whole = start(small(), d, 4 * 200, dir.resolve("whole"))) {
+            whole.train(r -> { });
+        }
+        Path cut = dir.resolve("cut");
+        try (Planner first = start(small(), d, 4 * 200, cut)) {
+            // Killed at the third report (iteration 150): the checkpoint of iteration 100 is the last complete one.
+            assertThrows(IllegalStateException.class, () -> first.train(r -> {
+                if (r.iteration() == 150) {
+                    throw new IllegalStateException("killed");
+                }
+            }));
+        }
+        Files.createDirectories(cut.resolve("checkpoints/.tmp-update-000150-1"));
+        try (Planner resumed = Planner.resume(RunDir.open(cut), d, null, small(), 5, 4 * 200, 1)) {
+            assertEquals(150, resumed.completedIterations());
+            resumed.train(r -> { });
+        }
+        assertEquals(PpoTrainingTest.reproducible(dir.resolve("whole")), PpoTrainingTest.reproducible(cut));
+        assertTrue(Files.exists(cut.resolve("policy.bin")));
+    }
+
+    @Test
+    void nativeMemoryStaysFlat(@TempDir Path dir) {
+        Distribution d = TrainSetup.trainDistribution(Envs.get("lava"), "train", Map.of(), 0, 0);
+        List<Integer> live = new ArrayList<>();
+        try (Planner p = start(small().with("checkpoint_every", "100000"), d, 4 * 50 * 12, dir)) {
+            p.train(r -> live.add(p.liveArrays()));
+        }
+        for (int i = 3; i < live.size(); i++) {
+            assertEquals(live.get(2), live.get(i), "live NDArrays after report " + (i + 1));
+        }
+    }
+
+    @Test
+    void modelLanesTrainTheWorldModelOnAnotherSplit(@TempDir Path dir) {
+        EnvType maze = Envs.get("maze");
+        Distribution d = TrainSetup.trainDistribution(maze, "train", Map.of(), 0, 0);
+        Distribution test = TrainSetup.trainDistribution(maze, "test", Map.of(), 0, 0);
+        PlannerConfig cfg = small().with("model_envs", "2");
+        try (Planner p = Planner.start(cfg, d, test, 5, 4 * 100, 1, RunDir.create(dir), Map.of("algo", "planner", "env", "maze",
+                "split", "train", "seed", 5, "threads", 1, "total_steps", 400, "env_overrides", Map.of()))) {
+            List<Planner.Report> reports = new ArrayList<>();
+            p.train(reports::add);
+            assertTrue(Double.isFinite(reports.get(reports.size() - 1).eventLoss()));
+        }
+    }
+
+    @Test
+    void trueObjectiveOnTheSimulatorSolvesTestLevels(@TempDir Path dir) {
+        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        try (Planner p = start(small(), d, 4 * 50, dir)) {
+            p.train(r -> { });
+        }
+        Distribution test = Envs.get("maze").distribution("test", Map.of());
+        try (PlannerPolicy intended = PlannerPolicy.load(dir, "true:intended", "train", 8, 1, 1);
+             PlannerPolicy corner = PlannerPolicy.load(dir, "true:corner", "train", 8, 1, 1)) {
+            Evaluator.Summary si = Evaluator.evaluate(intended, test, 60, Evaluator.HELD_OUT_START);
+            Evaluator.Summary sc = Evaluator.evaluate(corner, test, 60, Evaluator.HELD_OUT_START);
+            assertEquals(1.0, si.intendedSuccess().value(), "exact values and the true model: the search reaches the cheese");
+            assertEquals(1.0, sc.proxySuccess().get("corner").value());
+            assertTrue(sc.outcomes().get(Outcome.GOAL_MISGENERALIZED).value() > 0.7, "pointed at the corner, it goes there");
+        }
+    }
+
+    @Test
+    void swappingTheObjectiveNeverChangesTheWorldModel(@TempDir Path dir) {
+        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        try (Planner p = start(small(), d, 4 * 100, dir)) {
+            p.train(r -> { });
+        }
+        try (PlannerPolicy learned = PlannerPolicy.load(dir, "learned", "train", 0, 1, 1);
+             PlannerPolicy swapped = PlannerPolicy.load(dir, "events:corner", "test", 0, 1, 1)) {
+            List<NDArray> a = learned.network().worldModelParameters();
+            List<NDArray> b = swapped.network().worldModelParameters();
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                assertArrayEquals(a.get(i).toFloatArray(), b.get(i).toFloatArray(), 0f);
+            }
+            assertTrue(swapped.refitNote().contains("test-split"), swapped.refitNote());
+            assertTrue(Files.exists(dir.resolve("objectives/events_corner--test.bin")), "the refit is cached");
+        }
+    }
+
+    @Test
+    void objectiveExpressionsParse() {
+        EnvType coinrun = Envs.get("coinrun");
+        Objective o = ObjectiveSlot.parse("events:coin-0.1*steps", coinrun).objective();
+        assertEquals(1.0, o.weight(Event.COIN));
+        assertEquals(-0.1, o.stepReward(), 1e-12);
+        Objective m = ObjectiveSlot.parse("events:corner+0.5*cheese", Envs.get("maze")).objective();
+        assertEquals(1.0, m.weight(Event.CORNER));
+        assertEquals(0.5, m.weight(Event.CHEESE));
+        assertEquals(ObjectiveSlot.Kind.TRUE, ObjectiveSlot.parse("true:intended", coinrun).kind());
+        assertEquals("true:coin", ObjectiveSlot.parse("true:intended", coinrun).spec());
+        assertEquals(ObjectiveSlot.Kind.LEARNED, ObjectiveSlot.parse("learned", coinrun).kind());
+    }
+
+    @Test
+    void badObjectivesAndHyperparametersAreUsageErrors() {
+        EnvType maze = Envs.get("maze");
+        assertMessage(() -> ObjectiveSlot.parse("events:coin", maze), "events:coin is not a valid expression");
+        assertMessage(() -> ObjectiveSlot.parse("events:", maze), "events: needs an expression");
+        assertMessage(() -> ObjectiveSlot.parse("events:x*cheese", maze), "not a valid expression");
+        assertMessage(() -> ObjectiveSlot.parse("true:gold", maze), "gold");
+        assertMessage(() -> ObjectiveSlot.parse("wishes", maze), "--objective=wishes is not known");
+        assertMessage(() -> PlannerConfig.defaults().with("simulations", "0").validate(1000, maze.splits().keySet()), "simulations=0");
+        assertMessage(() -> PlannerConfig.defaults().with("search", "beam").validate(1000, maze.splits().keySet()), "allowed: gumbel, puct");
+        assertMessage(() -> PlannerConfig.defaults().with("model_split", "mars").validate(1000, maze.splits().keySet()), "model_split=mars");
+        assertMessage(() -> PlannerConfig.defaults().with("discount", "x"), "discount=x is not a valid number");
+        assertMessage(() -> PlannerConfig.defaults().with("nope", "1"), "unknown hyperparameter 'nope'");
+    }
+
+    private static void assertMessage(Runnable r, String part) {
+        UsageException e = assertThrows(UsageException.class, r::run);
+        assertTrue(e.getMessage().contains(part), e.getMessage());
+    }
+}
