@@ -28,7 +28,7 @@ import org.mesalab.core.UsageException;
 public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
     public static final int BATCH = 64;
     /** Random-walk episodes (levels) of refit data. */
-    public static final int REFIT_LEVELS = 400;
+    public static final int REFIT_LEVELS = 200;
 
     private final NDManager manager;
     private final ObjectiveSlot slot;
@@ -99,7 +99,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
             manager.close();
             throw new UsageException("cannot read " + params + ": " + e.getMessage());
         }
-        Mcts mcts = new Mcts(Mcts.Config.defaults(cfg.searchConfig().kind(), sims), BATCH, probe.numActions());
+        Mcts mcts = new Mcts(cfg.searchConfig().withSimulations(sims), BATCH, probe.numActions());
         String note = null;
         LatentModel latent = null;
         SimulatorModel simulator = null;

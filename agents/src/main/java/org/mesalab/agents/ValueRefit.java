@@ -21,8 +21,8 @@ import org.mesalab.core.Rng;
  */
 public final class ValueRefit {
     /** Rounds of fitted value iteration (each one Bellman backup, at least the longest useful path). */
-    public static final int ROUNDS = 60;
-    public static final int STEPS_PER_ROUND = 60;
+    public static final int ROUNDS = 40;
+    public static final int STEPS_PER_ROUND = 50;
     public static final int BATCH = 256;
     public static final double LEARNING_RATE = 1e-3;
 

@@ -41,4 +41,9 @@ final class EnvOptions {
         }
         return values;
     }
+
+    /** A number as a --set value: integers without a decimal point. */
+    static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
 }

@@ -16,6 +16,9 @@ import java.io.PrintWriter;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .registerModule(new SimpleModule().addSerializer(Double.class, new FiniteDouble()).addSerializer(double.class, new FiniteDouble()));
+    /** One line, for the results store and the report's embedded data. */
+    static final ObjectMapper COMPACT = new ObjectMapper()
+            .registerModule(new SimpleModule().addSerializer(Double.class, new FiniteDouble()).addSerializer(double.class, new FiniteDouble()));
 
     /** Writes non-finite doubles as null. */
     private static final class FiniteDouble extends StdSerializer<Double> {

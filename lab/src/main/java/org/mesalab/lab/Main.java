@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         versionProvider = Versions.class,
         description = "Goal misgeneralization as an experiment: train on one level distribution, test on another.",
         subcommands = {EnvsCommand.class, LevelCommand.class, PlayCommand.class, TrainCommand.class, EvalCommand.class,
-                DiagnoseCommand.class, HeatmapCommand.class, ObjectiveCommand.class, AssistantCommand.class, GpCommand.class, BenchCommand.class},
+                DiagnoseCommand.class, HeatmapCommand.class, ObjectiveCommand.class, AssistantCommand.class, GpCommand.class, BenchCommand.class,
+                RunCommand.class, DemoCommand.class, ReportCommand.class, StoreCommands.Runs.class, StoreCommands.Export.class},
         usageHelpAutoWidth = true)
 public final class Main implements Runnable {
     public static final int USAGE_ERROR = 2;

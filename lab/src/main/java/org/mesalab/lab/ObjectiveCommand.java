@@ -47,7 +47,8 @@ final class ObjectiveCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "which held-out level: the seed-th of the split (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--objective", paramLabel = "SLOT", description = "objectives to draw (repeatable): learned, events:EXPR, true:NAME")
+    @Option(names = "--objective", paramLabel = "SLOT", description = "objectives to draw (repeatable): learned, events:EXPR, true:NAME; "
+            + "events:EXPR@SPLIT refits on that split instead of --refit-split")
     List<String> objectives = new ArrayList<>();
 
     @Option(names = "--refit-split", defaultValue = "train", description = "split whose levels an events: value head is refit on (default: ${DEFAULT-VALUE})")
@@ -99,7 +100,10 @@ final class ObjectiveCommand implements Runnable {
         Map<String, Object> perSlot = new LinkedHashMap<>();
         int threads = ((Number) config.getOrDefault("threads", 1)).intValue();
         for (String slotSpec : slots) {
-            try (PlannerPolicy p = PlannerPolicy.load(runDir, slotSpec, refitSplit, 0, seed, threads)) {
+            int at = slotSpec.indexOf('@');
+            String slot = at >= 0 ? slotSpec.substring(0, at) : slotSpec;
+            String refit = at >= 0 ? slotSpec.substring(at + 1) : refitSplit;
+            try (PlannerPolicy p = PlannerPolicy.load(runDir, slot, refit, 0, seed, threads)) {
                 if (p.refitNote() != null) {
                     System.err.println(p.refitNote());
                 }
@@ -134,15 +138,16 @@ final class ObjectiveCommand implements Runnable {
                         rewardField[ny][nx] = Double.isNaN(rewardField[ny][nx]) ? rv : Math.max(rewardField[ny][nx], rv);
                     }
                 }
-                fields.add(new FieldPicture.Field(p.slot().spec() + ": reward for stepping in", rewardField));
-                fields.add(new FieldPicture.Field(p.slot().spec() + ": value of standing", valueField));
+                String label = p.slot().spec() + (p.refitNote() != null ? " (refit: " + refit + ")" : "");
+                fields.add(new FieldPicture.Field(label + ": reward for stepping in", rewardField));
+                fields.add(new FieldPicture.Field(label + ": value of standing", valueField));
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("reward", rows(rewardField));
                 m.put("value", rows(valueField));
                 if (p.refitNote() != null) {
                     m.put("refit", p.refitNote());
                 }
-                perSlot.put(p.slot().spec(), m);
+                perSlot.put(slotSpec, m);
             }
         }
         jsonOut.put("objectives", perSlot);

@@ -25,10 +25,20 @@ public final class Mcts {
      * @param maxConsidered     m, actions sampled at the root by Gumbel-top-m
      * @param cVisit            sigma's visit offset
      * @param cScale            sigma's scale
+     * @param rescaleQ          Gumbel: min-max rescale completed Q to [0, 1] (the paper); false keeps reward units
      */
-    public record Config(Kind kind, int simulations, float dirichletAlpha, float dirichletFraction, int maxConsidered, float cVisit, float cScale) {
+    public record Config(Kind kind, int simulations, float dirichletAlpha, float dirichletFraction, int maxConsidered, float cVisit, float cScale,
+                         boolean rescaleQ) {
         public static Config defaults(Kind kind, int simulations) {
-            return new Config(kind, simulations, 0.3f, 0.25f, 16, 50f, 0.1f);
+            return new Config(kind, simulations, 0.3f, 0.25f, 16, 50f, 0.1f, true);
+        }
+
+        public Config withSimulations(int n) {
+            return new Config(kind, n, dirichletAlpha, dirichletFraction, maxConsidered, cVisit, cScale, rescaleQ);
+        }
+
+        public Config withRescaleQ(boolean rescale) {
+            return new Config(kind, simulations, dirichletAlpha, dirichletFraction, maxConsidered, cVisit, cScale, rescale);
         }
     }
 
@@ -54,7 +64,7 @@ public final class Mcts {
         this.scratch = new float[2 * actions];
         this.considered = Math.min(config.maxConsidered(), actions);
         this.table = Selection.consideredVisits(considered, config.simulations());
-        this.completed = QTransform.completedByMixValue(config.cVisit(), config.cScale());
+        this.completed = QTransform.completedByMixValue(config.cVisit(), config.cScale(), config.rescaleQ());
     }
 
     public Config config() {

@@ -44,7 +44,12 @@ public interface QTransform {
 
     /** Gumbel MuZero's completed Q (Danihelka et al. 2022, section 4 and appendix D) with its constants. */
     static QTransform completedByMixValue(float cVisit, float cScale) {
-        return (tree, b, node, out) -> completed(tree, b, node, cVisit, cScale, out);
+        return completedByMixValue(cVisit, cScale, true);
+    }
+
+    /** As above; without {@code rescale}, Q keeps its reward units (mctx's {@code rescale_values=False}). */
+    static QTransform completedByMixValue(float cVisit, float cScale, boolean rescale) {
+        return (tree, b, node, out) -> completed(tree, b, node, cVisit, cScale, rescale, out);
     }
 
     /**
@@ -53,6 +58,10 @@ public interface QTransform {
      * and Q is min-max rescaled over the actions.
      */
     static void completed(Tree tree, int b, int node, float cVisit, float cScale, float[] out) {
+        completed(tree, b, node, cVisit, cScale, true, out);
+    }
+
+    static void completed(Tree tree, int b, int node, float cVisit, float cScale, boolean rescale, float[] out) {
         int A = tree.actions;
         int base = tree.edge(b, node, 0);
         float maxLogit = Float.NEGATIVE_INFINITY;
@@ -86,8 +95,14 @@ public interface QTransform {
             min = Math.min(min, out[a]);
             max = Math.max(max, out[a]);
         }
-        float range = Math.max(max - min, MIN_RANGE);
         float scale = (cVisit + maxVisits) * cScale;
+        if (!rescale) {
+            for (int a = 0; a < A; a++) {
+                out[a] = scale * out[a];
+            }
+            return;
+        }
+        float range = Math.max(max - min, MIN_RANGE);
         for (int a = 0; a < A; a++) {
             out[a] = scale * (out[a] - min) / range;
         }

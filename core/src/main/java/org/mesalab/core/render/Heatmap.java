@@ -62,17 +62,7 @@ public final class Heatmap {
         String caption = title + " (darkest = " + max + ")";
         int width = Math.max(w * cell, caption.length() * 7 + 12);
         if (name.endsWith(".svg")) {
-            StringBuilder svg = new StringBuilder();
-            svg.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">%n", width, h * cell + 24));
-            svg.append(String.format("<text x=\"4\" y=\"16\" font-family=\"sans-serif\" font-size=\"12\">%s</text>%n", escape(caption)));
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    Color c = colour((double) counts[y][x] / max);
-                    svg.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%02x%02x%02x\" stroke=\"#dddddd\"><title>(%d, %d): %d</title></rect>%n",
-                            x * cell, 24 + y * cell, cell, cell, c.getRed(), c.getGreen(), c.getBlue(), x, y, counts[y][x]));
-                }
-            }
-            svg.append("</svg>\n");
+            String svg = svg(counts, title);
             Path dir = file.toAbsolutePath().getParent();
             if (dir == null || !Files.isDirectory(dir)) {
                 throw new UsageException("cannot write " + file + ": directory " + dir + " does not exist");
@@ -104,6 +94,33 @@ public final class Heatmap {
         }
         g.dispose();
         Renderer.writePng(img, file);
+    }
+
+    /** The counts as SVG markup, each cell with a tooltip of its count. */
+    public static String svg(int[][] counts, String title) {
+        int h = counts.length;
+        int w = counts[0].length;
+        int cell = 32;
+        int max = 1;
+        for (int[] row : counts) {
+            for (int v : row) {
+                max = Math.max(max, v);
+            }
+        }
+        String caption = title + " (darkest = " + max + ")";
+        int width = Math.max(w * cell, caption.length() * 7 + 12);
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">%n", width, h * cell + 24));
+        svg.append(String.format("<text x=\"4\" y=\"16\" font-family=\"sans-serif\" font-size=\"12\">%s</text>%n", escape(caption)));
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                Color c = colour((double) counts[y][x] / max);
+                svg.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%02x%02x%02x\" stroke=\"#dddddd\"><title>(%d, %d): %d</title></rect>%n",
+                        x * cell, 24 + y * cell, cell, cell, c.getRed(), c.getGreen(), c.getBlue(), x, y, counts[y][x]));
+            }
+        }
+        svg.append("</svg>\n");
+        return svg.toString();
     }
 
     private static String escape(String s) {

@@ -1,0 +1,44 @@
+package org.mesalab.lab;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.mesalab.core.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "demo", description = {"The built-in experiment (experiments/demo.yaml): goal misgeneralization of PPO on maze and coinrun,",
+        "the data lever (decorrelated training levels), the prior lever (the assistant's kernels), and the planner with its learned",
+        "objective vs the intended one slotted in. Prints the findings and writes the report and the results store."})
+final class DemoCommand implements Runnable {
+    static final String RESOURCE = "/experiments/demo.yaml";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", defaultValue = "runs", description = "directory for run directories and the report (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--quick", description = "smoke run in about two minutes: one seed, tiny budgets (numbers are not meaningful)")
+    boolean quick;
+
+    @Option(names = "--jobs", description = "runs trained in parallel (default: the number of cores)")
+    Integer jobs;
+
+    @Override
+    public void run() {
+        String yaml;
+        try (InputStream in = DemoCommand.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the demo spec " + RESOURCE + " is missing from the jar");
+            }
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsageException("cannot read the demo spec: " + e.getMessage());
+        }
+        RunCommand.Experiment.run(org.mesalab.lab.Spec.parse(yaml, "demo.yaml"), out, null, quick, jobs, spec.commandLine().getOut());
+    }
+}

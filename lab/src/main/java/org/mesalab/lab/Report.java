@@ -1,0 +1,439 @@
+package org.mesalab.lab;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.mesalab.core.Rng;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.render.Heatmap;
+import org.mesalab.core.stats.Stats;
+
+/**
+ * One self-contained HTML page for an experiment, built from the results store: findings in plain
+ * words with their numbers, learning curves, train-vs-test outcome bars, test misgeneralization with
+ * 95% intervals, lever curves, visitation heatmaps, an animated rollout player, behavioral-objective
+ * posteriors, the planner's objective pictures and the assistant table. Charts are inline SVG, images
+ * inline PNG, the player plain JavaScript: it opens from disk with no network.
+ */
+final class Report {
+    /** Aggregate of one condition x split x objective across seeds. */
+    record Cell(String condition, String group, String agent, String env, String split, String objective, int runs, double intended,
+                double[] intendedCi, double aligned, double misgeneralized, double[] misgeneralizedCi, double failure, String lever, Double leverValue) {
+    }
+
+    /** One finding for the summary table: condition, train success, test outcomes with intervals. */
+    record Finding(String title, String text, List<Cell> cells) {
+    }
+
+    private final Store store;
+    private final String experiment;
+    private final List<Cell> cells = new ArrayList<>();
+
+    Report(Store store, String experiment) {
+        this.store = store;
+        this.experiment = experiment;
+        if (store.query("SELECT name FROM experiments WHERE name = ?", experiment).isEmpty()) {
+            List<String> known = store.query("SELECT name FROM experiments ORDER BY name").stream().map(r -> (String) r.get("name")).toList();
+            throw new UsageException("no experiment '" + experiment + "' in the store; allowed: " + (known.isEmpty() ? "(none yet)" : String.join(", ", known)));
+        }
+        aggregate();
+    }
+
+    List<Cell> cells() {
+        return cells;
+    }
+
+    private void aggregate() {
+        List<Map<String, Object>> rows = store.query("SELECT r.condition, r.condition_group, r.agent, r.env, r.lever, r.lever_value, e.split, e.objective,"
+                + " e.intended_success, e.aligned, e.goal_misgeneralized, e.capability_failure, e.intended_low, e.intended_high,"
+                + " e.goal_misgeneralized_low, e.goal_misgeneralized_high, e.episodes FROM evaluations e JOIN runs r USING (run_id)"
+                + " WHERE r.experiment = ? ORDER BY r.condition, e.split, e.objective, r.seed", experiment);
+        Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            groups.computeIfAbsent(r.get("condition") + "\u0000" + r.get("split") + "\u0000" + r.get("objective"), k -> new ArrayList<>()).add(r);
+        }
+        Rng rng = new Rng(0);
+        for (List<Map<String, Object>> g : groups.values()) {
+            Map<String, Object> first = g.get(0);
+            int n = g.size();
+            double[][] intended = new double[n][1];
+            double[][] misgen = new double[n][1];
+            double aligned = 0;
+            double failure = 0;
+            for (int i = 0; i < n; i++) {
+                intended[i][0] = d(g.get(i).get("intended_success"));
+                misgen[i][0] = d(g.get(i).get("goal_misgeneralized"));
+                aligned += d(g.get(i).get("aligned")) / n;
+                failure += d(g.get(i).get("capability_failure")) / n;
+            }
+            double[] ici;
+            double[] mci;
+            if (n >= 2) { // across training seeds: stratified bootstrap as for eval --runs
+                Stats.Estimate ie = Stats.bootstrap(intended, Stats::mean, 5000, rng);
+                Stats.Estimate me = Stats.bootstrap(misgen, Stats::mean, 5000, rng);
+                ici = new double[] {ie.low(), ie.high()};
+                mci = new double[] {me.low(), me.high()};
+            } else { // one run: the Wilson interval over its episodes
+                ici = new double[] {d(first.get("intended_low")), d(first.get("intended_high"))};
+                mci = new double[] {d(first.get("goal_misgeneralized_low")), d(first.get("goal_misgeneralized_high"))};
+            }
+            cells.add(new Cell((String) first.get("condition"), (String) first.get("condition_group"), (String) first.get("agent"),
+                    (String) first.get("env"), (String) first.get("split"), (String) first.get("objective"), n, Stats.mean(intended), ici,
+                    aligned, Stats.mean(misgen), mci, failure, (String) first.get("lever"),
+                    first.get("lever_value") == null ? null : d(first.get("lever_value"))));
+        }
+    }
+
+    private static double d(Object o) {
+        return o == null ? Double.NaN : ((Number) o).doubleValue();
+    }
+
+    Cell cell(String condition, String split, String objective) {
+        for (Cell c : cells) {
+            if (c.condition().equals(condition) && c.split().equals(split) && c.objective().equals(objective)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The findings in plain words, from the numbers. */
+    List<Finding> findings() {
+        List<Finding> out = new ArrayList<>();
+        for (Cell test : cells) {
+            if (!test.split().equals("test") || test.lever() != null || !(test.objective().equals("policy") || test.objective().equals("learned"))) {
+                continue;
+            }
+            Cell train = cell(test.condition(), "train", test.objective());
+            String what = test.agent().equals("planner") ? "The planner with its learned objective" : "PPO";
+            String text = String.format("%s on %s: %s train success, then on test levels it reaches the intended goal in %s [%s, %s] "
+                            + "of episodes and goes for the proxy instead in %s [%s, %s] (goal misgeneralization); %s are capability failures.",
+                    what, test.env(), train == null ? "?" : pct(train.intended()), pct(test.intended()), pct(test.intendedCi()[0]),
+                    pct(test.intendedCi()[1]), pct(test.misgeneralized()), pct(test.misgeneralizedCi()[0]), pct(test.misgeneralizedCi()[1]),
+                    pct(test.failure()));
+            List<Cell> cs = new ArrayList<>();
+            if (train != null) {
+                cs.add(train);
+            }
+            cs.add(test);
+            out.add(new Finding("Goal misgeneralization: " + test.condition(), text, cs));
+        }
+        Map<String, List<Cell>> levers = new TreeMap<>();
+        for (Cell c : cells) {
+            if (c.lever() != null && c.split().equals("test") && (c.objective().equals("policy") || c.objective().equals("learned"))) {
+                levers.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c);
+            }
+        }
+        for (Map.Entry<String, List<Cell>> e : levers.entrySet()) {
+            List<Cell> cs = new ArrayList<>(e.getValue());
+            cs.sort((a, b) -> Double.compare(a.leverValue(), b.leverValue()));
+            Cell lo = cs.get(0);
+            Cell hi = cs.get(cs.size() - 1);
+            out.add(new Finding("The data lever: " + lo.lever() + " (" + e.getKey() + ")", String.format(
+                    "Training with %s = %s gives %s [%s, %s] goal misgeneralization on test levels; with %s = %s it is %s [%s, %s] "
+                            + "(intended success %s vs %s).", lo.lever(), fmt(lo.leverValue()), pct(lo.misgeneralized()), pct(lo.misgeneralizedCi()[0]),
+                    pct(lo.misgeneralizedCi()[1]), hi.lever(), fmt(hi.leverValue()), pct(hi.misgeneralized()), pct(hi.misgeneralizedCi()[0]),
+                    pct(hi.misgeneralizedCi()[1]), pct(lo.intended()), pct(hi.intended())), cs));
+        }
+        List<Map<String, Object>> assistant = assistantRows();
+        if (!assistant.isEmpty()) {
+            StringBuilder sb = new StringBuilder("The prior lever: the same assistant, trained on the same situations, answers the essay's question (\"")
+                    .append(assistant.get(0).get("essay_question")).append("\") differently depending on what its kernel calls similar: ");
+            List<String> parts = new ArrayList<>();
+            for (Map<String, Object> r : assistant) {
+                parts.add(String.format("%s kernel %s (test accuracy %s)", r.get("kernel"), r.get("essay_choice"), pct(d(r.get("accuracy")))));
+            }
+            sb.append(String.join("; ", parts)).append('.');
+            out.add(new Finding("The prior lever: the assistant's kernels", sb.toString(), List.of()));
+        }
+        for (Cell learned : cells) {
+            if (!learned.agent().equals("planner") || !learned.split().equals("test") || !learned.objective().equals("learned")) {
+                continue;
+            }
+            List<Cell> cs = new ArrayList<>();
+            List<String> parts = new ArrayList<>();
+            for (Cell c : cells) {
+                if (c.condition().equals(learned.condition()) && c.split().equals("test")) {
+                    cs.add(c);
+                    parts.add(String.format("%s: intended %s [%s, %s], misgeneralized %s", c.objective(), pct(c.intended()), pct(c.intendedCi()[0]),
+                            pct(c.intendedCi()[1]), pct(c.misgeneralized())));
+                }
+            }
+            out.add(new Finding("The essay's architecture: " + learned.condition(),
+                    "The planner searches whatever objective sits in its slot, with the same learned networks, on the same test levels. "
+                            + String.join("; ", parts) + ".", cs));
+        }
+        return out;
+    }
+
+    List<Map<String, Object>> assistantRows() {
+        List<Map<String, Object>> r = store.query("SELECT payload FROM diagnoses WHERE run_id = ? AND kind = 'assistant'", experiment + "/assistant");
+        if (r.isEmpty()) {
+            return List.of();
+        }
+        return parse(r.get(0).get("payload"), new TypeReference<List<Map<String, Object>>>() { });
+    }
+
+    static String pct(double v) {
+        return Double.isFinite(v) ? String.format("%.1f%%", 100 * v) : "n/a";
+    }
+
+    static String fmt(double v) {
+        return EnvOptions.format(v);
+    }
+
+    private static <T> T parse(Object json, TypeReference<T> type) {
+        try {
+            return Json.COMPACT.readValue(String.valueOf(json), type);
+        } catch (Exception e) {
+            throw new IllegalStateException("store: unreadable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The whole page. */
+    String html() {
+        StringBuilder h = new StringBuilder();
+        Map<String, Object> exp = store.query("SELECT description FROM experiments WHERE name = ?", experiment).get(0);
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mesalab: ").append(esc(experiment)).append("</title>\n<style>")
+                .append("body{font-family:sans-serif;max-width:1100px;margin:24px auto;padding:0 16px;color:#222}h1{font-size:24px}h2{font-size:19px;"
+                        + "margin-top:34px;border-bottom:1px solid #ddd}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;"
+                        + "padding:3px 8px;font-size:13px;text-align:left}th{background:#f3f3f3}.finding{background:#f8f8f4;border-left:4px solid #d95f02;"
+                        + "padding:8px 12px;margin:10px 0}.chart{margin:8px 0}.grid{display:flex;flex-wrap:wrap;gap:12px}.player{border:1px solid #ccc;"
+                        + "padding:8px;display:inline-block;margin:6px}button{margin-right:4px}</style></head><body>\n");
+        h.append("<h1>mesalab experiment: ").append(esc(experiment)).append("</h1>\n<p>").append(esc(String.valueOf(exp.get("description")))).append("</p>\n");
+        List<Map<String, Object>> runs = store.query("SELECT count(*) AS n, min(finished) AS first, max(finished) AS last FROM runs WHERE experiment = ?"
+                + " AND agent <> 'gp'", experiment);
+        h.append("<p>").append(runs.get(0).get("n")).append(" training runs; intervals are 95%: across training seeds by stratified bootstrap when a "
+                + "condition has several seeds, otherwise Wilson intervals over one run's episodes.</p>\n");
+
+        h.append("<h2 id=\"findings\">Findings</h2>\n");
+        for (Finding f : findings()) {
+            h.append("<div class=\"finding\"><b>").append(esc(f.title())).append("</b><br>").append(esc(f.text())).append("</div>\n");
+        }
+        h.append(summaryTable());
+
+        h.append("<h2 id=\"curves\">Learning curves</h2>\n");
+        Map<String, List<double[]>> curves = curves();
+        if (!curves.isEmpty()) {
+            h.append("<div class=\"chart\">").append(Charts.learningCurves("train success while training (mean over seeds)", curves)).append("</div>\n");
+        }
+
+        h.append("<h2 id=\"outcomes\">Outcomes on train and test levels</h2>\n");
+        Map<String, double[]> bars = new LinkedHashMap<>();
+        List<Charts.Point> points = new ArrayList<>();
+        for (Cell c : cells) {
+            bars.put(label(c) + " / " + c.split(), new double[] {c.aligned(), c.misgeneralized(), c.failure()});
+            if (c.split().equals("test")) {
+                points.add(new Charts.Point(label(c), points.size(), c.misgeneralized(), c.misgeneralizedCi()[0], c.misgeneralizedCi()[1]));
+            }
+        }
+        if (!bars.isEmpty()) {
+            h.append("<div class=\"chart\">").append(Charts.outcomeBars("outcomes per condition and split (mean over seeds)", bars)).append("</div>\n");
+        }
+        if (!points.isEmpty()) {
+            h.append("<div class=\"chart\">").append(Charts.intervals("goal misgeneralization on test levels, 95% intervals", "goal misgeneralized", points))
+                    .append("</div>\n");
+        }
+
+        Map<String, List<Charts.Point>> lever = new TreeMap<>();
+        Map<String, String> leverName = new LinkedHashMap<>();
+        for (Cell c : cells) {
+            if (c.lever() != null && c.split().equals("test") && (c.objective().equals("policy") || c.objective().equals("learned"))) {
+                lever.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(new Charts.Point(c.condition(), c.leverValue(), c.misgeneralized(),
+                        c.misgeneralizedCi()[0], c.misgeneralizedCi()[1]));
+                leverName.put(c.group(), c.lever());
+            }
+        }
+        if (!lever.isEmpty()) {
+            h.append("<h2 id=\"levers\">Lever curves</h2>\n<div class=\"grid\">");
+            for (Map.Entry<String, List<Charts.Point>> e : lever.entrySet()) {
+                List<Charts.Point> ps = new ArrayList<>(e.getValue());
+                ps.sort((a, b) -> Double.compare(a.x(), b.x()));
+                h.append("<div class=\"chart\">").append(Charts.lever(e.getKey() + ": test misgeneralization vs " + leverName.get(e.getKey()),
+                        leverName.get(e.getKey()), "goal misgeneralized", ps)).append("</div>");
+            }
+            h.append("</div>\n");
+        }
+
+        List<Map<String, Object>> heat = store.query("SELECT r.condition, d.split, d.payload FROM diagnoses d JOIN runs r USING (run_id) WHERE r.experiment = ?"
+                + " AND d.kind = 'heatmap' ORDER BY r.condition, d.split, r.seed", experiment);
+        if (!heat.isEmpty()) {
+            h.append("<h2 id=\"heatmaps\">Where the agents go: state visitation</h2>\n<div class=\"grid\">");
+            Map<String, int[][]> summed = new LinkedHashMap<>();
+            for (Map<String, Object> r : heat) {
+                Map<String, Object> p = parse(r.get("payload"), new TypeReference<Map<String, Object>>() { });
+                @SuppressWarnings("unchecked")
+                List<List<Number>> counts = (List<List<Number>>) p.get("counts");
+                String key = r.get("condition") + " / " + r.get("split");
+                int[][] acc = summed.computeIfAbsent(key, k -> new int[counts.size()][counts.get(0).size()]);
+                for (int y = 0; y < counts.size(); y++) {
+                    for (int x = 0; x < counts.get(y).size(); x++) {
+                        acc[y][x] += counts.get(y).get(x).intValue();
+                    }
+                }
+            }
+            summed.forEach((k, v) -> h.append("<div class=\"chart\">").append(Heatmap.svg(v, k)).append("</div>"));
+            h.append("</div>\n");
+        }
+
+        List<Map<String, Object>> rollouts = store.query("SELECT r.condition, r.seed, d.split, d.payload FROM diagnoses d JOIN runs r USING (run_id)"
+                + " WHERE r.experiment = ? AND d.kind = 'rollout' ORDER BY r.condition, d.split, r.seed", experiment);
+        if (!rollouts.isEmpty()) {
+            h.append("<h2 id=\"player\">Rollouts: sample episodes on train and test levels</h2>\n<div class=\"grid\" id=\"players\">");
+            int i = 0;
+            Map<String, Integer> perKey = new LinkedHashMap<>();
+            for (Map<String, Object> r : rollouts) {
+                String key = r.get("condition") + " / " + r.get("split");
+                if (perKey.merge(key, 1, Integer::sum) > 2 || i >= 24) {
+                    continue; // two episodes per condition and split keep the page small
+                }
+                Map<String, Object> p = parse(r.get("payload"), new TypeReference<Map<String, Object>>() { });
+                h.append("<div class=\"player\" data-episode=\"").append(i).append("\"><div><b>").append(esc(key)).append("</b> seed ").append(r.get("seed"))
+                        .append(", outcome: ").append(esc(String.valueOf(p.get("outcome")))).append("</div><canvas width=\"10\" height=\"10\"></canvas><div>")
+                        .append("<button class=\"play\">play</button><button class=\"pause\">pause</button><button class=\"step\">step</button>")
+                        .append(" frame <span class=\"frame\">0</span>/<span class=\"frames\">0</span></div></div>\n");
+                h.append("<script type=\"application/json\" id=\"episode-").append(i).append("\">").append(Store.json(p).replace("</", "<\\/"))
+                        .append("</script>\n");
+                i++;
+            }
+            h.append("</div>\n").append(PLAYER_JS);
+        }
+
+        List<Map<String, Object>> behavioral = store.query("SELECT r.condition, r.seed, d.split, d.payload FROM diagnoses d JOIN runs r USING (run_id)"
+                + " WHERE r.experiment = ? AND d.kind = 'behavioral' ORDER BY r.condition, r.seed", experiment);
+        if (!behavioral.isEmpty()) {
+            h.append("<h2 id=\"behavioral\">Behavioral objective: which goal explains what the agent does</h2>\n<div class=\"grid\">");
+            for (Map<String, Object> r : behavioral) {
+                List<Map<String, Object>> fits = parse(r.get("payload"), new TypeReference<List<Map<String, Object>>>() { });
+                Map<String, Double> post = new LinkedHashMap<>();
+                for (Map<String, Object> f : fits) {
+                    post.put((String) f.get("objective"), d(f.get("posterior")));
+                }
+                h.append("<div class=\"chart\">").append(Charts.posterior(r.get("condition") + " seed " + r.get("seed") + " on " + r.get("split") + " levels", post))
+                        .append("</div>");
+            }
+            h.append("</div>\n");
+        }
+
+        List<Map<String, Object>> pictures = store.query("SELECT r.condition, r.seed, d.split, d.payload FROM diagnoses d JOIN runs r USING (run_id)"
+                + " WHERE r.experiment = ? AND d.kind = 'objective_picture' ORDER BY r.condition, r.seed", experiment);
+        if (!pictures.isEmpty()) {
+            h.append("<h2 id=\"objective\">The planner's objective, pointed at: learned vs swapped</h2>\n<p>Each panel: what an objective in the planner's slot "
+                    + "says about every cell of one test level (reward predicted for stepping in, value of standing there). Dark = high.</p>\n");
+            for (Map<String, Object> r : pictures) {
+                Map<String, Object> p = parse(r.get("payload"), new TypeReference<Map<String, Object>>() { });
+                if (p.containsKey("png_base64")) {
+                    h.append("<div><b>").append(esc(r.get("condition") + " seed " + r.get("seed"))).append("</b><br><img alt=\"objective picture\" src=\"data:image/png;base64,")
+                            .append(p.get("png_base64")).append("\"></div>\n");
+                }
+            }
+        }
+
+        List<Map<String, Object>> assistant = assistantRows();
+        if (!assistant.isEmpty()) {
+            h.append("<h2 id=\"assistant\">The prior lever: the assistant's kernels</h2>\n<p>Two Gaussian-process reward models (comply, refuse) trained on the "
+                    + "same situations; the kernel decides what counts as similar. The essay's question: <code>")
+                    .append(esc(String.valueOf(assistant.get(0).get("essay_question")))).append("</code>.</p>\n<table><tr><th>kernel</th><th>expression</th>"
+                            + "<th>test accuracy</th><th>on the essay's question</th></tr>\n");
+            for (Map<String, Object> r : assistant) {
+                h.append("<tr><td>").append(esc(String.valueOf(r.get("kernel")))).append("</td><td><code>").append(esc(String.valueOf(r.get("kernel_spec"))))
+                        .append("</code></td><td>").append(pct(d(r.get("accuracy")))).append("</td><td>").append(esc(String.valueOf(r.get("essay_choice"))))
+                        .append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+        }
+        h.append("<p style=\"color:#777;font-size:12px\">Generated by mesalab from the results store; data: <code>mesalab export</code>.</p></body></html>\n");
+        return h.toString();
+    }
+
+    private static String label(Cell c) {
+        return c.condition() + (c.objective().equals("policy") ? "" : " [" + c.objective() + "]");
+    }
+
+    /** The summary table: per condition (and objective), train success, test outcomes with intervals. */
+    String summaryTable() {
+        StringBuilder h = new StringBuilder("<table id=\"summary\"><tr><th>condition</th><th>objective</th><th>seeds</th><th>train success</th>"
+                + "<th>test intended [95%]</th><th>test goal misgeneralized [95%]</th><th>test capability failure</th></tr>\n");
+        for (Cell test : cells) {
+            if (!test.split().equals("test")) {
+                continue;
+            }
+            Cell train = cell(test.condition(), "train", test.objective());
+            h.append("<tr><td>").append(esc(test.condition())).append("</td><td>").append(esc(test.objective())).append("</td><td>").append(test.runs())
+                    .append("</td><td>").append(train == null ? "" : pct(train.intended())).append("</td><td>").append(pct(test.intended())).append(" [")
+                    .append(pct(test.intendedCi()[0])).append(", ").append(pct(test.intendedCi()[1])).append("]</td><td>").append(pct(test.misgeneralized()))
+                    .append(" [").append(pct(test.misgeneralizedCi()[0])).append(", ").append(pct(test.misgeneralizedCi()[1])).append("]</td><td>")
+                    .append(pct(test.failure())).append("</td></tr>\n");
+        }
+        return h.append("</table>\n").toString();
+    }
+
+    /** Plain-text version of the summary table for the terminal. */
+    String summaryText() {
+        StringBuilder sb = new StringBuilder(String.format("%-34s %-22s %5s %9s %24s %24s %8s%n", "condition", "objective", "seeds", "train",
+                "test intended [95%]", "test misgeneralized [95%]", "failure"));
+        for (Cell test : cells) {
+            if (!test.split().equals("test")) {
+                continue;
+            }
+            Cell train = cell(test.condition(), "train", test.objective());
+            sb.append(String.format("%-34s %-22s %5d %9s %24s %24s %8s%n", test.condition(), test.objective(), test.runs(),
+                    train == null ? "" : pct(train.intended()),
+                    pct(test.intended()) + " [" + pct(test.intendedCi()[0]) + ", " + pct(test.intendedCi()[1]) + "]",
+                    pct(test.misgeneralized()) + " [" + pct(test.misgeneralizedCi()[0]) + ", " + pct(test.misgeneralizedCi()[1]) + "]",
+                    pct(test.failure())));
+        }
+        return sb.toString();
+    }
+
+    /** Train success against env steps per condition, averaged over seeds at each logged step. */
+    private Map<String, List<double[]>> curves() {
+        List<Map<String, Object>> rows = store.query("SELECT r.condition, m.global_step, avg(m.train_success) AS s FROM training_metrics m JOIN runs r USING (run_id)"
+                + " WHERE r.experiment = ? GROUP BY r.condition, m.global_step ORDER BY r.condition, m.global_step", experiment);
+        Map<String, List<double[]>> out = new LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            out.computeIfAbsent((String) r.get("condition"), k -> new ArrayList<>()).add(new double[] {d(r.get("global_step")), d(r.get("s"))});
+        }
+        return out;
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /** Draws each episode's frames on its canvas; play, pause and step buttons; the frame counter is what the browser test reads. */
+    static final String PLAYER_JS = """
+            <script>
+            (function () {
+              document.querySelectorAll('.player').forEach(function (box) {
+                var ep = JSON.parse(document.getElementById('episode-' + box.dataset.episode).textContent);
+                var canvas = box.querySelector('canvas'), ctx = canvas.getContext('2d');
+                var rows = ep.frames[0].grid, cell = 22, i = 0, timer = null;
+                canvas.width = rows[0].length * cell; canvas.height = rows.length * cell;
+                box.querySelector('.frames').textContent = ep.frames.length - 1;
+                function draw() {
+                  var f = ep.frames[i];
+                  for (var y = 0; y < f.grid.length; y++) for (var x = 0; x < f.grid[y].length; x++) {
+                    var ch = f.grid[y][x];
+                    ctx.fillStyle = ep.colours[ch] || ep.colours['.'] || '#eee';
+                    ctx.fillRect(x * cell, y * cell, cell, cell);
+                  }
+                  ctx.fillStyle = ep.colours.agent;
+                  ctx.beginPath(); ctx.arc(f.x * cell + cell / 2, f.y * cell + cell / 2, cell / 2.6, 0, 2 * Math.PI); ctx.fill();
+                  box.querySelector('.frame').textContent = i;
+                }
+                function step() { if (i < ep.frames.length - 1) { i++; draw(); } else { pause(); } }
+                function play() { if (!timer) { if (i >= ep.frames.length - 1) { i = 0; } timer = setInterval(step, 150); } }
+                function pause() { if (timer) { clearInterval(timer); timer = null; } }
+                box.querySelector('.play').onclick = play;
+                box.querySelector('.pause').onclick = pause;
+                box.querySelector('.step').onclick = function () { pause(); step(); };
+                draw();
+              });
+            })();
+            </script>
+            """;
+}

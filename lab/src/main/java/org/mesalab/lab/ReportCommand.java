@@ -1,0 +1,45 @@
+package org.mesalab.lab;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "report", description = "Write the self-contained HTML report of an experiment (by spec file or experiment name) from the results store.")
+final class ReportCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SPEC|EXPERIMENT", description = "a spec file or the name of a stored experiment")
+    String target;
+
+    @Option(names = "--db", defaultValue = "runs/mesalab.duckdb", description = "results store (default: ${DEFAULT-VALUE})")
+    Path db;
+
+    @Option(names = "--out", description = "HTML file (default: report.html)")
+    Path out;
+
+    @Option(names = "--quick", description = "the --quick variant of the experiment")
+    boolean quick;
+
+    @Override
+    public void run() {
+        String name = target;
+        Path f = Path.of(target);
+        if (Files.isRegularFile(f)) {
+            name = org.mesalab.lab.Spec.load(f).name();
+        }
+        if (quick) {
+            name = name + "-quick";
+        }
+        Path html = out != null ? out : Path.of("report.html");
+        try (Store store = Store.existing(db)) {
+            RunCommand.Experiment.writeReport(new Report(store, name), html);
+        }
+        spec.commandLine().getOut().println("wrote " + html);
+        spec.commandLine().getOut().flush();
+    }
+}

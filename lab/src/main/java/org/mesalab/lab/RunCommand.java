@@ -1,0 +1,79 @@
+package org.mesalab.lab;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.mesalab.core.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", description = {"Run an experiment spec (YAML): train every condition x seed, evaluate every split, diagnose, store the results,",
+        "and write the HTML report. Rerunning skips finished runs and resumes interrupted ones. Spec format: docs/specs.md."})
+final class RunCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "experiment spec (YAML)")
+    Path specFile;
+
+    @Option(names = "--out", defaultValue = "runs", description = "directory for run directories and the report (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--db", description = "results store (default: OUT/mesalab.duckdb)")
+    Path db;
+
+    @Option(names = "--quick", description = "smoke run: first seed only, small budgets (the spec's quick_steps), 30 episodes")
+    boolean quick;
+
+    @Option(names = "--jobs", description = "runs trained in parallel (default: the number of cores)")
+    Integer jobs;
+
+    @Override
+    public void run() {
+        Experiment.run(org.mesalab.lab.Spec.load(specFile), out, db, quick, jobs, spec.commandLine().getOut());
+    }
+
+    /** Shared by run and demo: validate, run, report, print the summary. */
+    static final class Experiment {
+        private Experiment() {
+        }
+
+        static Report run(org.mesalab.lab.Spec s, Path out, Path db, boolean quick, Integer jobs, PrintWriter w) {
+            int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+            if (n < 1 || n > 64) {
+                throw new UsageException("--jobs=" + n + " is out of range; allowed: [1, 64]");
+            }
+            org.mesalab.lab.Spec spec = quick ? s.quick() : s;
+            Path store = db != null ? db : out.resolve("mesalab.duckdb");
+            long started = System.nanoTime();
+            Report report;
+            try (Store st = Store.open(store)) {
+                new Runner(spec, out, st, n, System.err).run();
+                report = new Report(st, spec.name());
+                Path html = out.resolve(spec.name()).resolve("report.html");
+                writeReport(report, html);
+                w.println(report.summaryText());
+                for (Report.Finding f : report.findings()) {
+                    w.println("- " + f.title() + ": " + f.text());
+                }
+                w.printf("%nreport: %s%nstore:  %s   (mesalab runs --db %s; mesalab export --db %s --format parquet DIR)%nwall time: %s%n", html, store,
+                        store, store, Progress.time((System.nanoTime() - started) / 1e9));
+                w.flush();
+            }
+            return report;
+        }
+
+        static void writeReport(Report report, Path html) {
+            try {
+                Files.createDirectories(html.toAbsolutePath().getParent());
+            } catch (java.io.IOException e) {
+                throw new UsageException("cannot create " + html.getParent() + ": " + e.getMessage());
+            }
+            String page = report.html();
+            org.mesalab.agents.RunDir.writeAtomically(html, o -> o.write(page.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+    }
+}

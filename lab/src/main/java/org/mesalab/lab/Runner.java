@@ -1,0 +1,477 @@
+package org.mesalab.lab;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.mesalab.agents.PlannerPolicy;
+import org.mesalab.agents.PpoPolicy;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.TrainSetup;
+import org.mesalab.core.BehavioralObjective;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Envs;
+import org.mesalab.core.Episode;
+import org.mesalab.core.Evaluator;
+import org.mesalab.core.Event;
+import org.mesalab.core.Outcome;
+import org.mesalab.core.Policy;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.assistant.Assistant;
+import org.mesalab.core.render.Heatmap;
+import org.mesalab.core.render.Renderer;
+
+/**
+ * Runs every condition x seed of a spec: trains each in a child process ({@code mesalab train}, one
+ * PyTorch thread, so independent runs use the cores in parallel and a crash stays contained), then
+ * evaluates every split (every objective slot for planners) and runs the diagnoses in this process,
+ * and writes the run to the store in one transaction. Rerunning skips finished runs and resumes
+ * interrupted ones from their checkpoints.
+ */
+final class Runner {
+    private final Spec spec;
+    private final Path out;
+    private final Store store;
+    private final int jobs;
+    private final PrintStream log;
+    private final Object evalLock = new Object();
+
+    Runner(Spec spec, Path out, Store store, int jobs, PrintStream log) {
+        this.spec = spec;
+        this.out = out;
+        this.store = store;
+        this.jobs = jobs;
+        this.log = log;
+    }
+
+    record Job(Spec.Condition condition, long seed, String runId, Path dir) {
+    }
+
+    List<Job> jobs() {
+        List<Job> list = new ArrayList<>();
+        for (Spec.Condition c : spec.conditions()) {
+            for (long seed : c.seeds()) {
+                String id = spec.name() + "/" + c.name() + "/seed-" + seed;
+                list.add(new Job(c, seed, id, out.resolve(spec.name()).resolve(c.name()).resolve("seed-" + seed)));
+            }
+        }
+        return list;
+    }
+
+    /** Runs what is not finished yet; returns the number of runs trained or evaluated now. */
+    int run() {
+        store.putExperiment(spec);
+        List<Job> todo = new ArrayList<>();
+        for (Job j : jobs()) {
+            if (!store.hasRun(j.runId())) {
+                todo.add(j);
+            }
+        }
+        int total = jobs().size();
+        log.printf("experiment %s: %d runs (%d conditions), %d finished, %d to do; %d in parallel%n", spec.name(), total,
+                spec.conditions().size(), total - todo.size(), todo.size(), jobs);
+        if (spec.diagnoses().contains("assistant") && store.query("SELECT run_id FROM diagnoses WHERE run_id = ?", spec.name() + "/assistant").isEmpty()) {
+            assistant();
+        }
+        if (todo.isEmpty()) {
+            return 0;
+        }
+        // Longest first, so the parallel lanes finish together: a planner step costs about 100 PPO steps (BENCHMARKS.md).
+        todo.sort((a, b) -> Double.compare(cost(b), cost(a)));
+        Progress progress = new Progress(todo, total - todo.size(), total);
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        Thread ticker = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(progress.interval());
+                    log.println(progress.line());
+                }
+            } catch (InterruptedException ignored) {
+                // done
+            }
+        });
+        ticker.setDaemon(true);
+        ticker.start();
+        List<Future<?>> futures = new ArrayList<>();
+        for (Job j : todo) {
+            futures.add(pool.submit(() -> {
+                long started = System.nanoTime();
+                progress.started(j);
+                train(j);
+                Store.RunRecord r;
+                synchronized (evalLock) { // evaluation and refits share one engine in this process: one at a time
+                    progress.evaluating(j);
+                    r = evaluate(j, (System.nanoTime() - started) / 1e9);
+                }
+                store.putRun(r);
+                progress.finished(j);
+                log.printf("finished %s in %s%n", j.runId(), org.mesalab.lab.Progress.time((System.nanoTime() - started) / 1e9));
+                return null;
+            }));
+        }
+        pool.shutdown();
+        try {
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+            throw new UsageException("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            pool.shutdownNow();
+            Throwable c = e.getCause();
+            if (c instanceof UsageException u) {
+                throw u;
+            }
+            throw new IllegalStateException(c);
+        } finally {
+            ticker.interrupt();
+        }
+        return todo.size();
+    }
+
+    private static double cost(Job j) {
+        return j.condition().steps() * (j.condition().agent().equals("planner") ? 100.0 : 1.0);
+    }
+
+    /** Trains (or resumes) the run in a child process unless its policy is already written. */
+    private void train(Job j) {
+        if (Files.exists(j.dir().resolve("policy.bin"))) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-Dai.djl.offline=true");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.add("train");
+        if (Files.exists(j.dir().resolve("config.json"))) {
+            cmd.add("--resume");
+            cmd.add(j.dir().toString());
+        } else {
+            Spec.Condition c = j.condition();
+            cmd.addAll(List.of("--env", c.env(), "--algo", c.agent(), "--split", c.trainSplit(), "--steps", Long.toString(c.steps()),
+                    "--seed", Long.toString(j.seed()), "--out", j.dir().toString()));
+            c.trainSet().forEach((k, v) -> cmd.addAll(List.of("--set", "env." + k + "=" + EnvOptions.format(v))));
+            c.params().forEach((k, v) -> cmd.addAll(List.of("--set", c.agent() + "." + k + "=" + v)));
+        }
+        cmd.addAll(List.of("--threads", "1"));
+        try {
+            Files.createDirectories(j.dir().getParent());
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("TORCH_CPP_LOG_LEVEL", "ERROR");
+            pb.redirectErrorStream(true);
+            pb.redirectOutput(j.dir().getParent().resolve(j.dir().getFileName() + ".log").toFile());
+            Process p = pb.start();
+            int rc = p.waitFor();
+            if (rc != 0) {
+                String tail = String.join(" | ", Files.readAllLines(j.dir().getParent().resolve(j.dir().getFileName() + ".log")).stream()
+                        .filter(l -> l.startsWith("mesalab:")).toList());
+                throw new UsageException("training " + j.runId() + " failed (exit " + rc + ")" + (tail.isEmpty() ? "" : ": " + tail)
+                        + "; log: " + j.dir() + ".log");
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot start training of " + j.runId() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException("interrupted");
+        }
+    }
+
+    /** Evaluation on every split (and objective), and the diagnoses, of a trained run. */
+    private Store.RunRecord evaluate(Job j, double wall) {
+        Spec.Condition c = j.condition();
+        Map<String, Object> config = RunDir.open(j.dir()).readConfig();
+        EnvType type = Envs.get(c.env());
+        List<Map<String, Object>> evaluations = new ArrayList<>();
+        List<Map<String, Object>> episodes = new ArrayList<>();
+        List<Map<String, Object>> diagnoses = new ArrayList<>();
+        List<String> objectives = c.agent().equals("planner") ? c.objectives() : List.of("policy");
+        for (String objective : objectives) {
+            for (String split : c.evalSplits()) {
+                Distribution d = type.distribution(split, TrainSetup.overrides(config));
+                long start = TrainSetup.heldOutStart(config, split);
+                Evaluator.Summary s;
+                List<Episode> played = new ArrayList<>();
+                try (Closer policy = policy(j, objective)) {
+                    s = Evaluator.evaluate(policy.policy, d, spec.episodes(), start);
+                    for (Evaluator.Record r : s.records()) {
+                        played.add(r.episode());
+                    }
+                    boolean primary = objective.equals(objectives.get(0));
+                    if (primary && spec.diagnoses().contains("behavioral") && split.equals(lastSplit(c))) {
+                        List<BehavioralObjective.Fit> fits = BehavioralObjective.diagnose(d, played.subList(0, Math.min(played.size(), 100)),
+                                BehavioralObjective.candidates(type));
+                        List<Map<String, Object>> rows = new ArrayList<>();
+                        for (BehavioralObjective.Fit f : fits) {
+                            rows.add(Map.of("objective", f.objective(), "posterior", f.posterior(), "beta", f.beta(), "log_likelihood", f.logLikelihood()));
+                        }
+                        diagnoses.add(Map.of("split", split, "kind", "behavioral", "payload", rows));
+                    }
+                    if (primary && spec.diagnoses().contains("heatmaps")) {
+                        Env e = d.create();
+                        int[][] counts = Heatmap.counts(played, e.width, e.height, false);
+                        diagnoses.add(Map.of("split", split, "kind", "heatmap", "payload", Map.of("counts", counts, "episodes", played.size())));
+                    }
+                    if (primary && spec.diagnoses().contains("episodes")) {
+                        for (int i = 0; i < Math.min(2, played.size()); i++) {
+                            diagnoses.add(Map.of("split", split, "kind", "rollout", "payload", rollout(d, played.get(i), s.records().get(i).outcome())));
+                        }
+                    }
+                }
+                evaluations.add(evaluationRow(split, objective, s));
+                for (Evaluator.Record r : s.records()) {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    e.put("split", split);
+                    e.put("objective", objective);
+                    e.put("level_seed", r.episode().levelSeed());
+                    e.put("outcome", r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+                    e.put("intended_return", r.episode().intendedReturn());
+                    e.put("steps", r.episode().steps());
+                    Map<String, Integer> ev = new LinkedHashMap<>();
+                    for (Event x : type.events()) {
+                        ev.put(x.id(), r.episode().eventCounts()[x.ordinal()]);
+                    }
+                    e.put("events", ev);
+                    episodes.add(e);
+                }
+            }
+        }
+        if (c.agent().equals("planner") && spec.diagnoses().contains("objective")) {
+            diagnoses.add(Map.of("split", lastSplit(c), "kind", "objective_picture", "payload", objectivePicture(j, c, config)));
+        }
+        List<Map<String, Object>> metrics = RunDir.open(j.dir()).readMetrics();
+        return new Store.RunRecord(j.runId(), spec.name(), c, j.seed(), config, j.dir().toString(), wall, metrics, evaluations, episodes, diagnoses);
+    }
+
+    private static String lastSplit(Spec.Condition c) {
+        return c.evalSplits().get(c.evalSplits().size() - 1);
+    }
+
+    static Map<String, Object> evaluationRow(String split, String objective, Evaluator.Summary s) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("split", split);
+        row.put("objective", objective);
+        row.put("episodes", s.episodes());
+        row.put("intended_success", s.intendedSuccess().value());
+        row.put("intended_low", s.intendedSuccess().low());
+        row.put("intended_high", s.intendedSuccess().high());
+        row.put("aligned", s.outcomes().get(Outcome.ALIGNED).value());
+        Evaluator.Rate gm = s.outcomes().get(Outcome.GOAL_MISGENERALIZED);
+        row.put("goal_misgeneralized", gm.value());
+        row.put("goal_misgeneralized_low", gm.low());
+        row.put("goal_misgeneralized_high", gm.high());
+        row.put("capability_failure", s.outcomes().get(Outcome.CAPABILITY_FAILURE).value());
+        Map<String, Double> proxies = new LinkedHashMap<>();
+        s.proxySuccess().forEach((k, v) -> proxies.put(k, v.value()));
+        row.put("proxy_success", proxies);
+        row.put("mean_return", s.meanReturn());
+        row.put("mean_steps", s.meanSteps());
+        return row;
+    }
+
+    /** The frames of an episode for the report's player: the grid rows and the agent's cell at every step. */
+    static Map<String, Object> rollout(Distribution d, Episode ep, Outcome outcome) {
+        Env e = d.create();
+        e.reset(ep.levelSeed());
+        List<Object> frames = new ArrayList<>();
+        frames.add(Map.of("grid", Renderer.grid(e), "x", e.agentX(), "y", e.agentY()));
+        for (int a : ep.actions()) {
+            e.step(a);
+            frames.add(Map.of("grid", Renderer.grid(e), "x", e.agentX(), "y", e.agentY()));
+        }
+        Map<String, String> colours = new LinkedHashMap<>();
+        e.legend().forEach((ch, name) -> {
+            java.awt.Color col = Renderer.colour(name);
+            colours.put(String.valueOf(ch), String.format("#%02x%02x%02x", col.getRed(), col.getGreen(), col.getBlue()));
+        });
+        java.awt.Color agent = Renderer.colour("agent");
+        colours.put("agent", String.format("#%02x%02x%02x", agent.getRed(), agent.getGreen(), agent.getBlue()));
+        java.awt.Color floor = Renderer.colour(e.legend().getOrDefault('.', "floor"));
+        colours.put(".", String.format("#%02x%02x%02x", floor.getRed(), floor.getGreen(), floor.getBlue()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("level_seed", ep.levelSeed());
+        m.put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("frames", frames);
+        m.put("colours", colours);
+        return m;
+    }
+
+    private Map<String, Object> objectivePicture(Job j, Spec.Condition c, Map<String, Object> config) {
+        Path png = j.dir().resolve("objective-" + lastSplit(c) + ".png");
+        List<String> args = new ArrayList<>(List.of(j.dir().toString(), "--split", lastSplit(c), "--png", png.toString()));
+        for (String o : c.objectives()) {
+            args.add("--objective");
+            args.add(o);
+        }
+        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+        int rc = Main.execute(prepend("objective", args), quiet, quiet);
+        if (rc != 0 || !Files.exists(png)) {
+            return Map.of("error", "could not draw the objective picture (exit " + rc + ")");
+        }
+        try {
+            return Map.of("png_base64", Base64.getEncoder().encodeToString(Files.readAllBytes(png)), "objectives", c.objectives());
+        } catch (IOException e) {
+            return Map.of("error", e.getMessage());
+        }
+    }
+
+    private static String[] prepend(String first, List<String> rest) {
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all.toArray(new String[0]);
+    }
+
+    /** The prior lever: the assistant under each kernel (seconds of GP fitting), stored once per experiment. */
+    private void assistant() {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String kernel : List.of("action", "outcome", "both", "ard")) {
+            Assistant.Report r = Assistant.run(Assistant.builtIn(), kernel, null, 1);
+            String essay = null;
+            for (Assistant.Decision d : r.decisions()) {
+                if (d.situation().name().equals(Assistant.ESSAY_QUESTION)) {
+                    essay = d.choice();
+                }
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kernel", kernel);
+            m.put("kernel_spec", r.kernelSpec());
+            m.put("accuracy", r.accuracy());
+            m.put("essay_question", Assistant.ESSAY_QUESTION);
+            m.put("essay_choice", essay);
+            m.put("test_situations", r.decisions().size());
+            rows.add(m);
+        }
+        Store.RunRecord rec = new Store.RunRecord(spec.name() + "/assistant", spec.name(),
+                new Spec.Condition("assistant", "assistant", "assistant", "gp", 0, 0, "train", Map.of(), Map.of(), List.of(), List.of(), null, null, List.of(1L)),
+                1, Map.of("total_steps", 0), "", 0, List.of(), List.of(), List.of(), List.of(Map.of("split", "test", "kind", "assistant", "payload", rows)));
+        store.putRun(rec);
+    }
+
+    /** A policy to evaluate and what to close afterwards. */
+    private static final class Closer implements AutoCloseable {
+        final Policy policy;
+
+        Closer(Policy policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        public void close() {
+            if (policy instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // nothing left to release
+                }
+            }
+        }
+    }
+
+    private static Closer policy(Job j, String objective) {
+        if (objective.equals("policy")) {
+            return new Closer(PpoPolicy.load(j.dir(), j.seed(), false, 1));
+        }
+        String slot = objective;
+        String refit = "train";
+        int at = objective.indexOf('@');
+        if (at >= 0) {
+            slot = objective.substring(0, at);
+            refit = objective.substring(at + 1);
+        }
+        return new Closer(PlannerPolicy.load(j.dir(), slot, refit, 0, j.seed(), 1));
+    }
+
+    /** Overall progress: runs done, what each running job is at, and an ETA from the steps left. */
+    private final class Progress {
+        private final Map<Job, String> state = new java.util.concurrent.ConcurrentHashMap<>();
+        private final AtomicInteger done;
+        private final int total;
+        private final long totalSteps;
+        private final long startNanos = System.nanoTime();
+        private long stepsFinished;
+
+        Progress(List<Job> todo, int doneBefore, int total) {
+            this.done = new AtomicInteger(doneBefore);
+            this.total = total;
+            long s = 0;
+            for (Job j : todo) {
+                s += j.condition().steps();
+            }
+            this.totalSteps = s;
+        }
+
+        long interval() {
+            return System.console() != null ? 2000 : 10_000;
+        }
+
+        void started(Job j) {
+            state.put(j, "training");
+        }
+
+        void evaluating(Job j) {
+            state.put(j, "evaluating");
+        }
+
+        synchronized void finished(Job j) {
+            state.remove(j);
+            stepsFinished += j.condition().steps();
+            done.incrementAndGet();
+        }
+
+        synchronized String line() {
+            long stepsNow = stepsFinished;
+            StringBuilder sb = new StringBuilder();
+            for (Map.Entry<Job, String> e : state.entrySet()) {
+                long at = lastStep(e.getKey());
+                stepsNow += at;
+                sb.append(" | ").append(e.getKey().condition().name()).append(" seed ").append(e.getKey().seed()).append(": ")
+                        .append(e.getValue().equals("training") ? String.format("%,d/%,d steps", at, e.getKey().condition().steps()) : "evaluating");
+            }
+            double elapsed = (System.nanoTime() - startNanos) / 1e9;
+            double eta = stepsNow > 0 ? elapsed * (totalSteps - stepsNow) / stepsNow : Double.NaN;
+            return String.format("runs %d/%d done%s | elapsed %s, ETA %s", done.get(), total, sb, org.mesalab.lab.Progress.time(elapsed),
+                    org.mesalab.lab.Progress.time(eta));
+        }
+
+        private long lastStep(Job j) {
+            Path m = j.dir().resolve("metrics.jsonl");
+            try {
+                if (!Files.exists(m)) {
+                    return 0;
+                }
+                List<String> lines = Files.readAllLines(m);
+                for (int i = lines.size() - 1; i >= 0; i--) {
+                    String l = lines.get(i);
+                    int k = l.indexOf("\"global_step\":");
+                    if (k >= 0) {
+                        int e = k + 14;
+                        int f = e;
+                        while (f < l.length() && Character.isDigit(l.charAt(f))) {
+                            f++;
+                        }
+                        return Long.parseLong(l.substring(e, f));
+                    }
+                }
+            } catch (IOException | NumberFormatException ignored) {
+                // a partly written line: no number this time
+            }
+            return 0;
+        }
+    }
+}

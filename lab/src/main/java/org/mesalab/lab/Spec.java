@@ -1,0 +1,446 @@
+package org.mesalab.lab;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.mesalab.agents.ObjectiveSlot;
+import org.mesalab.agents.PlannerConfig;
+import org.mesalab.agents.PpoConfig;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Envs;
+import org.mesalab.core.UsageException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * An experiment spec: which agents to train on which levels, with which seeds, and what to measure.
+ * Read from YAML and checked completely before anything runs; every mistake is reported as
+ * {@code file:line:column: message}. A list where one value is expected in {@code train.set} or
+ * {@code params} is a sweep: the condition is expanded into one condition per combination, and the
+ * first swept key is the condition's lever (plotted as a lever curve). See {@code docs/specs.md}.
+ *
+ * @param diagnoses which analyses to run beyond outcomes: {@code behavioral}, {@code heatmaps},
+ *                  {@code episodes} (rollouts for the player), {@code objective} (planner pictures),
+ *                  {@code assistant} (the prior lever: the assistant's kernels)
+ */
+record Spec(String name, String description, List<Long> seeds, int episodes, List<String> diagnoses, List<Condition> conditions,
+            String source, String yaml) {
+
+    static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant");
+    static final Set<String> AGENTS = Set.of("ppo", "planner");
+
+    /**
+     * One trained configuration.
+     *
+     * @param group      the condition's name in the spec (sweeps share it)
+     * @param trainSet   env parameter overrides of the training levels
+     * @param params     hyperparameters (ppo.* or planner.* without the prefix)
+     * @param evalSplits splits evaluated after training
+     * @param objectives planner objective slots evaluated (learned first)
+     * @param lever      the swept parameter (or null) and its value here
+     */
+    record Condition(String name, String group, String env, String agent, long steps, long quickSteps, String trainSplit,
+                     Map<String, Double> trainSet, Map<String, String> params, List<String> evalSplits, List<String> objectives,
+                     String lever, Double leverValue, List<Long> seeds) {
+    }
+
+    /** Reads and validates a spec file. */
+    static Spec load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new UsageException("cannot read spec " + file + ": " + e.getMessage());
+        }
+        return parse(text, file.toString());
+    }
+
+    static Spec parse(String text, String source) {
+        Node root;
+        try {
+            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            throw new UsageException(source + ":" + (m == null ? "1:1" : (m.getLine() + 1) + ":" + (m.getColumn() + 1)) + ": malformed YAML: "
+                    + (e.getProblem() == null ? e.getMessage().lines().findFirst().orElse("") : e.getProblem()));
+        } catch (RuntimeException e) {
+            throw new UsageException(source + ":1:1: malformed YAML: " + e.getMessage());
+        }
+        if (root == null) {
+            throw new UsageException(source + ":1:1: the spec is empty; allowed: a mapping with name and conditions");
+        }
+        return new Reader(source, text).spec(root);
+    }
+
+    /** The conditions and seeds that a --quick run uses: the first seed, small budgets. */
+    Spec quick() {
+        List<Condition> cs = new ArrayList<>();
+        for (Condition c : conditions) {
+            cs.add(new Condition(c.name(), c.group(), c.env(), c.agent(), c.quickSteps(), c.quickSteps(), c.trainSplit(), c.trainSet(),
+                    c.params(), c.evalSplits(), c.objectives(), c.lever(), c.leverValue(), c.seeds().subList(0, 1)));
+        }
+        return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, source, yaml);
+    }
+
+    /** Walks the YAML node graph with positions for messages. */
+    private static final class Reader {
+        private final String source;
+        private final String yaml;
+
+        Reader(String source, String yaml) {
+            this.source = source;
+            this.yaml = yaml;
+        }
+
+        UsageException error(Node n, String message) {
+            Mark m = n.getStartMark();
+            return new UsageException(source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1) + ": " + message);
+        }
+
+        Map<String, Node> mapping(Node n, String what, Set<String> allowed) {
+            if (!(n instanceof MappingNode mn)) {
+                throw error(n, what + " must be a mapping");
+            }
+            Map<String, Node> out = new LinkedHashMap<>();
+            for (NodeTuple t : mn.getValue()) {
+                String key = scalar(t.getKeyNode(), what + " key");
+                if (allowed != null && !allowed.contains(key)) {
+                    throw error(t.getKeyNode(), "unknown key '" + key + "' in " + what + "; allowed: " + String.join(", ", allowed));
+                }
+                if (out.containsKey(key)) {
+                    throw error(t.getKeyNode(), "duplicate key '" + key + "' in " + what);
+                }
+                out.put(key, t.getValueNode());
+            }
+            return out;
+        }
+
+        String scalar(Node n, String what) {
+            if (!(n instanceof ScalarNode s)) {
+                throw error(n, what + " must be a single value, not a " + (n instanceof SequenceNode ? "list" : "mapping"));
+            }
+            return s.getValue();
+        }
+
+        long integer(Node n, String what, long lo, long hi) {
+            String v = scalar(n, what).replace("_", "");
+            long x;
+            try {
+                x = v.contains("e") || v.contains("E") ? (long) Double.parseDouble(v) : Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw error(n, what + " must be an integer, got '" + v + "'");
+            }
+            if (x < lo || x > hi) {
+                throw error(n, what + "=" + x + " is out of range; allowed: [" + lo + ", " + hi + "]");
+            }
+            return x;
+        }
+
+        double number(Node n, String what) {
+            String v = scalar(n, what);
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw error(n, what + " must be a number, got '" + v + "'");
+            }
+        }
+
+        List<Node> list(Node n, String what) {
+            if (!(n instanceof SequenceNode s)) {
+                throw error(n, what + " must be a list");
+            }
+            return s.getValue();
+        }
+
+        private List<Long> defaultSeeds = List.of(1L);
+
+        /** A count (1..count) or a list of distinct seeds. */
+        List<Long> seeds(Node s) {
+            List<Long> seeds = new ArrayList<>();
+            if (s instanceof ScalarNode) {
+                long count = integer(s, "seeds", 1, 100);
+                for (long i = 1; i <= count; i++) {
+                    seeds.add(i);
+                }
+                return seeds;
+            }
+            for (Node x : list(s, "seeds")) {
+                long seed = integer(x, "seed", 0, 1_000_000);
+                if (seeds.contains(seed)) {
+                    throw error(x, "seed " + seed + " is listed twice");
+                }
+                seeds.add(seed);
+            }
+            if (seeds.isEmpty()) {
+                throw error(s, "seeds is empty; allowed: a count or a list of seeds");
+            }
+            return seeds;
+        }
+
+        Spec spec(Node root) {
+            Map<String, Node> m = mapping(root, "the spec", new LinkedHashSet<>(List.of("name", "description", "seeds", "episodes", "diagnoses", "conditions")));
+            if (!m.containsKey("name")) {
+                throw error(root, "missing key 'name'");
+            }
+            String name = scalar(m.get("name"), "name");
+            if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw error(m.get("name"), "name '" + name + "' is not allowed; allowed: 1-64 letters, digits, '_', '.', '-'");
+            }
+            String description = m.containsKey("description") ? scalar(m.get("description"), "description") : "";
+            List<Long> seeds = m.containsKey("seeds") ? seeds(m.get("seeds")) : List.of(1L);
+            defaultSeeds = seeds;
+            int episodes = m.containsKey("episodes") ? (int) integer(m.get("episodes"), "episodes", 1, 100_000) : 200;
+            List<String> diagnoses = new ArrayList<>();
+            if (m.containsKey("diagnoses")) {
+                for (Node d : list(m.get("diagnoses"), "diagnoses")) {
+                    String v = scalar(d, "diagnosis");
+                    if (!DIAGNOSES.contains(v)) {
+                        throw error(d, "unknown diagnosis '" + v + "'; allowed: " + String.join(", ", new java.util.TreeSet<>(DIAGNOSES)));
+                    }
+                    diagnoses.add(v);
+                }
+            }
+            if (!m.containsKey("conditions")) {
+                throw error(root, "missing key 'conditions'");
+            }
+            List<Condition> conditions = new ArrayList<>();
+            Set<String> names = new LinkedHashSet<>();
+            List<Node> cs = list(m.get("conditions"), "conditions");
+            if (cs.isEmpty()) {
+                throw error(m.get("conditions"), "conditions is empty; allowed: one or more conditions");
+            }
+            for (Node c : cs) {
+                for (Condition x : condition(c)) {
+                    if (!names.add(x.name())) {
+                        throw error(c, "condition name '" + x.name() + "' is used twice");
+                    }
+                    conditions.add(x);
+                }
+            }
+            return new Spec(name, description, seeds, episodes, diagnoses, conditions, source, yaml);
+        }
+
+        List<Condition> condition(Node node) {
+            Map<String, Node> m = mapping(node, "a condition", new LinkedHashSet<>(List.of("name", "env", "agent", "steps", "quick_steps",
+                    "seeds", "train", "params", "eval_splits", "objectives")));
+            for (String required : List.of("name", "env", "agent", "steps")) {
+                if (!m.containsKey(required)) {
+                    throw error(node, "condition is missing key '" + required + "'");
+                }
+            }
+            String name = scalar(m.get("name"), "condition name");
+            if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw error(m.get("name"), "condition name '" + name + "' is not allowed; allowed: 1-64 letters, digits, '_', '.', '-'");
+            }
+            String envName = scalar(m.get("env"), "env");
+            EnvType type;
+            try {
+                type = Envs.get(envName);
+            } catch (UsageException e) {
+                throw error(m.get("env"), e.getMessage());
+            }
+            String agent = scalar(m.get("agent"), "agent");
+            if (!AGENTS.contains(agent)) {
+                throw error(m.get("agent"), "unknown agent '" + agent + "'; allowed: ppo, planner");
+            }
+            long steps = integer(m.get("steps"), "steps", 1, 10_000_000_000L);
+            List<Long> seeds = m.containsKey("seeds") ? seeds(m.get("seeds")) : defaultSeeds;
+            long quickSteps = m.containsKey("quick_steps") ? integer(m.get("quick_steps"), "quick_steps", 1, steps)
+                    : Math.min(steps, agent.equals("ppo") ? 8192 : 2000);
+            String split = "train";
+            Map<String, List<Double>> sets = new LinkedHashMap<>();
+            Map<String, Node> setNodes = new LinkedHashMap<>();
+            if (m.containsKey("train")) {
+                Map<String, Node> t = mapping(m.get("train"), "train", new LinkedHashSet<>(List.of("split", "set")));
+                if (t.containsKey("split")) {
+                    split = scalar(t.get("split"), "train.split");
+                    if (!type.splits().containsKey(split)) {
+                        throw error(t.get("split"), "unknown split '" + split + "' of " + envName + "; allowed: " + String.join(", ", type.splits().keySet()));
+                    }
+                }
+                if (t.containsKey("set")) {
+                    for (Map.Entry<String, Node> e : mapping(t.get("set"), "train.set", null).entrySet()) {
+                        List<Double> values = new ArrayList<>();
+                        if (e.getValue() instanceof SequenceNode) {
+                            for (Node v : list(e.getValue(), e.getKey())) {
+                                values.add(number(v, e.getKey()));
+                            }
+                            if (values.isEmpty()) {
+                                throw error(e.getValue(), "sweep of " + e.getKey() + " is empty");
+                            }
+                        } else {
+                            values.add(number(e.getValue(), e.getKey()));
+                        }
+                        sets.put(e.getKey(), values);
+                        setNodes.put(e.getKey(), e.getValue());
+                    }
+                }
+            }
+            Map<String, List<String>> params = new LinkedHashMap<>();
+            Map<String, Node> paramNodes = new LinkedHashMap<>();
+            if (m.containsKey("params")) {
+                for (Map.Entry<String, Node> e : mapping(m.get("params"), "params", null).entrySet()) {
+                    List<String> values = new ArrayList<>();
+                    if (e.getValue() instanceof SequenceNode) {
+                        for (Node v : list(e.getValue(), e.getKey())) {
+                            values.add(scalar(v, e.getKey()));
+                        }
+                        if (values.isEmpty()) {
+                            throw error(e.getValue(), "sweep of " + e.getKey() + " is empty");
+                        }
+                    } else {
+                        values.add(scalar(e.getValue(), e.getKey()));
+                    }
+                    params.put(e.getKey(), values);
+                    paramNodes.put(e.getKey(), e.getValue());
+                }
+            }
+            List<String> evalSplits = new ArrayList<>();
+            if (m.containsKey("eval_splits")) {
+                for (Node s : list(m.get("eval_splits"), "eval_splits")) {
+                    String v = scalar(s, "split");
+                    if (!type.splits().containsKey(v)) {
+                        throw error(s, "unknown split '" + v + "' of " + envName + "; allowed: " + String.join(", ", type.splits().keySet()));
+                    }
+                    evalSplits.add(v);
+                }
+            } else {
+                evalSplits.addAll(type.splits().keySet());
+            }
+            List<String> objectives = new ArrayList<>();
+            if (m.containsKey("objectives")) {
+                if (!agent.equals("planner")) {
+                    throw error(m.get("objectives"), "objectives apply to agent planner; this condition's agent is " + agent);
+                }
+                for (Node o : list(m.get("objectives"), "objectives")) {
+                    String v = scalar(o, "objective").toLowerCase(Locale.ROOT);
+                    int at = v.indexOf('@'); // SLOT@SPLIT: refit an events: value head on that split's levels
+                    if (at >= 0 && !type.splits().containsKey(v.substring(at + 1))) {
+                        throw error(o, "unknown refit split '" + v.substring(at + 1) + "' of " + envName + "; allowed: "
+                                + String.join(", ", type.splits().keySet()));
+                    }
+                    if (at >= 0 && !v.startsWith("events:")) {
+                        throw error(o, "'@SPLIT' (the refit data) applies to events: objectives only");
+                    }
+                    try {
+                        ObjectiveSlot.parse(at >= 0 ? v.substring(0, at) : v, type);
+                    } catch (UsageException e) {
+                        throw error(o, e.getMessage());
+                    }
+                    objectives.add(v);
+                }
+            }
+            if (agent.equals("planner") && !objectives.contains("learned")) {
+                objectives.add(0, "learned");
+            }
+            // Expand sweeps: every combination of listed values.
+            List<Map<String, Double>> setCombos = combos(sets);
+            List<Map<String, String>> paramCombos = combos(params);
+            String lever = sets.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).findFirst()
+                    .orElse(params.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).findFirst().orElse(null));
+            List<Condition> out = new ArrayList<>();
+            for (Map<String, Double> set : setCombos) {
+                Map<String, Double> checked;
+                try {
+                    checked = EnvOptions.parse(type, set.entrySet().stream().map(e -> e.getKey() + "=" + EnvOptions.format(e.getValue())).toList());
+                    type.distribution(split, checked);
+                } catch (UsageException e) {
+                    Node at = setNodes.isEmpty() ? node : setNodes.values().iterator().next();
+                    for (String k : set.keySet()) {
+                        if (e.getMessage().contains(k)) {
+                            at = setNodes.get(k);
+                        }
+                    }
+                    throw error(at, e.getMessage());
+                }
+                for (Map<String, String> p : paramCombos) {
+                    checkParams(agent, p, paramNodes, steps, type, node);
+                    StringBuilder label = new StringBuilder(name);
+                    List<String> parts = new ArrayList<>();
+                    set.forEach((k, v) -> {
+                        if (sets.get(k).size() > 1) {
+                            parts.add(k + "=" + EnvOptions.format(v));
+                        }
+                    });
+                    p.forEach((k, v) -> {
+                        if (params.get(k).size() > 1) {
+                            parts.add(k + "=" + v);
+                        }
+                    });
+                    if (!parts.isEmpty()) {
+                        label.append('[').append(String.join(",", parts)).append(']');
+                    }
+                    Double leverValue = lever == null ? null : set.containsKey(lever) ? set.get(lever) : Double.valueOf(p.get(lever));
+                    out.add(new Condition(label.toString(), name, envName, agent, steps, quickSteps, split, checked, p, evalSplits,
+                            objectives, lever, leverValue, seeds));
+                }
+            }
+            return out;
+        }
+
+        private void checkParams(String agent, Map<String, String> p, Map<String, Node> nodes, long steps, EnvType type, Node condition) {
+            String current = null;
+            try {
+                if (agent.equals("ppo")) {
+                    PpoConfig c = PpoConfig.defaults();
+                    for (Map.Entry<String, String> e : p.entrySet()) {
+                        current = e.getKey();
+                        c = c.with(e.getKey(), e.getValue());
+                    }
+                    current = null;
+                    c.validate(steps);
+                } else {
+                    PlannerConfig c = PlannerConfig.defaults();
+                    for (Map.Entry<String, String> e : p.entrySet()) {
+                        current = e.getKey();
+                        c = c.with(e.getKey(), e.getValue());
+                    }
+                    current = null;
+                    c.validate(steps, type.splits().keySet());
+                }
+            } catch (UsageException e) {
+                Node at = current != null ? nodes.get(current) : condition;
+                if (current == null) {
+                    for (String k : p.keySet()) {
+                        if (e.getMessage().contains(k + "=")) {
+                            at = nodes.get(k);
+                        }
+                    }
+                }
+                throw error(at, e.getMessage());
+            }
+        }
+
+        private static <T> List<Map<String, T>> combos(Map<String, List<T>> values) {
+            List<Map<String, T>> out = new ArrayList<>();
+            out.add(new LinkedHashMap<>());
+            for (Map.Entry<String, List<T>> e : values.entrySet()) {
+                List<Map<String, T>> next = new ArrayList<>();
+                for (Map<String, T> base : out) {
+                    for (T v : e.getValue()) {
+                        Map<String, T> m = new LinkedHashMap<>(base);
+                        m.put(e.getKey(), v);
+                        next.add(m);
+                    }
+                }
+                out = next;
+            }
+            return out;
+        }
+    }
+}
