@@ -19,9 +19,10 @@ import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
 
 /**
- * A trained planner acting by search, with any objective in its slot ({@link ObjectiveSlot}). Acts
- * greedily (no root noise; the Gumbel root without noise is deterministic) and for many envs at
- * once, one tree each. An {@code events:EXPR} slot refits its value head on random-walk observations
+ * A trained planner acting by search, with any objective in its slot ({@link ObjectiveSlot}), for many
+ * envs at once, one tree each. By default it acts as in training (root noise: Gumbel sampling, or
+ * Dirichlet noise and visit-count sampling), as PPO samples from its policy; {@code greedy} removes
+ * the noise (the Gumbel root without noise is deterministic). An {@code events:EXPR} slot refits its value head on random-walk observations
  * of {@code refitSplit} (cached in the run directory under {@code objectives/}); the world model is
  * only read.
  */
@@ -41,11 +42,13 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
     private final float[] obs;
     private final String name;
     private final String refitNote;
+    private final boolean greedy;
     private final Env[] one = new Env[1];
     private final int[] oneAction = new int[1];
 
     private PlannerPolicy(NDManager manager, ObjectiveSlot slot, Mcts mcts, LatentModel latent, SimulatorModel simulator,
-                          PlannerNetwork net, long seed, String refitNote) {
+                          PlannerNetwork net, long seed, String refitNote, boolean greedy) {
+        this.greedy = greedy;
         this.manager = manager;
         this.slot = slot;
         this.mcts = mcts;
@@ -64,6 +67,10 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
      * the training budget. {@code refitSplit} names the levels an {@code events:} value head is refit on.
      */
     public static PlannerPolicy load(Path runDir, String slotSpec, String refitSplit, int simulations, long seed, int threads) {
+        return load(runDir, slotSpec, refitSplit, simulations, seed, threads, false);
+    }
+
+    public static PlannerPolicy load(Path runDir, String slotSpec, String refitSplit, int simulations, long seed, int threads, boolean greedy) {
         RunDir run = RunDir.open(runDir);
         Map<String, Object> config = run.readConfig();
         if (!"planner".equals(config.get("algo"))) {
@@ -135,7 +142,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
             }
             default -> throw new IllegalStateException();
         }
-        return new PlannerPolicy(manager, slot, mcts, latent, simulator, net, seed, note);
+        return new PlannerPolicy(manager, slot, mcts, latent, simulator, net, seed, note, greedy);
     }
 
     /** What the slot's value head was fit on, for the command to print; null when nothing was refit. */
@@ -204,9 +211,9 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
             }
             latent.setRoots(obs, count);
         }
-        mcts.search(model, false, rng, count);
+        mcts.search(model, !greedy, rng, count);
         for (int b = 0; b < count; b++) {
-            actions[b] = mcts.action(b, true, rng);
+            actions[b] = mcts.action(b, greedy, rng);
         }
     }
 

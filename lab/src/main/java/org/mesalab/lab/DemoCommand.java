@@ -39,6 +39,7 @@ final class DemoCommand implements Runnable {
         } catch (IOException e) {
             throw new UsageException("cannot read the demo spec: " + e.getMessage());
         }
-        RunCommand.Experiment.run(org.mesalab.lab.Spec.parse(yaml, "demo.yaml"), out, null, quick, jobs, spec.commandLine().getOut());
+        RunCommand.Experiment.run(org.mesalab.lab.Spec.parse(yaml, "demo.yaml"), out, null, quick, jobs, spec.commandLine().getOut(),
+                spec.commandLine().getErr());
     }
 }

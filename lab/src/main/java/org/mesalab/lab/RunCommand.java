@@ -33,7 +33,7 @@ final class RunCommand implements Runnable {
 
     @Override
     public void run() {
-        Experiment.run(org.mesalab.lab.Spec.load(specFile), out, db, quick, jobs, spec.commandLine().getOut());
+        Experiment.run(org.mesalab.lab.Spec.load(specFile), out, db, quick, jobs, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Shared by run and demo: validate, run, report, print the summary. */
@@ -41,7 +41,7 @@ final class RunCommand implements Runnable {
         private Experiment() {
         }
 
-        static Report run(org.mesalab.lab.Spec s, Path out, Path db, boolean quick, Integer jobs, PrintWriter w) {
+        static Report run(org.mesalab.lab.Spec s, Path out, Path db, boolean quick, Integer jobs, PrintWriter w, PrintWriter err) {
             int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
             if (n < 1 || n > 64) {
                 throw new UsageException("--jobs=" + n + " is out of range; allowed: [1, 64]");
@@ -51,7 +51,7 @@ final class RunCommand implements Runnable {
             long started = System.nanoTime();
             Report report;
             try (Store st = Store.open(store)) {
-                new Runner(spec, out, st, n, System.err).run();
+                new Runner(spec, out, st, n, err).run();
                 report = new Report(st, spec.name());
                 Path html = out.resolve(spec.name()).resolve("report.html");
                 writeReport(report, html);

@@ -2,6 +2,7 @@ package org.mesalab.lab;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,10 +45,10 @@ final class Runner {
     private final Path out;
     private final Store store;
     private final int jobs;
-    private final PrintStream log;
+    private final PrintWriter log;
     private final Object evalLock = new Object();
 
-    Runner(Spec spec, Path out, Store store, int jobs, PrintStream log) {
+    Runner(Spec spec, Path out, Store store, int jobs, PrintWriter log) {
         this.spec = spec;
         this.out = out;
         this.store = store;
@@ -81,6 +82,7 @@ final class Runner {
         int total = jobs().size();
         log.printf("experiment %s: %d runs (%d conditions), %d finished, %d to do; %d in parallel%n", spec.name(), total,
                 spec.conditions().size(), total - todo.size(), todo.size(), jobs);
+        log.flush();
         if (spec.diagnoses().contains("assistant") && store.query("SELECT run_id FROM diagnoses WHERE run_id = ?", spec.name() + "/assistant").isEmpty()) {
             assistant();
         }
@@ -96,6 +98,7 @@ final class Runner {
                 while (!Thread.currentThread().isInterrupted()) {
                     Thread.sleep(progress.interval());
                     log.println(progress.line());
+                    log.flush();
                 }
             } catch (InterruptedException ignored) {
                 // done
@@ -117,6 +120,7 @@ final class Runner {
                 store.putRun(r);
                 progress.finished(j);
                 log.printf("finished %s in %s%n", j.runId(), org.mesalab.lab.Progress.time((System.nanoTime() - started) / 1e9));
+                log.flush();
                 return null;
             }));
         }

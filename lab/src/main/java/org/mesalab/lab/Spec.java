@@ -369,7 +369,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
                     throw error(at, e.getMessage());
                 }
                 for (Map<String, String> p : paramCombos) {
-                    checkParams(agent, p, paramNodes, steps, type, node);
+                    checkParams(agent, p, paramNodes, steps, type, m.get("steps"));
                     StringBuilder label = new StringBuilder(name);
                     List<String> parts = new ArrayList<>();
                     set.forEach((k, v) -> {
@@ -393,7 +393,8 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
             return out;
         }
 
-        private void checkParams(String agent, Map<String, String> p, Map<String, Node> nodes, long steps, EnvType type, Node condition) {
+        /** Checks hyperparameters against the agent's config; budget errors point at {@code stepsNode}. */
+        private void checkParams(String agent, Map<String, String> p, Map<String, Node> nodes, long steps, EnvType type, Node stepsNode) {
             String current = null;
             try {
                 if (agent.equals("ppo")) {
@@ -414,7 +415,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
                     c.validate(steps, type.splits().keySet());
                 }
             } catch (UsageException e) {
-                Node at = current != null ? nodes.get(current) : condition;
+                Node at = current != null ? nodes.get(current) : stepsNode;
                 if (current == null) {
                     for (String k : p.keySet()) {
                         if (e.getMessage().contains(k + "=")) {
@@ -422,7 +423,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
                         }
                     }
                 }
-                throw error(at, e.getMessage());
+                throw error(at, e.getMessage().replace("--steps=", "steps="));
             }
         }
 

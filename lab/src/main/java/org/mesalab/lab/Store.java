@@ -178,13 +178,13 @@ final class Store implements AutoCloseable {
                 p.executeBatch();
             }
             db.commit();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             try {
                 db.rollback();
             } catch (SQLException ignored) {
                 // the original error matters
             }
-            throw new IllegalStateException("store: cannot write run " + r.runId() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("store: cannot write run " + r.runId() + " (nothing of it was stored): " + e.getMessage(), e);
         } finally {
             try {
                 db.setAutoCommit(true);

@@ -54,7 +54,7 @@ record Subject(Distribution distribution, Policy policy, long start) implements 
             int threads = ((Number) config.getOrDefault("threads", 1)).intValue();
             if ("planner".equals(config.get("algo"))) {
                 PlannerPolicy p = PlannerPolicy.load(runDir, planner.objective() == null ? "learned" : planner.objective(), planner.refitSplit(),
-                        planner.simulations(), seed, threads);
+                        planner.simulations(), seed, threads, greedy);
                 if (p.refitNote() != null) {
                     System.err.println(p.refitNote());
                 }

@@ -1,0 +1,123 @@
+package org.mesalab.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mesalab.core.UsageException;
+
+/** Experiment specs: parsing, sweeps, and every kind of mistake reported as file:line:column. */
+class SpecTest {
+    static final String GOOD = """
+            name: t
+            seeds: [3, 4]
+            episodes: 50
+            diagnoses: [heatmaps, episodes]
+            conditions:
+              - name: a
+                env: coinrun
+                agent: ppo
+                steps: 100000
+                train:
+                  set:
+                    random_coin: [0, 0.05, 0.2]
+                params:
+                  learning_rate: 0.001
+              - name: p
+                env: maze
+                agent: planner
+                seeds: [7]
+                steps: 5000
+                objectives: [events:cheese@test, true:intended]
+            """;
+
+    @Test
+    void sweepsExpandAndDefaultsFillIn() {
+        Spec s = Spec.parse(GOOD, "good.yaml");
+        assertEquals("t", s.name());
+        assertEquals(List.of(3L, 4L), s.seeds());
+        assertEquals(4, s.conditions().size());
+        Spec.Condition c = s.conditions().get(1);
+        assertEquals("a[random_coin=0.05]", c.name());
+        assertEquals("random_coin", c.lever());
+        assertEquals(0.05, c.leverValue());
+        assertEquals(List.of("train", "test"), c.evalSplits());
+        Spec.Condition p = s.conditions().get(3);
+        assertEquals(List.of("learned", "events:cheese@test", "true:intended"), p.objectives());
+        assertEquals(List.of(7L), p.seeds());
+        Spec q = s.quick();
+        assertEquals("t-quick", q.name());
+        assertEquals(List.of(3L), q.conditions().get(0).seeds());
+        assertEquals(8192, q.conditions().get(0).steps());
+        assertTrue(q.episodes() <= 30);
+    }
+
+    @Test
+    void theDemoSpecIsValid() throws Exception {
+        Spec s = Spec.load(Path.of("../experiments/demo.yaml"));
+        assertEquals("demo", s.name());
+        String bundled = new String(SpecTest.class.getResourceAsStream(DemoCommand.RESOURCE).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(Files.readString(Path.of("../experiments/demo.yaml")), bundled, "experiments/demo.yaml and the bundled copy must agree");
+        for (Path f : Files.list(Path.of("../experiments")).filter(x -> x.toString().endsWith(".yaml")).toList()) {
+            Spec.load(f); // every example spec validates
+        }
+    }
+
+    private static void bad(String yaml, String expected) {
+        UsageException e = assertThrows(UsageException.class, () -> Spec.parse(yaml, "s.yaml"));
+        assertTrue(e.getMessage().startsWith(expected), "expected '" + expected + "...', got: " + e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
+    void mistakesNameTheirLineAndColumn() {
+        bad("name: t\ncolor: red\nconditions: []\n", "s.yaml:2:1: unknown key 'color' in the spec; allowed: name, description");
+        bad("name: t\nconditions: []\n", "s.yaml:2:13: conditions is empty");
+        bad("name: t\n", "s.yaml:1:1: missing key 'conditions'");
+        bad("name: t\nconditions:\n  - name: a\n    env: mars\n    agent: ppo\n    steps: 10\n", "s.yaml:4:10: unknown env 'mars'");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: dqn\n    steps: 10\n", "s.yaml:5:12: unknown agent 'dqn'; allowed: ppo, planner");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: lots\n", "s.yaml:6:12: steps must be an integer, got 'lots'");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: -5\n", "s.yaml:6:12: steps=-5 is out of range");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n", "s.yaml:3:5: condition is missing key 'steps'");
+        bad("name: t\nconditions:\n  - name: a\n    env: coinrun\n    agent: ppo\n    steps: 10000\n    train:\n      set:\n        random_coin: [0, 2]\n",
+                "s.yaml:9:22: coinrun: random_coin=2");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10000\n    train:\n      set:\n        colour: 1\n",
+                "s.yaml:9:17: maze: unknown parameter 'colour'");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10000\n    params:\n      learning_rate: -1\n",
+                "s.yaml:8:22: ppo: learning_rate=-1.0 is out of range");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10000\n    objectives: [learned]\n",
+                "s.yaml:7:17: objectives apply to agent planner");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: planner\n    steps: 10000\n    objectives: [events:gold]\n",
+                "s.yaml:7:18: events:gold is not a valid expression");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10000\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10000\n",
+                "s.yaml:7:5: condition name 'a' is used twice");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10\n", "s.yaml:6:12: steps=10 is less than one batch of 4096");
+        bad("name: t\nconditions: [\n", "s.yaml:3:1: malformed YAML");
+        bad("name: t\nseeds: [1, 1]\nconditions: []\n", "s.yaml:2:12: seed 1 is listed twice");
+        bad("name: t\ndiagnoses: [vibes]\nconditions: []\n", "s.yaml:2:13: unknown diagnosis 'vibes'");
+        bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10\n    train: [1]\n", "s.yaml:7:12: train must be a mapping");
+    }
+
+    @Test
+    void aBadSpecOnTheCommandLineExitsTwoAndWritesNothing(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("bad.yaml");
+        Files.writeString(spec, "name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 0\n");
+        Path out = dir.resolve("out");
+        Cli r = Cli.run("run", spec.toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("mesalab: " + spec + ":6:12: steps=0 is out of range"), r.err());
+        assertEquals(1, r.err().strip().lines().count());
+        assertFalse(Files.exists(out), "nothing written");
+        Cli missing = Cli.run("run", dir.resolve("nope.yaml").toString(), "--out", out.toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("cannot read spec"), missing.err());
+        assertEquals(2, Cli.run("report", "nothing-here", "--db", dir.resolve("none.duckdb").toString()).code());
+        assertEquals(2, Cli.run("export", dir.resolve("x").toString(), "--format", "xlsx").code());
+    }
+}
