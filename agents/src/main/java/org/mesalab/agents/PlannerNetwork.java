@@ -14,7 +14,6 @@ import ai.djl.util.Pair;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.mesalab.core.Event;
@@ -91,7 +90,7 @@ public final class PlannerNetwork {
             } else {
                 values = new float[(int) s.size()];
             }
-            a.set(FloatBuffer.wrap(values));
+            PolicyNetwork.assign(a, values);
             a.setRequiresGradient(true);
             names.add(prefix + "." + p.getKey());
             params.add(a);

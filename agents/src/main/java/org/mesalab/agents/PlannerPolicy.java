@@ -195,6 +195,74 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         }
     }
 
+    /** How well the world model predicts one event: counts over transitions, a prediction being p > 0.5. */
+    public record EventAccuracy(String event, long transitions, long positives, long predicted, long truePositives) {
+        public double recall() {
+            return positives == 0 ? Double.NaN : (double) truePositives / positives;
+        }
+
+        public double precision() {
+            return predicted == 0 ? Double.NaN : (double) truePositives / predicted;
+        }
+    }
+
+    /**
+     * The world model's event predictions {@code g(h(o), a)} against what the true env does, over the
+     * transitions of uniformly random-walk episodes on {@code episodes} levels of {@code dist} from
+     * {@code start}: a learned model can misgeneralize too.
+     */
+    public java.util.List<EventAccuracy> eventAccuracy(Distribution dist, long start, int episodes, long seed) {
+        EnvType type = dist.env();
+        Rng walk = new Rng(seed);
+        int E = PlannerNetwork.EVENTS;
+        long[] pos = new long[E];
+        long[] pred = new long[E];
+        long[] tp = new long[E];
+        long transitions = 0;
+        Env env = dist.create();
+        int d = net.obsSize();
+        java.util.List<float[]> obsBuf = new java.util.ArrayList<>();
+        java.util.List<Integer> actBuf = new java.util.ArrayList<>();
+        java.util.List<Integer> evBuf = new java.util.ArrayList<>();
+        for (int i = 0; i < episodes; i++) {
+            env.reset(dist.levelSeed(start + i));
+            while (!env.done()) {
+                obsBuf.add(env.observation().clone());
+                int a = walk.nextInt(env.numActions());
+                actBuf.add(a);
+                evBuf.add(env.step(a));
+            }
+        }
+        int n = obsBuf.size();
+        float[] flat = new float[n * d];
+        int[] acts = new int[n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(obsBuf.get(i), 0, flat, i * d, d);
+            acts[i] = actBuf.get(i);
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            ai.djl.ndarray.NDArray s = net.represent(sub.create(flat, new ai.djl.ndarray.types.Shape(n, d)), false);
+            float[] logits = net.dynamics(s, sub.create(net.oneHot(acts, n), new ai.djl.ndarray.types.Shape(n, net.actions())), false)
+                    .get(2).toFloatArray();
+            for (int i = 0; i < n; i++) {
+                transitions++;
+                for (int e = 0; e < E; e++) {
+                    boolean actual = (evBuf.get(i) >> e & 1) != 0;
+                    boolean predicted = logits[i * E + e] > 0;
+                    pos[e] += actual ? 1 : 0;
+                    pred[e] += predicted ? 1 : 0;
+                    tp[e] += actual && predicted ? 1 : 0;
+                }
+            }
+        }
+        java.util.List<EventAccuracy> out = new java.util.ArrayList<>();
+        for (org.mesalab.core.Event e : type.events()) {
+            int k = e.ordinal();
+            out.add(new EventAccuracy(e.id(), transitions, pos[k], pred[k], tp[k]));
+        }
+        return out;
+    }
+
     @Override
     public int batchSize() {
         return BATCH;

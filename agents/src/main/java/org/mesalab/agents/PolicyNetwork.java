@@ -10,17 +10,14 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.ParallelBlock;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.mesalab.core.Rng;
@@ -116,22 +113,7 @@ public final class PolicyNetwork {
     }
 
     private void collect(String prefix, Block block, double gain, Rng init) {
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            NDArray a = p.getValue().getArray();
-            Shape s = a.getShape();
-            float[] values;
-            if (p.getValue().getType() == Parameter.Type.WEIGHT) {
-                int rows = (int) s.get(0);
-                int cols = (int) (s.size() / rows);
-                values = orthogonal(rows, cols, gain, init);
-            } else {
-                values = new float[(int) s.size()];
-            }
-            a.set(FloatBuffer.wrap(values));
-            a.setRequiresGradient(true);
-            names.add(prefix + "." + p.getKey());
-            params.add(a);
-        }
+        PlannerNetwork.collect(prefix, block, gain, init, names, params);
     }
 
     /**
@@ -320,6 +302,17 @@ public final class PolicyNetwork {
         for (int k = 0; k < v.length; k++) {
             v[k] = in.readFloat();
         }
-        into.set(FloatBuffer.wrap(v));
+        assign(into, v);
+    }
+
+    /**
+     * Writes {@code values} into a parameter in place. Not {@code NDArray.set(Buffer)}: that goes through
+     * a deprecated PyTorch mode that prints a warning to stderr in every run. {@code x - x + v} is exact
+     * for the finite values a parameter holds.
+     */
+    static void assign(NDArray into, float[] values) {
+        try (NDArray loaded = into.getManager().create(values, into.getShape())) {
+            into.subi(into).addi(loaded);
+        }
     }
 }

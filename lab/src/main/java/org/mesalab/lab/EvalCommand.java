@@ -41,6 +41,10 @@ final class EvalCommand implements Runnable {
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
+    @Option(names = "--world-model", description = "planner runs: instead of playing, score the world model's event predictions on random-walk "
+            + "transitions of the split's held-out levels (recall and precision per event)")
+    boolean worldModel;
+
     @Option(names = "--runs", arity = "1..*", paramLabel = "RUN_DIR", description = "aggregate several training runs (seeds) of one condition")
     List<Path> runs;
 
@@ -65,6 +69,10 @@ final class EvalCommand implements Runnable {
             aggregate();
             return;
         }
+        if (worldModel) {
+            worldModel();
+            return;
+        }
         Evaluator.Summary s;
         String name;
         try (Subject subject = target.open(greedy)) {
@@ -72,6 +80,39 @@ final class EvalCommand implements Runnable {
             name = subject.policy().name();
         }
         print(s, name);
+    }
+
+    private void worldModel() {
+        try (Subject subject = target.open(true)) {
+            if (!(subject.policy() instanceof org.mesalab.agents.PlannerPolicy p)) {
+                throw new UsageException("--world-model applies to planner runs (RUN_DIR)");
+            }
+            List<org.mesalab.agents.PlannerPolicy.EventAccuracy> acc = p.eventAccuracy(subject.distribution(), subject.start(), episodes, target.seed);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                List<Map<String, Object>> rows = new java.util.ArrayList<>();
+                for (org.mesalab.agents.PlannerPolicy.EventAccuracy a : acc) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("event", a.event());
+                    m.put("transitions", a.transitions());
+                    m.put("positives", a.positives());
+                    m.put("predicted", a.predicted());
+                    m.put("true_positives", a.truePositives());
+                    m.put("recall", a.recall());
+                    m.put("precision", a.precision());
+                    rows.add(m);
+                }
+                Json.print(out, Map.of("split", target.split, "episodes", episodes, "events", rows));
+                return;
+            }
+            out.printf("world model on %s/%s, random-walk transitions of %d held-out levels (predicted: p > 0.5)%n",
+                    subject.distribution().env().name(), target.split, episodes);
+            for (org.mesalab.agents.PlannerPolicy.EventAccuracy a : acc) {
+                out.printf("  %-8s %,9d transitions  %,6d happened  recall %6s  precision %6s%n", a.event(), a.transitions(), a.positives(),
+                        Report.pct(a.recall()), Report.pct(a.precision()));
+            }
+            out.flush();
+        }
     }
 
     /** Evaluated runs of one condition: per-run JSON rows and, per metric, scores {@code [runs][1]}. */
