@@ -89,7 +89,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         int sims = simulations > 0 ? simulations : cfg.simulations();
         Distribution train = TrainSetup.trainDistribution(config);
         Env probe = train.create();
-        NDManager manager = Torch.newManager(threads);
+        NDManager manager = Torch.newEvaluationManager(threads);
         PlannerNetwork net = new PlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), new Rng(0));
         Path params = runDir.resolve("policy.bin");
         if (!Files.exists(params)) {

@@ -62,7 +62,7 @@ public final class PpoPolicy implements Policy, AutoCloseable {
             }
             params = ckpt.resolve("params.bin");
         }
-        NDManager manager = Torch.newManager(threads);
+        NDManager manager = Torch.newEvaluationManager(threads);
         PolicyNetwork net = new PolicyNetwork(manager, cfg, probe.channels, probe.height, probe.width, type.actions().size(), new Rng(0));
         try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
             net.load(new DataInputStream(in));

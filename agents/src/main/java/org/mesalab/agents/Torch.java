@@ -37,6 +37,15 @@ public final class Torch {
         return start(n).newBaseManager();
     }
 
+    /**
+     * A manager for evaluation: the engine with {@code preferred} threads (a run's training count), or
+     * with the count it already runs with when several runs trained with different counts are
+     * evaluated in one process (forward passes may then differ from training in the last bits).
+     */
+    public static synchronized NDManager newEvaluationManager(int preferred) {
+        return start(threads == -1 ? preferred : threads).newBaseManager();
+    }
+
     /** The PyTorch version of the loaded native library (starts the engine with every core if nothing started it yet). */
     public static synchronized String version() {
         return start(threads == -1 ? Runtime.getRuntime().availableProcessors() : threads).getVersion();

@@ -200,7 +200,7 @@ final class BenchCommand implements Runnable {
                 result = measure(mcts, model, rng, seconds, () -> 0L);
             } else {
                 org.mesalab.agents.PlannerConfig cfg = org.mesalab.agents.PlannerConfig.defaults();
-                try (ai.djl.ndarray.NDManager manager = org.mesalab.agents.Torch.newManager(1)) {
+                try (ai.djl.ndarray.NDManager manager = org.mesalab.agents.Torch.newEvaluationManager(1)) {
                     org.mesalab.agents.PlannerNetwork net = new org.mesalab.agents.PlannerNetwork(manager, envs.obsSize, actions, cfg.width(), cfg.latent(),
                             new org.mesalab.core.Rng(2));
                     org.mesalab.agents.LatentModel model = new org.mesalab.agents.LatentModel(manager, net, null, null, cfg.discount(), trees, simulations);

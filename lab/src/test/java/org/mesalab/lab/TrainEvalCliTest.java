@@ -45,6 +45,16 @@ class TrainEvalCliTest {
         assertTrue(Files.exists(run.resolve("policy.bin")));
         assertTrue(Files.exists(run.resolve("checkpoints/latest")));
 
+        // Runs trained with different thread counts evaluate together (the engine's count is fixed per process).
+        Path other = dir.resolve("other-threads");
+        Files.createDirectories(other);
+        for (String f : List.of("config.json", "policy.bin")) {
+            Files.copy(run.resolve(f), other.resolve(f));
+        }
+        Files.writeString(other.resolve("config.json"), Files.readString(run.resolve("config.json")).replaceFirst("\"threads\" : \\d+", "\"threads\" : 7"));
+        Cli both = Cli.run("eval", "--runs", run.toString(), other.toString(), "--split", "test", "--episodes", "5", "--json", "--resamples", "100");
+        assertEquals(0, both.code(), both.err());
+
         Cli e = Cli.run("eval", run.toString(), "--split", "test", "--episodes", "10", "--json");
         assertEquals(0, e.code(), e.err());
         JsonNode j = e.json();
