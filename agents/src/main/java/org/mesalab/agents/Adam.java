@@ -64,7 +64,9 @@ public final class Adam {
             m.get(i).muli((float) BETA1).addi(d.mul((float) (1 - BETA1)));
             v.get(i).muli((float) BETA2).addi(d.square().muli((float) (1 - BETA2)));
             NDArray denom = v.get(i).sqrt().divi((float) Math.sqrt(bc2)).addi((float) eps);
-            p.subi(m.get(i).div(denom).muli((float) (lr / bc1)));
+            // Through a detached alias: PyTorch refuses in-place writes to a leaf that requires a gradient
+            // while gradient mode is on, as it is by default on threads other than the engine's first.
+            p.stopGradient().subi(m.get(i).div(denom).muli((float) (lr / bc1)));
             g.subi(g);
         }
         return norm;

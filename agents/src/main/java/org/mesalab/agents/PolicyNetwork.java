@@ -308,11 +308,14 @@ public final class PolicyNetwork {
     /**
      * Writes {@code values} into a parameter in place. Not {@code NDArray.set(Buffer)}: that goes through
      * a deprecated PyTorch mode that prints a warning to stderr in every run. {@code x - x + v} is exact
-     * for the finite values a parameter holds.
+     * for the finite values a parameter holds. It is written through a detached alias of the same
+     * storage: PyTorch refuses in-place writes to a leaf that requires a gradient while gradient mode is
+     * on, which it is by default on any thread but the one the engine started on (the experiment
+     * runner evaluates on worker threads).
      */
     static void assign(NDArray into, float[] values) {
-        try (NDArray loaded = into.getManager().create(values, into.getShape())) {
-            into.subi(into).addi(loaded);
+        try (NDArray alias = into.stopGradient(); NDArray loaded = into.getManager().create(values, into.getShape())) {
+            alias.subi(alias).addi(loaded);
         }
     }
 }

@@ -136,6 +136,26 @@ class PlannerTest {
         }
     }
 
+    /** The experiment runner loads policies and refits value heads on worker threads, where PyTorch's gradient mode is on by default. */
+    @Test
+    void loadsAndRefitsOnAWorkerThread(@TempDir Path dir) throws Exception {
+        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        try (Planner p = start(small(), d, 4 * 50, dir)) {
+            p.train(r -> { });
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            double success = pool.submit(() -> {
+                try (PlannerPolicy p = PlannerPolicy.load(dir, "events:cheese", "test", 4, 1, 1)) {
+                    return Evaluator.evaluate(p, Envs.get("maze").distribution("test", Map.of()), 4, Evaluator.HELD_OUT_START).intendedSuccess().value();
+                }
+            }).get();
+            assertTrue(success >= 0 && success <= 1);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void objectiveExpressionsParse() {
         EnvType coinrun = Envs.get("coinrun");
