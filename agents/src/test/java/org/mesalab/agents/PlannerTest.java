@@ -26,7 +26,8 @@ import org.mesalab.core.UsageException;
 class PlannerTest {
     static PlannerConfig small() {
         return PlannerConfig.defaults().with("num_envs", "4").with("simulations", "4").with("width", "32").with("latent", "16")
-                .with("batch_size", "16").with("warmup", "40").with("replay_size", "4000").with("checkpoint_every", "50");
+                .with("batch_size", "16").with("warmup", "40").with("replay_size", "4000").with("checkpoint_every", "50")
+                .with("updates_per_step", "1");
     }
 
     static Planner start(PlannerConfig cfg, Distribution d, long steps, Path dir) {
