@@ -42,7 +42,7 @@ final class Store implements AutoCloseable {
             s.schema();
             return s;
         } catch (Exception e) {
-            throw new UsageException("cannot open the results store " + file + ": " + RunDirMessage.of(e));
+            throw new UsageException("cannot open the results store " + file + ": " + firstLine(e));
         }
     }
 
@@ -251,7 +251,7 @@ final class Store implements AutoCloseable {
                 }
             }
         } catch (Exception e) {
-            throw new UsageException("cannot export to " + dir + ": " + RunDirMessage.of(e));
+            throw new UsageException("cannot export to " + dir + ": " + firstLine(e));
         }
     }
 
@@ -264,12 +264,10 @@ final class Store implements AutoCloseable {
         }
     }
 
-    /** First line of an exception's message. */
-    static final class RunDirMessage {
-        static String of(Exception e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            int nl = m.indexOf('\n');
-            return nl < 0 ? m : m.substring(0, nl);
-        }
+    /** First line of an exception's message (JDBC drivers' messages span lines). */
+    static String firstLine(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 }
