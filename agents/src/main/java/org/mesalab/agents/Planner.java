@@ -38,7 +38,7 @@ import org.mesalab.core.VectorEnv;
  * </ol>
  */
 public final class Planner implements AutoCloseable {
-    public static final int WINDOW = 100;
+    public static final int WINDOW = EpisodeWindow.SIZE;
     public static final int REPORT_EVERY = 50;
     private static final double ADAM_EPS = 1e-8;
 
@@ -99,9 +99,7 @@ public final class Planner implements AutoCloseable {
     private final float[] pi;
     private final float[] rootValues;
 
-    private final double[] windowReturn = new double[WINDOW];
-    private final boolean[] windowSuccess = new boolean[WINDOW];
-    private long episodes;
+    private final EpisodeWindow window = new EpisodeWindow();
     private int iteration;
     private long globalStep;
     private long gradientSteps;
@@ -226,7 +224,7 @@ public final class Planner implements AutoCloseable {
                 double c = Math.max(lossCount, 1);
                 Report r = new Report(iteration, iterations, globalStep, gradientSteps, lossCount == 0 ? Double.NaN : lossSums[0] / c,
                         lossSums[1] / c, lossSums[2] / c, lossSums[3] / c, lossSums[4] / c, lossSums[5] / c, lossSums[6] / c,
-                        episodes, meanReturn(), successRate(), (globalStep - reportStep) / wall, wall, network);
+                        window.episodes(), window.meanReturn(), window.successRate(), (globalStep - reportStep) / wall, wall, network);
                 java.util.Arrays.fill(lossSums, 0);
                 lossCount = 0;
                 run.appendMetrics(r.toMap());
@@ -257,11 +255,7 @@ public final class Planner implements AutoCloseable {
         envs.step(actions);
         for (int b = 0; b < n; b++) {
             replay.add(b, obsBefore, b * obsSize, actions[b], envs.rewards[b], envs.events[b], how(envs, b), pi, b * numActions, rootValues[b]);
-            if (envs.done(b)) {
-                windowReturn[(int) (episodes % WINDOW)] = envs.finishedReturn[b];
-                windowSuccess[(int) (episodes % WINDOW)] = envs.finishedSuccess[b];
-                episodes++;
-            }
+            window.record(envs, b);
         }
         if (modelEnvs != null) {
             System.arraycopy(modelEnvs.observations, 0, modelObsBefore, 0, modelObsBefore.length);
@@ -364,23 +358,7 @@ public final class Planner implements AutoCloseable {
         return ai.djl.nn.Activation.relu(x).sub(x.mul(y)).add(x.abs().neg().exp().add(1f).log());
     }
 
-    private double meanReturn() {
-        int count = (int) Math.min(episodes, WINDOW);
-        double s = 0;
-        for (int i = 0; i < count; i++) {
-            s += windowReturn[i];
-        }
-        return count == 0 ? Double.NaN : s / count;
-    }
 
-    private double successRate() {
-        int count = (int) Math.min(episodes, WINDOW);
-        int s = 0;
-        for (int i = 0; i < count; i++) {
-            s += windowSuccess[i] ? 1 : 0;
-        }
-        return count == 0 ? Double.NaN : (double) s / count;
-    }
 
     // ---- checkpoints ----------------------------------------------------------------------------
 
@@ -389,12 +367,10 @@ public final class Planner implements AutoCloseable {
         state.put("iteration", iteration);
         state.put("global_step", globalStep);
         state.put("gradient_steps", gradientSteps);
-        state.put("episodes", episodes);
+        window.save(state);
         state.put("search_rng", searchRng.state());
         state.put("sample_rng", sampleRng.state());
         state.put("random_rng", randomRng.state());
-        state.put("window_return", windowReturn);
-        state.put("window_success", windowSuccess);
         state.put("vector_env", envs.saveState());
         state.put("model_vector_env", modelEnvs == null ? new long[0] : modelEnvs.saveState());
         run.saveCheckpoint(iteration, dir -> {
@@ -420,16 +396,10 @@ public final class Planner implements AutoCloseable {
             iteration = ((Number) s.get("iteration")).intValue();
             globalStep = ((Number) s.get("global_step")).longValue();
             gradientSteps = ((Number) s.get("gradient_steps")).longValue();
-            episodes = ((Number) s.get("episodes")).longValue();
+            window.load(s);
             searchRng.setState(((Number) s.get("search_rng")).longValue());
             sampleRng.setState(((Number) s.get("sample_rng")).longValue());
             randomRng.setState(((Number) s.get("random_rng")).longValue());
-            List<?> wr = (List<?>) s.get("window_return");
-            List<?> ws = (List<?>) s.get("window_success");
-            for (int i = 0; i < WINDOW; i++) {
-                windowReturn[i] = ((Number) wr.get(i)).doubleValue();
-                windowSuccess[i] = (Boolean) ws.get(i);
-            }
             envs.restoreState(longs((List<?>) s.get("vector_env")));
             if (modelEnvs != null) {
                 modelEnvs.restoreState(longs((List<?>) s.get("model_vector_env")));

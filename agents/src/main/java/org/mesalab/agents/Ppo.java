@@ -43,7 +43,7 @@ import org.mesalab.core.VectorEnv;
  */
 public final class Ppo implements AutoCloseable {
     /** Episodes in the rolling window behind {@code mean_return} and {@code train_success}. */
-    public static final int WINDOW = 100;
+    public static final int WINDOW = EpisodeWindow.SIZE;
 
     /** Called after each update (progress display). */
     public interface Listener {
@@ -99,10 +99,7 @@ public final class Ppo implements AutoCloseable {
     private final float[] hScratch;
     private final float[] cScratch;
 
-    // Rolling window of finished training episodes.
-    private final double[] windowReturn = new double[WINDOW];
-    private final boolean[] windowSuccess = new boolean[WINDOW];
-    private long episodes;
+    private final EpisodeWindow window = new EpisodeWindow();
 
     private int update;
     private long globalStep;
@@ -216,8 +213,8 @@ public final class Ppo implements AutoCloseable {
 
             double wall = (System.nanoTime() - start) / 1e9;
             UpdateStats stats = new UpdateStats(update, updates, globalStep, lr, losses[0], losses[1], losses[2], losses[3],
-                    losses[4], losses[5], explainedVariance(values, returns), losses[6], episodes, meanReturn(),
-                    successRate(), cfg.batchSize() / wall, wall, networkNanos / 1e9);
+                    losses[4], losses[5], explainedVariance(values, returns), losses[6], window.episodes(), window.meanReturn(),
+                    window.successRate(), cfg.batchSize() / wall, wall, networkNanos / 1e9);
             run.appendMetrics(stats.toMap());
             if (update % cfg.checkpointEvery() == 0 || update == updates) {
                 save();
@@ -255,11 +252,7 @@ public final class Ppo implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 rewards[base + i] = envs.rewards[i];
                 nextDone[i] = envs.done(i) ? 1f : 0f;
-                if (envs.done(i)) {
-                    windowReturn[(int) (episodes % WINDOW)] = envs.finishedReturn[i];
-                    windowSuccess[(int) (episodes % WINDOW)] = envs.finishedSuccess[i];
-                    episodes++;
-                }
+                window.record(envs, i);
                 if (envs.truncated[i]) {
                     truncatedSlots[truncated++] = i;
                 }
@@ -552,29 +545,7 @@ public final class Ppo implements AutoCloseable {
         }
     }
 
-    private double meanReturn() {
-        int count = (int) Math.min(episodes, WINDOW);
-        if (count == 0) {
-            return Double.NaN;
-        }
-        double s = 0;
-        for (int i = 0; i < count; i++) {
-            s += windowReturn[i];
-        }
-        return s / count;
-    }
 
-    private double successRate() {
-        int count = (int) Math.min(episodes, WINDOW);
-        if (count == 0) {
-            return Double.NaN;
-        }
-        int s = 0;
-        for (int i = 0; i < count; i++) {
-            s += windowSuccess[i] ? 1 : 0;
-        }
-        return (double) s / count;
-    }
 
     // ---- checkpoints ----------------------------------------------------------------------------
 
@@ -582,12 +553,10 @@ public final class Ppo implements AutoCloseable {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("update", update);
         state.put("global_step", globalStep);
-        state.put("episodes", episodes);
+        window.save(state);
         state.put("action_rng", actionRng.state());
         state.put("shuffle_rng", shuffleRng.state());
         state.put("next_done", nextDone);
-        state.put("window_return", windowReturn);
-        state.put("window_success", windowSuccess);
         state.put("vector_env", envs.saveState());
         state.put("lstm_h", hState);
         state.put("lstm_c", cState);
@@ -609,18 +578,12 @@ public final class Ppo implements AutoCloseable {
             Map<String, Object> s = RunDir.JSON.readValue(ckpt.resolve("state.json").toFile(), new TypeReference<Map<String, Object>>() { });
             update = ((Number) s.get("update")).intValue();
             globalStep = ((Number) s.get("global_step")).longValue();
-            episodes = ((Number) s.get("episodes")).longValue();
+            window.load(s);
             actionRng.setState(((Number) s.get("action_rng")).longValue());
             shuffleRng.setState(((Number) s.get("shuffle_rng")).longValue());
             List<?> nd = (List<?>) s.get("next_done");
             for (int i = 0; i < n; i++) {
                 nextDone[i] = ((Number) nd.get(i)).floatValue();
-            }
-            List<?> wr = (List<?>) s.get("window_return");
-            List<?> ws = (List<?>) s.get("window_success");
-            for (int i = 0; i < WINDOW; i++) {
-                windowReturn[i] = ((Number) wr.get(i)).doubleValue();
-                windowSuccess[i] = (Boolean) ws.get(i);
             }
             List<?> ve = (List<?>) s.get("vector_env");
             long[] vs = new long[ve.size()];

@@ -132,19 +132,11 @@ final class TrainCommand implements Runnable {
             }
             EnvType type = Envs.get(env);
             Map<String, Double> envOverrides = new LinkedHashMap<>();
-            PpoConfig cfg = PpoConfig.defaults();
             List<String> envSets = new ArrayList<>();
-            for (String kv : sets) {
-                int eq = kv.indexOf('=');
-                if (eq <= 0) {
-                    throw new UsageException("--set " + kv + " is malformed; allowed: env.KEY=VALUE or ppo.KEY=VALUE");
-                }
-                String key = kv.substring(0, eq).trim();
-                if (key.startsWith("ppo.")) {
-                    cfg = cfg.with(key.substring(4), kv.substring(eq + 1));
-                } else {
-                    envSets.add(kv);
-                }
+            Map<String, String> hyper = splitSets("ppo", envSets);
+            PpoConfig cfg = PpoConfig.defaults();
+            for (Map.Entry<String, String> h : hyper.entrySet()) {
+                cfg = cfg.with(h.getKey(), h.getValue());
             }
             envOverrides.putAll(EnvOptions.parse(type, envSets));
             total = steps != null ? steps : defaultSteps(env);
@@ -180,6 +172,32 @@ final class TrainCommand implements Runnable {
         }
         summarize(config, ppo.globalStep(), ppo.completedUpdates(), startStep, started, network[0],
                 last[0] == null ? Double.NaN : last[0].trainSuccess(), last[0] == null ? Double.NaN : last[0].meanReturn(), Ppo.WINDOW);
+    }
+
+    /**
+     * Splits the --set values into the learner's hyperparameters ({@code learner.KEY=VALUE}, returned
+     * without the prefix, in order) and env overrides (added to {@code envSets}); the other learner's
+     * prefix is refused.
+     */
+    private Map<String, String> splitSets(String learner, List<String> envSets) {
+        String other = learner.equals("ppo") ? "planner" : "ppo";
+        Map<String, String> hyper = new LinkedHashMap<>();
+        for (String kv : sets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--set " + kv + " is malformed; allowed: env.KEY=VALUE or " + learner + ".KEY=VALUE");
+            }
+            String key = kv.substring(0, eq).trim();
+            if (key.startsWith(learner + ".")) {
+                hyper.put(key.substring(learner.length() + 1), kv.substring(eq + 1));
+            } else if (key.startsWith(other + ".")) {
+                throw new UsageException("--set " + kv + ": " + other + ".* applies to --algo " + other + "; allowed with --algo " + learner
+                        + ": env.KEY=VALUE or " + learner + ".KEY=VALUE");
+            } else {
+                envSets.add(kv);
+            }
+        }
+        return hyper;
     }
 
     /** The run's manifest: everything needed to reproduce it. */
@@ -255,21 +273,11 @@ final class TrainCommand implements Runnable {
                 throw new UsageException("--out RUN_DIR is required");
             }
             EnvType type = Envs.get(env);
-            PlannerConfig cfg = PlannerConfig.defaults();
             List<String> envSets = new ArrayList<>();
-            for (String kv : sets) {
-                int eq = kv.indexOf('=');
-                if (eq <= 0) {
-                    throw new UsageException("--set " + kv + " is malformed; allowed: env.KEY=VALUE or planner.KEY=VALUE");
-                }
-                String key = kv.substring(0, eq).trim();
-                if (key.startsWith("planner.")) {
-                    cfg = cfg.with(key.substring(8), kv.substring(eq + 1));
-                } else if (key.startsWith("ppo.")) {
-                    throw new UsageException("--set " + kv + ": ppo.* applies to --algo ppo; allowed with --algo planner: env.KEY=VALUE or planner.KEY=VALUE");
-                } else {
-                    envSets.add(kv);
-                }
+            Map<String, String> hyper = splitSets("planner", envSets);
+            PlannerConfig cfg = PlannerConfig.defaults();
+            for (Map.Entry<String, String> h : hyper.entrySet()) {
+                cfg = cfg.with(h.getKey(), h.getValue());
             }
             Map<String, Double> envOverrides = new LinkedHashMap<>(EnvOptions.parse(type, envSets));
             total = steps != null ? steps : defaultPlannerSteps(env);
