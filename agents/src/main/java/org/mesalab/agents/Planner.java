@@ -7,11 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.core.type.TypeReference;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -383,15 +379,9 @@ public final class Planner implements AutoCloseable {
 
     private void load(Path ckpt) {
         try {
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(ckpt.resolve("params.bin")))) {
-                net.load(new DataInputStream(in));
-            }
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(ckpt.resolve("optimizer.bin")))) {
-                adam.load(new DataInputStream(in));
-            }
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(ckpt.resolve("replay.bin")), 1 << 20)) {
-                replay.load(new DataInputStream(in));
-            }
+            RunDir.read(ckpt.resolve("params.bin"), net::load);
+            RunDir.read(ckpt.resolve("optimizer.bin"), adam::load);
+            RunDir.read(ckpt.resolve("replay.bin"), replay::load);
             Map<String, Object> s = RunDir.JSON.readValue(ckpt.resolve("state.json").toFile(), new TypeReference<Map<String, Object>>() { });
             iteration = ((Number) s.get("iteration")).intValue();
             globalStep = ((Number) s.get("global_step")).longValue();
@@ -408,7 +398,7 @@ public final class Planner implements AutoCloseable {
             if (e instanceof UsageException u) {
                 throw u;
             }
-            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.Main1Line.of(e));
+            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.firstLine(e));
         }
     }
 

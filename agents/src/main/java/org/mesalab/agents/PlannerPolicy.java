@@ -1,10 +1,7 @@
 package org.mesalab.agents;
 
 import ai.djl.ndarray.NDManager;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -100,8 +97,8 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
             }
             params = ckpt.resolve("params.bin");
         }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
-            net.load(new DataInputStream(in));
+        try {
+            RunDir.read(params, net::load);
         } catch (IOException e) {
             manager.close();
             throw new UsageException("cannot read " + params + ": " + e.getMessage());
@@ -117,8 +114,8 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
                 Path cache = runDir.resolve("objectives").resolve(slot.slug() + "--" + refitSplit + ".bin");
                 PlannerNetwork.ObjectiveValue head = new PlannerNetwork.ObjectiveValue(manager, cfg.latent(), cfg.width(), new Rng(0));
                 if (Files.exists(cache)) {
-                    try (InputStream in = new BufferedInputStream(Files.newInputStream(cache))) {
-                        head.load(new DataInputStream(in));
+                    try {
+                        RunDir.read(cache, head::load);
                     } catch (IOException e) {
                         manager.close();
                         throw new UsageException("cannot read " + cache + ": " + e.getMessage() + " (delete it to refit)");

@@ -3,10 +3,7 @@ package org.mesalab.agents;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -64,8 +61,8 @@ public final class PpoPolicy implements Policy, AutoCloseable {
         }
         NDManager manager = Torch.newEvaluationManager(threads);
         PolicyNetwork net = new PolicyNetwork(manager, cfg, probe.channels, probe.height, probe.width, type.actions().size(), new Rng(0));
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
-            net.load(new DataInputStream(in));
+        try {
+            RunDir.read(params, net::load);
         } catch (IOException e) {
             manager.close();
             throw new UsageException("cannot read the policy in " + params + ": " + e.getMessage());

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.DataOutputStream;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +74,7 @@ public final class RunDir {
         try {
             return JSON.readValue(dir.resolve("config.json").toFile(), new TypeReference<Map<String, Object>>() { });
         } catch (IOException e) {
-            throw new UsageException("cannot read " + dir.resolve("config.json") + ": " + Main1Line.of(e));
+            throw new UsageException("cannot read " + dir.resolve("config.json") + ": " + firstLine(e));
         }
     }
 
@@ -214,12 +217,22 @@ public final class RunDir {
         }
     }
 
-    /** One-line messages from exceptions whose text may span lines (Jackson's do). */
-    static final class Main1Line {
-        static String of(Exception e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            int nl = m.indexOf('\n');
-            return nl < 0 ? m : m.substring(0, nl);
+    /** The first line of an exception's message (Jackson's and JDBC drivers' messages span lines). */
+    public static String firstLine(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** Reads {@code file} through a buffered data stream: the reading twin of {@link #writeAtomically}. */
+    public static void read(Path file, IoReader reader) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            reader.read(new DataInputStream(in));
         }
+    }
+
+    /** Reads from a stream that {@link #read} opened. */
+    public interface IoReader {
+        void read(DataInputStream in) throws IOException;
     }
 }

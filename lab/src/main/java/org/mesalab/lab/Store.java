@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.RunDir;
 import org.mesalab.core.UsageException;
 
 /**
@@ -42,7 +43,7 @@ final class Store implements AutoCloseable {
             s.schema();
             return s;
         } catch (Exception e) {
-            throw new UsageException("cannot open the results store " + file + ": " + firstLine(e));
+            throw new UsageException("cannot open the results store " + file + ": " + RunDir.firstLine(e));
         }
     }
 
@@ -251,7 +252,7 @@ final class Store implements AutoCloseable {
                 }
             }
         } catch (Exception e) {
-            throw new UsageException("cannot export to " + dir + ": " + firstLine(e));
+            throw new UsageException("cannot export to " + dir + ": " + RunDir.firstLine(e));
         }
     }
 
@@ -264,10 +265,4 @@ final class Store implements AutoCloseable {
         }
     }
 
-    /** First line of an exception's message (JDBC drivers' messages span lines). */
-    static String firstLine(Exception e) {
-        String m = e.getMessage() == null ? e.toString() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
-    }
 }
