@@ -135,24 +135,13 @@ final class Charts {
             s.add(i, p.value(), p.low(), p.high());
             labels[i] = p.label();
         }
-        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
-        data.addSeries(s);
         SymbolAxis x = new SymbolAxis(null, labels);
         x.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
         x.setVerticalTickLabels(points.size() > 4);
-        NumberAxis y = new NumberAxis(yLabel);
-        y.setRange(0, 1.02);
         XYErrorRenderer r = new XYErrorRenderer();
         r.setDefaultLinesVisible(false);
-        r.setSeriesPaint(0, MISGENERALIZED);
         r.setErrorPaint(Color.DARK_GRAY);
-        r.setCapLength(8);
-        XYPlot plot = new XYPlot(data, x, y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
-        JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 13), plot, false);
-        style(chart);
-        return svg(chart, 760, 360);
+        return svg(rateChart(title, s, x, yLabel, r), 760, 360);
     }
 
     /** A lever curve: the rate (with 95% intervals) against the lever's value. */
@@ -161,23 +150,28 @@ final class Charts {
         for (Point p : points) {
             s.add(p.x(), p.value(), p.low(), p.high());
         }
-        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
-        data.addSeries(s);
         NumberAxis x = new NumberAxis(lever);
         x.setAutoRangeIncludesZero(true);
-        NumberAxis y = new NumberAxis(yLabel);
-        y.setRange(0, 1.02);
         XYErrorRenderer r = new XYErrorRenderer();
         r.setDefaultLinesVisible(true);
-        r.setSeriesPaint(0, MISGENERALIZED);
         r.setSeriesStroke(0, new BasicStroke(2f));
+        return svg(rateChart(title, s, x, yLabel, r), 620, 340);
+    }
+
+    /** One series of rates in [0, 1] with 95% error bars over axis {@code x}, drawn by {@code r}. */
+    private static JFreeChart rateChart(String title, YIntervalSeries s, org.jfree.chart.axis.ValueAxis x, String yLabel, XYErrorRenderer r) {
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        data.addSeries(s);
+        NumberAxis y = new NumberAxis(yLabel);
+        y.setRange(0, 1.02);
+        r.setSeriesPaint(0, MISGENERALIZED);
         r.setCapLength(8);
         XYPlot plot = new XYPlot(data, x, y, r);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(new Color(0xdddddd));
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 13), plot, false);
         style(chart);
-        return svg(chart, 620, 340);
+        return chart;
     }
 
     /** Posterior over candidate objectives (bars). */

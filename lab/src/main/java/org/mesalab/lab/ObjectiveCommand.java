@@ -100,10 +100,9 @@ final class ObjectiveCommand implements Runnable {
         Map<String, Object> perSlot = new LinkedHashMap<>();
         int threads = ((Number) config.getOrDefault("threads", 1)).intValue();
         for (String slotSpec : slots) {
-            int at = slotSpec.indexOf('@');
-            String slot = at >= 0 ? slotSpec.substring(0, at) : slotSpec;
-            String refit = at >= 0 ? slotSpec.substring(at + 1) : refitSplit;
-            try (PlannerPolicy p = PlannerPolicy.load(runDir, slot, refit, 0, seed, threads)) {
+            org.mesalab.lab.Spec.SlotChoice choice = org.mesalab.lab.Spec.SlotChoice.parse(slotSpec, refitSplit);
+            String refit = choice.refitSplit();
+            try (PlannerPolicy p = PlannerPolicy.load(runDir, choice.slot(), refit, 0, seed, threads)) {
                 if (p.refitNote() != null) {
                     System.err.println(p.refitNote());
                 }

@@ -211,8 +211,8 @@ final class Runner {
                 long start = TrainSetup.heldOutStart(config, split);
                 Evaluator.Summary s;
                 List<Episode> played = new ArrayList<>();
-                try (Closer policy = policy(j, objective)) {
-                    s = Evaluator.evaluate(policy.policy, d, spec.episodes(), start);
+                try (Subject subject = new Subject(d, policy(j, objective), start)) {
+                    s = Evaluator.evaluate(subject.policy(), d, spec.episodes(), start);
                     for (Evaluator.Record r : s.records()) {
                         played.add(r.episode());
                     }
@@ -367,38 +367,13 @@ final class Runner {
         store.putRun(rec);
     }
 
-    /** A policy to evaluate and what to close afterwards. */
-    private static final class Closer implements AutoCloseable {
-        final Policy policy;
-
-        Closer(Policy policy) {
-            this.policy = policy;
-        }
-
-        @Override
-        public void close() {
-            if (policy instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // nothing left to release
-                }
-            }
-        }
-    }
-
-    private static Closer policy(Job j, String objective) {
+    /** The run's policy with {@code objective} in a planner's slot ({@code policy} for PPO), acting as in training. */
+    private static Policy policy(Job j, String objective) {
         if (objective.equals("policy")) {
-            return new Closer(PpoPolicy.load(j.dir(), j.seed(), false, 1));
+            return PpoPolicy.load(j.dir(), j.seed(), false, 1);
         }
-        String slot = objective;
-        String refit = "train";
-        int at = objective.indexOf('@');
-        if (at >= 0) {
-            slot = objective.substring(0, at);
-            refit = objective.substring(at + 1);
-        }
-        return new Closer(PlannerPolicy.load(j.dir(), slot, refit, 0, j.seed(), 1));
+        Spec.SlotChoice choice = Spec.SlotChoice.parse(objective, "train");
+        return PlannerPolicy.load(j.dir(), choice.slot(), choice.refitSplit(), 0, j.seed(), 1);
     }
 
     /** Overall progress: runs done, what each running job is at, and an ETA from the steps left. */

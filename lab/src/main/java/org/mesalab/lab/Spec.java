@@ -59,6 +59,17 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
                      String lever, Double leverValue, List<Long> seeds) {
     }
 
+    /**
+     * An objective as specs and {@code mesalab objective} write it: {@code SLOT} or {@code SLOT@SPLIT},
+     * where SPLIT names the levels an {@code events:} value head is refit on.
+     */
+    record SlotChoice(String slot, String refitSplit) {
+        static SlotChoice parse(String objective, String defaultRefit) {
+            int at = objective.indexOf('@');
+            return at < 0 ? new SlotChoice(objective, defaultRefit) : new SlotChoice(objective.substring(0, at), objective.substring(at + 1));
+        }
+    }
+
     /** Reads and validates a spec file. */
     static Spec load(Path file) {
         String text;
@@ -329,16 +340,16 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
                 }
                 for (Node o : list(m.get("objectives"), "objectives")) {
                     String v = scalar(o, "objective").toLowerCase(Locale.ROOT);
-                    int at = v.indexOf('@'); // SLOT@SPLIT: refit an events: value head on that split's levels
-                    if (at >= 0 && !type.splits().containsKey(v.substring(at + 1))) {
-                        throw error(o, "unknown refit split '" + v.substring(at + 1) + "' of " + envName + "; allowed: "
+                    SlotChoice choice = SlotChoice.parse(v, null);
+                    if (choice.refitSplit() != null && !type.splits().containsKey(choice.refitSplit())) {
+                        throw error(o, "unknown refit split '" + choice.refitSplit() + "' of " + envName + "; allowed: "
                                 + String.join(", ", type.splits().keySet()));
                     }
-                    if (at >= 0 && !v.startsWith("events:")) {
+                    if (choice.refitSplit() != null && !v.startsWith("events:")) {
                         throw error(o, "'@SPLIT' (the refit data) applies to events: objectives only");
                     }
                     try {
-                        ObjectiveSlot.parse(at >= 0 ? v.substring(0, at) : v, type);
+                        ObjectiveSlot.parse(choice.slot(), type);
                     } catch (UsageException e) {
                         throw error(o, e.getMessage());
                     }

@@ -124,13 +124,7 @@ final class TrainCommand implements Runnable {
             ppo = Ppo.resume(run, TrainSetup.trainDistribution(config), cfg, ((Number) config.get("seed")).longValue(), total, nThreads);
             out = dir;
         } else {
-            if (env == null) {
-                throw new UsageException("--env is required; allowed: " + Envs.names());
-            }
-            if (out == null) {
-                throw new UsageException("--out RUN_DIR is required");
-            }
-            EnvType type = Envs.get(env);
+            EnvType type = newRunEnv();
             Map<String, Double> envOverrides = new LinkedHashMap<>();
             List<String> envSets = new ArrayList<>();
             Map<String, String> hyper = splitSets("ppo", envSets);
@@ -139,14 +133,8 @@ final class TrainCommand implements Runnable {
                 cfg = cfg.with(h.getKey(), h.getValue());
             }
             envOverrides.putAll(EnvOptions.parse(type, envSets));
-            total = steps != null ? steps : defaultSteps(env);
-            if (total <= 0) {
-                throw new UsageException("--steps=" + total + " is out of range; allowed: a positive integer");
-            }
-            nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            if (nThreads <= 0 || nThreads > 256) {
-                throw new UsageException("--threads=" + nThreads + " is out of range; allowed: [1, 256]");
-            }
+            total = budget(defaultSteps(env));
+            nThreads = threadCount();
             cfg.validate(total);
             Distribution train = TrainSetup.trainDistribution(type, split, envOverrides, startLevel, numLevels);
             RunDir run = RunDir.create(out);
@@ -172,6 +160,35 @@ final class TrainCommand implements Runnable {
         }
         summarize(config, ppo.globalStep(), ppo.completedUpdates(), startStep, started, network[0],
                 last[0] == null ? Double.NaN : last[0].trainSuccess(), last[0] == null ? Double.NaN : last[0].meanReturn(), Ppo.WINDOW);
+    }
+
+    /** A new run needs --env and --out: the env's type. */
+    private EnvType newRunEnv() {
+        if (env == null) {
+            throw new UsageException("--env is required; allowed: " + Envs.names());
+        }
+        if (out == null) {
+            throw new UsageException("--out RUN_DIR is required");
+        }
+        return Envs.get(env);
+    }
+
+    /** --steps, or the learner's default budget for the env; positive. */
+    private long budget(long defaultSteps) {
+        long total = steps != null ? steps : defaultSteps;
+        if (total <= 0) {
+            throw new UsageException("--steps=" + total + " is out of range; allowed: a positive integer");
+        }
+        return total;
+    }
+
+    /** --threads, or the number of cores; in [1, 256]. */
+    private int threadCount() {
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (n <= 0 || n > 256) {
+            throw new UsageException("--threads=" + n + " is out of range; allowed: [1, 256]");
+        }
+        return n;
     }
 
     /**
@@ -266,13 +283,7 @@ final class TrainCommand implements Runnable {
                     ((Number) config.get("seed")).longValue(), total, ((Number) config.get("threads")).intValue());
             out = dir;
         } else {
-            if (env == null) {
-                throw new UsageException("--env is required; allowed: " + Envs.names());
-            }
-            if (out == null) {
-                throw new UsageException("--out RUN_DIR is required");
-            }
-            EnvType type = Envs.get(env);
+            EnvType type = newRunEnv();
             List<String> envSets = new ArrayList<>();
             Map<String, String> hyper = splitSets("planner", envSets);
             PlannerConfig cfg = PlannerConfig.defaults();
@@ -280,14 +291,8 @@ final class TrainCommand implements Runnable {
                 cfg = cfg.with(h.getKey(), h.getValue());
             }
             Map<String, Double> envOverrides = new LinkedHashMap<>(EnvOptions.parse(type, envSets));
-            total = steps != null ? steps : defaultPlannerSteps(env);
-            if (total <= 0) {
-                throw new UsageException("--steps=" + total + " is out of range; allowed: a positive integer");
-            }
-            int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-            if (nThreads <= 0 || nThreads > 256) {
-                throw new UsageException("--threads=" + nThreads + " is out of range; allowed: [1, 256]");
-            }
+            total = budget(defaultPlannerSteps(env));
+            int nThreads = threadCount();
             cfg.validate(total, type.splits().keySet());
             Distribution train = TrainSetup.trainDistribution(type, split, envOverrides, startLevel, numLevels);
             Distribution modelData = modelData(cfg, type, envOverrides);

@@ -49,18 +49,7 @@ public final class Heatmap {
 
     /** Writes a PNG or, for a {@code .svg} file, an SVG of the counts with a title and the maximum. */
     public static void write(int[][] counts, String title, Path file) {
-        int h = counts.length;
-        int w = counts[0].length;
-        int cell = 32;
-        int max = 1;
-        for (int[] row : counts) {
-            for (int v : row) {
-                max = Math.max(max, v);
-            }
-        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        String caption = title + " (darkest = " + max + ")";
-        int width = Math.max(w * cell, caption.length() * 7 + 12);
         if (name.endsWith(".svg")) {
             String svg = svg(counts, title);
             Path dir = file.toAbsolutePath().getParent();
@@ -76,6 +65,12 @@ public final class Heatmap {
             }
             return;
         }
+        int h = counts.length;
+        int w = counts[0].length;
+        int cell = 32;
+        int max = max(counts);
+        String caption = title + " (darkest = " + max + ")";
+        int width = Math.max(w * cell, caption.length() * 7 + 12);
         BufferedImage img = new BufferedImage(width, h * cell + 24, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -101,12 +96,7 @@ public final class Heatmap {
         int h = counts.length;
         int w = counts[0].length;
         int cell = 32;
-        int max = 1;
-        for (int[] row : counts) {
-            for (int v : row) {
-                max = Math.max(max, v);
-            }
-        }
+        int max = max(counts);
         String caption = title + " (darkest = " + max + ")";
         int width = Math.max(w * cell, caption.length() * 7 + 12);
         StringBuilder svg = new StringBuilder();
@@ -121,6 +111,17 @@ public final class Heatmap {
         }
         svg.append("</svg>\n");
         return svg.toString();
+    }
+
+    /** The largest count, at least 1 (the colour scale's top). */
+    private static int max(int[][] counts) {
+        int max = 1;
+        for (int[] row : counts) {
+            for (int v : row) {
+                max = Math.max(max, v);
+            }
+        }
+        return max;
     }
 
     private static String escape(String s) {
