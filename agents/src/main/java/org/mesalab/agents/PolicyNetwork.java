@@ -11,7 +11,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
@@ -108,8 +107,9 @@ public final class PolicyNetwork {
         return b;
     }
 
+    /** 3 x 3, stride 1, "same" padding, with a gradient check of PyTorch's kernel (see {@link Conv3x3}). */
     private static Block conv(int filters) {
-        return Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(filters).build();
+        return new Conv3x3(filters);
     }
 
     private void collect(String prefix, Block block, double gain, Rng init) {
