@@ -111,7 +111,10 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
             case LEARNED -> latent = new LatentModel(manager, net, null, null, cfg.discount(), BATCH, sims);
             case TRUE -> simulator = new SimulatorModel(slot.objective(), cfg.discount(), BATCH, sims, probe.numActions());
             case EVENTS -> {
-                Path cache = runDir.resolve("objectives").resolve(slot.slug() + "--" + refitSplit + ".bin");
+                Distribution data = TrainSetup.trainingHalf(type, refitSplit, (String) config.get("split"), TrainSetup.overrides(config));
+                // The data's parameters are part of the name: a refit on other levels is another head.
+                Path cache = runDir.resolve("objectives").resolve(slot.slug() + "--" + refitSplit + "-"
+                        + Integer.toHexString(data.params().hashCode()) + ".bin");
                 PlannerNetwork.ObjectiveValue head = new PlannerNetwork.ObjectiveValue(manager, cfg.latent(), cfg.width(), new Rng(0));
                 if (Files.exists(cache)) {
                     try {
@@ -122,7 +125,6 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
                     }
                     note = "value head for " + slot.spec() + " refit on " + refitSplit + "-split random-walk data (cached: " + cache + ")";
                 } else {
-                    Distribution data = TrainSetup.trainDistribution(type, refitSplit, TrainSetup.overrides(config), 0, 0);
                     Rng refitRng = new Rng(Rng.mix(seed ^ 0x5eed));
                     float[][] observations = ValueRefit.collect(data, 0, REFIT_LEVELS, refitRng);
                     head = ValueRefit.fit(manager, net, slot.objective(), cfg.discount(), observations, cfg.width(), refitRng);

@@ -29,6 +29,39 @@ public final class TrainSetup {
                 ((Number) config.getOrDefault("start_level", 0)).longValue(), ((Number) config.getOrDefault("num_levels", 0)).longValue());
     }
 
+    /**
+     * The levels of {@code split} for the run of this manifest: on its training split, its training
+     * distribution; on any other split the split's own definition with only the overrides that do not
+     * define splits ({@link EnvType#overridesFor}: a split means the same levels for every run).
+     */
+    public static Distribution distribution(Map<String, Object> config, String split) {
+        EnvType type = Envs.get((String) config.get("env"));
+        return type.distributionFor(split, (String) config.get("split"), overrides(config));
+    }
+
+    /**
+     * A warning when {@code split} is not the run's training split but has exactly its training
+     * parameters (say, a maze run trained with {@code cheese_region=0} evaluated on {@code test}): its
+     * levels differ only by seed, so the rates there do not measure generalization across a shift.
+     * Null when the split differs from training, as it should.
+     */
+    public static String sameAsTraining(Map<String, Object> config, String split) {
+        if (split.equals(config.get("split"))) {
+            return null;
+        }
+        Distribution d = distribution(config, split);
+        if (!d.params().equals(trainDistribution(config).params())) {
+            return null;
+        }
+        return "the " + split + " split has the same parameters as this run's training levels (" + d.params()
+                + "): its outcome rates measure held-out levels of the training distribution, not a shift";
+    }
+
+    /** Training-half levels of {@code split} under the rule of {@link #distribution(Map, String)} (refit data, model lanes). */
+    public static Distribution trainingHalf(EnvType type, String split, String trainSplit, Map<String, Double> overrides) {
+        return trainDistribution(type, split, type.overridesFor(split, trainSplit, overrides), 0, 0);
+    }
+
     /** The user's env overrides recorded in a manifest. */
     public static Map<String, Double> overrides(Map<String, Object> config) {
         Map<String, Double> o = new LinkedHashMap<>();

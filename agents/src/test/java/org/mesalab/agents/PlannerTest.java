@@ -133,7 +133,13 @@ class PlannerTest {
                 assertArrayEquals(a.get(i).toFloatArray(), b.get(i).toFloatArray(), 0f);
             }
             assertTrue(swapped.refitNote().contains("test-split"), swapped.refitNote());
-            assertTrue(Files.exists(dir.resolve("objectives/events_corner--test.bin")), "the refit is cached");
+            try (java.util.stream.Stream<Path> cached = Files.list(dir.resolve("objectives"))) {
+                // named by slot, split and the refit data's parameters: a refit on other levels is another file
+                assertEquals(1, cached.filter(f -> f.getFileName().toString().matches("events_corner--test-[0-9a-f]+\\.bin")).count(),
+                        "the refit is cached");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 

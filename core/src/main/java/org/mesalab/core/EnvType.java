@@ -2,8 +2,10 @@ package org.mesalab.core;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -74,6 +76,43 @@ public record EnvType(
             i++;
         }
         throw new UsageException(name + ": unknown split '" + split + "'; allowed: " + String.join(", ", splits.keySet()));
+    }
+
+    /**
+     * The parameters that define the splits: every parameter some split sets ({@code cheese_region} for
+     * maze, {@code random_coin} for coinrun, the key and chest counts for heist, {@code strip2_row} for lava).
+     */
+    public Set<String> splitParams() {
+        Set<String> keys = new LinkedHashSet<>();
+        splits.values().forEach(m -> keys.addAll(m.keySet()));
+        return keys;
+    }
+
+    /**
+     * The levels of {@code split} for a run trained on {@code trainSplit} with {@code overrides}: a split
+     * means the same levels for every run. On the run's own training split every override applies (that
+     * is the distribution it was trained on); on any other split the split's defining parameters
+     * ({@link #splitParams()}) keep the split's values and only the other overrides carry over, so a run
+     * trained with {@code random_coin=0.2} is tested on the test split's coin placement, while a run
+     * trained on 9 x 9 mazes is tested on 9 x 9 test mazes.
+     */
+    public Map<String, Double> overridesFor(String split, String trainSplit, Map<String, Double> overrides) {
+        if (split.equals(trainSplit)) {
+            return overrides;
+        }
+        Set<String> defining = splitParams();
+        Map<String, Double> kept = new LinkedHashMap<>();
+        overrides.forEach((k, v) -> {
+            if (!defining.contains(k)) {
+                kept.put(k, v);
+            }
+        });
+        return kept;
+    }
+
+    /** {@link #distribution(String, Map)} for a run trained on {@code trainSplit}: see {@link #overridesFor}. */
+    public Distribution distributionFor(String split, String trainSplit, Map<String, Double> overrides) {
+        return distribution(split, overridesFor(split, trainSplit, overrides));
     }
 
     /** The split's distribution over all its levels, with the user's overrides on top of the split's. */

@@ -36,13 +36,16 @@ public final class Evaluator {
         }
     }
 
-    /** Summary of an evaluation. */
     /**
-     * @param causes        how episodes ended ({@link Episode#cause()}) as rates
-     * @param failureModes  env-specific failure modes as rates: {@code lava} (touched lava at least once) for
-     *                      envs with lava, {@code death} for envs that can kill
+     * Summary of an evaluation.
+     *
+     * @param params         the evaluated distribution's full generator parameters (what "split" meant here)
+     * @param firstLevelSeed the seed of the first evaluated level; the others follow it consecutively
+     * @param causes         how episodes ended ({@link Episode#cause()}) as rates
+     * @param failureModes   env-specific failure modes as rates: {@code lava} (touched lava at least once) for
+     *                       envs with lava, {@code death} for envs that can kill
      */
-    public record Summary(String env, String split, int episodes, Rate intendedSuccess, Map<String, Rate> proxySuccess,
+    public record Summary(String env, String split, Params params, long firstLevelSeed, int episodes, Rate intendedSuccess, Map<String, Rate> proxySuccess,
                           Map<Outcome, Rate> outcomes, Map<String, Rate> causes, Map<String, Rate> failureModes,
                           double meanReturn, double meanSteps, List<Record> records) {
     }
@@ -107,7 +110,7 @@ public final class Evaluator {
         causes.forEach((k, v) -> causeRates.put(k, Rate.of(v, episodes)));
         Map<String, Rate> failureRates = new LinkedHashMap<>();
         failures.forEach((k, v) -> failureRates.put(k, Rate.of(v, episodes)));
-        return new Summary(t.name(), dist.split(), episodes, Rate.of(intended, episodes), proxyRates, outcomeRates,
+        return new Summary(t.name(), dist.split(), dist.params(), dist.levelSeed(startIndex), episodes, Rate.of(intended, episodes), proxyRates, outcomeRates,
                 causeRates, failureRates, ret / episodes, steps / episodes, records);
     }
 }

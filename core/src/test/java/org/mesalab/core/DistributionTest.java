@@ -30,6 +30,47 @@ class DistributionTest {
         }
     }
 
+    /**
+     * A split means the same levels for every run: a run trained with an override of any split-defining
+     * parameter sees, on the test split, exactly the test split's levels (same observations for the same
+     * seeds), while an override of another parameter (max_steps) carries over; on its own training split
+     * every override applies.
+     */
+    @Test
+    void aSplitsDefiningParametersWinOverARunsTrainingOverrides() {
+        for (EnvType t : Envs.all()) {
+            assertTrue(!t.splitParams().isEmpty(), t.name());
+            Distribution plainTest = t.distribution("test", Map.of());
+            for (String key : t.splitParams()) {
+                double trainValue = t.splits().get("train").getOrDefault(key, 0.0);
+                double testValue = t.splits().get("test").getOrDefault(key, 0.0);
+                Map<String, Double> overrides = new java.util.LinkedHashMap<>();
+                overrides.put(key, trainValue == testValue ? trainValue + 1 : trainValue); // a training-like value
+                overrides.put("max_steps", 33.0);
+                Distribution seen = t.distributionFor("test", "train", overrides);
+                assertEquals(testValue, seen.params().get(key), t.name() + "." + key);
+                assertEquals(33.0, seen.params().get("max_steps"), t.name() + ": other overrides carry over");
+                assertEquals(plainTest.levelSeed(5), seen.levelSeed(5));
+                Distribution own = t.distributionFor("train", "train", overrides);
+                assertEquals(overrides.get(key), own.params().get(key), t.name() + ": the training split keeps every override");
+                // The levels themselves: the same observations as the plain test split's, seed for seed.
+                Env a = seen.create();
+                Env b = t.create(t.distribution("test", Map.of("max_steps", 33.0)).params());
+                for (long i = 0; i < 50; i++) {
+                    a.reset(plainTest.levelSeed(i));
+                    b.reset(plainTest.levelSeed(i));
+                    assertTrue(java.util.Arrays.equals(a.observation(), b.observation()), t.name() + " level " + i);
+                }
+            }
+        }
+        // The rule the other way round: a run trained on the test split keeps its overrides there and loses them on train.
+        EnvType maze = Envs.get("maze");
+        assertEquals(3.0, maze.distributionFor("test", "test", Map.of("cheese_region", 3.0)).params().get("cheese_region"));
+        assertEquals(1.0, maze.distributionFor("train", "test", Map.of("cheese_region", 3.0)).params().get("cheese_region"));
+        assertEquals(Set.of("cheese_region"), maze.splitParams());
+        assertEquals(Set.of("keys", "chests"), Envs.get("heist").splitParams());
+    }
+
     @Test
     void numLevelsRestrictsTheSplit() {
         Distribution d = Envs.get("maze").distribution("train", Map.of(), 100, 5);

@@ -44,7 +44,7 @@ final class DiagnoseCommand implements Runnable {
         List<BehavioralObjective.Fit> fits;
         String policyName;
         String envName;
-        try (Subject subject = target.open(false)) {
+        try (Subject subject = target.open(false, spec.commandLine().getErr())) {
             fits = BehavioralObjective.diagnose(subject.distribution(), subject.play(episodes), BehavioralObjective.candidates(subject.distribution().env()));
             policyName = subject.policy().name();
             envName = subject.distribution().env().name();

@@ -49,7 +49,8 @@ final class EnvsCommand implements Runnable {
             for (Param p : t.params()) {
                 out.printf("    %-14s %-6s %-28s %s%n", p.name(), Param.format(p.defaultValue()), p.range(), p.doc());
             }
-            out.println("  splits:");
+            out.printf("  splits (defined by %s: evaluated on a split other than its training split, a run keeps only its other overrides):%n",
+                    String.join(", ", t.splitParams()));
             t.splits().forEach((name, o) -> out.printf("    %-6s %s%n", name, formatOverrides(o)));
             out.println();
         }
@@ -82,6 +83,7 @@ final class EnvsCommand implements Runnable {
         }
         m.put("params", params);
         m.put("splits", t.splits());
+        m.put("split_params", List.copyOf(t.splitParams()));
         m.put("events", t.events().stream().map(Event::id).toList());
         m.put("intended", objective(t.intended()));
         m.put("proxies", t.proxies().stream().map(EnvsCommand::objective).toList());

@@ -75,15 +75,17 @@ final class EvalCommand implements Runnable {
         }
         Evaluator.Summary s;
         String name;
-        try (Subject subject = target.open(greedy)) {
+        String warning;
+        try (Subject subject = target.open(greedy, spec.commandLine().getErr())) {
             s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
             name = subject.policy().name();
+            warning = subject.warning();
         }
-        print(s, name);
+        print(s, name, warning);
     }
 
     private void worldModel() {
-        try (Subject subject = target.open(true)) {
+        try (Subject subject = target.open(true, spec.commandLine().getErr())) {
             if (!(subject.policy() instanceof org.mesalab.agents.PlannerPolicy p)) {
                 throw new UsageException("--world-model applies to planner runs (RUN_DIR)");
             }
@@ -125,7 +127,8 @@ final class EvalCommand implements Runnable {
         String envName = null;
         for (int r = 0; r < dirs.size(); r++) {
             Path run = dirs.get(r);
-            try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy, target.planner())) {
+            try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy, target.planner(),
+                    spec.commandLine().getErr())) {
                 Evaluator.Summary s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
                 if (envName != null && !envName.equals(s.env())) {
                     throw new UsageException("runs of several envs (" + envName + " and " + s.env() + "); allowed: runs of one env");
@@ -133,6 +136,10 @@ final class EvalCommand implements Runnable {
                 envName = s.env();
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("run_dir", run.toString());
+                m.put("distribution", distribution(s));
+                if (subject.warning() != null) {
+                    m.put("warning", subject.warning());
+                }
                 m.put("intended_success", s.intendedSuccess().value());
                 Map<String, Double> proxies = values(s.proxySuccess());
                 m.put("proxy_success", proxies);
@@ -226,12 +233,26 @@ final class EvalCommand implements Runnable {
         out.flush();
     }
 
-    private void print(Evaluator.Summary s, String policyName) {
+    /** What was evaluated: the split's name, its full generator parameters and the level seeds. */
+    static Map<String, Object> distribution(Evaluator.Summary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("split", s.split());
+        m.put("params", s.params().asJson());
+        m.put("first_level_seed", s.firstLevelSeed());
+        m.put("levels", s.episodes());
+        return m;
+    }
+
+    private void print(Evaluator.Summary s, String policyName, String warning) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("env", s.env());
             m.put("split", s.split());
+            m.put("distribution", distribution(s));
+            if (warning != null) {
+                m.put("warning", warning);
+            }
             m.put("policy", policyName);
             m.put("episodes", s.episodes());
             m.put("intended_success", s.intendedSuccess().value());
@@ -252,6 +273,10 @@ final class EvalCommand implements Runnable {
             return;
         }
         out.printf("%s on %s/%s, %d held-out levels%n", policyName, s.env(), s.split(), s.episodes());
+        out.printf("  levels: %s, seeds %d..%d%n", s.params(), s.firstLevelSeed(), s.firstLevelSeed() + s.episodes() - 1);
+        if (warning != null) {
+            out.printf("  warning: %s%n", warning);
+        }
         out.printf("  intended success     %s%n", fmt(s.intendedSuccess()));
         s.proxySuccess().forEach((k, v) -> out.printf("  proxy %-14s %s%n", k, fmt(v)));
         for (Outcome o : Outcome.values()) {

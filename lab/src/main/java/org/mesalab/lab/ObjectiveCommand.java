@@ -77,7 +77,7 @@ final class ObjectiveCommand implements Runnable {
             throw new UsageException(runDir + " is not a planner run (algo=" + config.get("algo") + "); only a planner has an objective to point at");
         }
         EnvType type = Envs.get(trainedOn);
-        Distribution d = type.distribution(split, TrainSetup.overrides(config));
+        Distribution d = TrainSetup.distribution(config, split);
         List<String> slots = objectives.isEmpty() ? List.of("learned", "events:" + intendedExpression(type)) : objectives;
         long level = d.levelSeed(TrainSetup.heldOutStart(config, split) + seed);
         Env e = d.create();

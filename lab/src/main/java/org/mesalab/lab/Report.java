@@ -214,6 +214,7 @@ final class Report {
             h.append("<div class=\"finding\"><b>").append(esc(f.title())).append("</b><br>").append(esc(f.text())).append("</div>\n");
         }
         h.append(summaryTable());
+        h.append(levelsTable());
 
         h.append("<h2 id=\"curves\">Learning curves</h2>\n");
         Map<String, List<double[]>> curves = curves();
@@ -367,6 +368,34 @@ final class Report {
                     .append(pct(test.intendedCi()[0])).append(", ").append(pct(test.intendedCi()[1])).append("]</td><td>").append(pct(test.misgeneralized()))
                     .append(" [").append(pct(test.misgeneralizedCi()[0])).append(", ").append(pct(test.misgeneralizedCi()[1])).append("]</td><td>")
                     .append(pct(test.failure())).append("</td></tr>\n");
+        }
+        return h.append("</table>\n").toString();
+    }
+
+    /**
+     * What each split meant: per condition and split, the evaluated levels' full generator parameters,
+     * the first level seed, and any warning (a "test" split equal to the training distribution).
+     */
+    String levelsTable() {
+        List<Map<String, Object>> rows = store.query("SELECT DISTINCT r.condition, e.split, CAST(e.distribution AS VARCHAR) AS distribution, e.warning"
+                + " FROM evaluations e JOIN runs r USING (run_id) WHERE r.experiment = ? AND e.distribution IS NOT NULL ORDER BY r.condition, e.split",
+                experiment);
+        if (rows.isEmpty()) {
+            return "";
+        }
+        StringBuilder h = new StringBuilder("<p>The levels each condition was evaluated on (a split means the same levels for every run: "
+                + "a split's defining parameters are the split's, whatever the run was trained with):</p>\n<table id=\"levels\"><tr><th>condition</th>"
+                + "<th>split</th><th>parameters</th><th>first level seed</th><th>levels</th><th>warning</th></tr>\n");
+        for (Map<String, Object> r : rows) {
+            Map<String, Object> dist = parse(r.get("distribution"), new TypeReference<Map<String, Object>>() { });
+            StringBuilder params = new StringBuilder();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> p = (Map<String, Object>) dist.get("params");
+            p.forEach((k, v) -> params.append(params.length() == 0 ? "" : " ").append(k).append('=').append(v));
+            h.append("<tr><td>").append(esc((String) r.get("condition"))).append("</td><td>").append(esc((String) r.get("split"))).append("</td><td><code>")
+                    .append(esc(params.toString())).append("</code></td><td>").append(dist.get("first_level_seed")).append("</td><td>")
+                    .append(dist.get("levels")).append("</td><td>").append(r.get("warning") == null ? "" : esc((String) r.get("warning")))
+                    .append("</td></tr>\n");
         }
         return h.append("</table>\n").toString();
     }

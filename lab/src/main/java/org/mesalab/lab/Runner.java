@@ -207,7 +207,7 @@ final class Runner {
         List<String> objectives = c.agent().equals("planner") ? c.objectives() : List.of("policy");
         for (String objective : objectives) {
             for (String split : c.evalSplits()) {
-                Distribution d = type.distribution(split, TrainSetup.overrides(config));
+                Distribution d = TrainSetup.distribution(config, split);
                 long start = TrainSetup.heldOutStart(config, split);
                 Evaluator.Summary s;
                 List<Episode> played = new ArrayList<>();
@@ -237,7 +237,9 @@ final class Runner {
                         }
                     }
                 }
-                evaluations.add(evaluationRow(split, objective, s));
+                Map<String, Object> row = evaluationRow(split, objective, s);
+                row.put("warning", TrainSetup.sameAsTraining(config, split));
+                evaluations.add(row);
                 for (Evaluator.Record r : s.records()) {
                     Map<String, Object> e = new LinkedHashMap<>();
                     e.put("split", split);
@@ -285,6 +287,7 @@ final class Runner {
         row.put("proxy_success", proxies);
         row.put("mean_return", s.meanReturn());
         row.put("mean_steps", s.meanSteps());
+        row.put("distribution", EvalCommand.distribution(s));
         return row;
     }
 

@@ -67,6 +67,9 @@ final class Store implements AutoCloseable {
                     + " intended_success DOUBLE, intended_low DOUBLE, intended_high DOUBLE, aligned DOUBLE, goal_misgeneralized DOUBLE,"
                     + " goal_misgeneralized_low DOUBLE, goal_misgeneralized_high DOUBLE, capability_failure DOUBLE, proxy_success JSON,"
                     + " mean_return DOUBLE, mean_steps DOUBLE)");
+            // Added after the first stores were written: what the split meant (parameters, level seeds) and any warning about it.
+            s.execute("ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS distribution JSON");
+            s.execute("ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS warning VARCHAR");
             s.execute("CREATE TABLE IF NOT EXISTS episodes (run_id VARCHAR, split VARCHAR, objective VARCHAR, level_seed BIGINT, outcome VARCHAR,"
                     + " intended_return DOUBLE, steps INTEGER, events JSON)");
             s.execute("CREATE TABLE IF NOT EXISTS diagnoses (run_id VARCHAR, split VARCHAR, kind VARCHAR, payload JSON)");
@@ -136,7 +139,10 @@ final class Store implements AutoCloseable {
                 }
                 p.executeBatch();
             }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO evaluations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO evaluations (run_id, split, objective, episodes, intended_success,"
+                    + " intended_low, intended_high, aligned, goal_misgeneralized, goal_misgeneralized_low, goal_misgeneralized_high,"
+                    + " capability_failure, proxy_success, mean_return, mean_steps, distribution, warning)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (Map<String, Object> e : r.evaluations()) {
                     p.setString(1, r.runId());
                     p.setString(2, (String) e.get("split"));
@@ -150,6 +156,8 @@ final class Store implements AutoCloseable {
                     p.setString(13, json(e.get("proxy_success")));
                     setDouble(p, 14, e.get("mean_return"));
                     setDouble(p, 15, e.get("mean_steps"));
+                    p.setString(16, json(e.get("distribution")));
+                    p.setString(17, (String) e.get("warning"));
                     p.addBatch();
                 }
                 p.executeBatch();

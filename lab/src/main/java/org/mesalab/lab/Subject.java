@@ -1,5 +1,6 @@
 package org.mesalab.lab;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +19,19 @@ import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;
 
 /**
- * What eval, diagnose and heatmap look at: a trained run (RUN_DIR, evaluated on its own env with its
- * own parameter overrides) or a built-in policy on an env, plus the held-out levels to use.
+ * What eval, diagnose and heatmap look at: a trained run (RUN_DIR, evaluated on its own env; a split means
+ * the same levels for every run, see {@link TrainSetup#distribution}) or a built-in policy on an env, plus the
+ * held-out levels to use.
  *
- * @param start first level index (held out from training; shifted by the evaluation seed)
+ * @param start   first level index (held out from training; shifted by the evaluation seed)
+ * @param warning why the outcome rates may not mean what the split's name says (see
+ *                {@link TrainSetup#sameAsTraining}); null when there is nothing to say
  */
-record Subject(Distribution distribution, Policy policy, long start) implements AutoCloseable {
+record Subject(Distribution distribution, Policy policy, long start, String warning) implements AutoCloseable {
+
+    Subject(Distribution distribution, Policy policy, long start) {
+        this(distribution, policy, start, null);
+    }
 
     /** How to load a planner run: the objective slot (null: learned), the refit split, the search budget (0: as trained). */
     record PlannerChoice(String objective, String refitSplit, int simulations) {
@@ -34,7 +42,8 @@ record Subject(Distribution distribution, Policy policy, long start) implements 
         }
     }
 
-    static Subject of(Path runDir, String policySpec, String env, String split, List<String> sets, long seed, boolean greedy, PlannerChoice planner) {
+    static Subject of(Path runDir, String policySpec, String env, String split, List<String> sets, long seed, boolean greedy, PlannerChoice planner,
+                      PrintWriter err) {
         if (seed < 0 || seed > 1_000_000) {
             throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
         }
@@ -49,21 +58,27 @@ record Subject(Distribution distribution, Policy policy, long start) implements 
                 throw new UsageException("--env=" + env + " but " + runDir + " was trained on " + trainedOn + "; allowed: " + trainedOn);
             }
             EnvType type = Envs.get(trainedOn);
-            Distribution d = type.distribution(split, TrainSetup.overrides(config));
+            Distribution d = TrainSetup.distribution(config, split);
             long start = TrainSetup.heldOutStart(config, split) + offset;
+            String warning = TrainSetup.sameAsTraining(config, split);
+            if (warning != null) {
+                err.println("mesalab: warning: " + runDir + ": " + warning);
+                err.flush();
+            }
             int threads = ((Number) config.getOrDefault("threads", 1)).intValue();
             if ("planner".equals(config.get("algo"))) {
                 PlannerPolicy p = PlannerPolicy.load(runDir, planner.objective() == null ? "learned" : planner.objective(), planner.refitSplit(),
                         planner.simulations(), seed, threads, greedy);
                 if (p.refitNote() != null) {
-                    System.err.println(p.refitNote());
+                    err.println(p.refitNote());
+                    err.flush();
                 }
-                return new Subject(d, p, start);
+                return new Subject(d, p, start, warning);
             }
             if (!planner.isDefault()) {
                 throw new UsageException("--objective and --simulations apply to planner runs; " + runDir + " is a " + config.get("algo") + " run");
             }
-            return new Subject(d, PpoPolicy.load(runDir, seed, greedy, threads), start);
+            return new Subject(d, PpoPolicy.load(runDir, seed, greedy, threads), start, warning);
         }
         if (!planner.isDefault()) {
             throw new UsageException("--objective and --simulations apply to planner runs (RUN_DIR), not to --policy");

@@ -1,5 +1,6 @@
 package org.mesalab.lab;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +38,9 @@ final class SubjectOptions {
     @Option(names = "--simulations", defaultValue = "0", description = "planner runs: simulations per search; 0: as trained (default: ${DEFAULT-VALUE})")
     int simulations;
 
-    Subject open(boolean greedy) {
-        return Subject.of(runDir, policySpec, env, split, sets, seed, greedy, planner());
+    /** @param err where notes go (a warning about the split, the planner's refit data) */
+    Subject open(boolean greedy, PrintWriter err) {
+        return Subject.of(runDir, policySpec, env, split, sets, seed, greedy, planner(), err);
     }
 
     Subject.PlannerChoice planner() {

@@ -279,7 +279,7 @@ final class TrainCommand implements Runnable {
             @SuppressWarnings("unchecked")
             PlannerConfig cfg = PlannerConfig.fromMap((Map<String, Object>) config.get("planner"));
             EnvType type = Envs.get((String) config.get("env"));
-            planner = Planner.resume(run, TrainSetup.trainDistribution(config), modelData(cfg, type, TrainSetup.overrides(config)), cfg,
+            planner = Planner.resume(run, TrainSetup.trainDistribution(config), modelData(cfg, type, (String) config.get("split"), TrainSetup.overrides(config)), cfg,
                     ((Number) config.get("seed")).longValue(), total, ((Number) config.get("threads")).intValue());
             out = dir;
         } else {
@@ -295,7 +295,7 @@ final class TrainCommand implements Runnable {
             int nThreads = threadCount();
             cfg.validate(total, type.splits().keySet());
             Distribution train = TrainSetup.trainDistribution(type, split, envOverrides, startLevel, numLevels);
-            Distribution modelData = modelData(cfg, type, envOverrides);
+            Distribution modelData = modelData(cfg, type, split, envOverrides);
             RunDir run = RunDir.create(out);
             Torch.start(nThreads);
             config = manifest("planner", train, envOverrides, total, nThreads);
@@ -320,9 +320,12 @@ final class TrainCommand implements Runnable {
                 last[0] == null ? Double.NaN : last[0].trainSuccess(), last[0] == null ? Double.NaN : last[0].meanReturn(), Planner.WINDOW);
     }
 
-    /** The reward-free world-model data of model lanes: the lower (training) half of the model split's levels. */
-    private static Distribution modelData(PlannerConfig cfg, EnvType type, Map<String, Double> overrides) {
-        return cfg.modelEnvs() == 0 ? null : TrainSetup.trainDistribution(type, cfg.modelSplit(), overrides, 0, 0);
+    /**
+     * The reward-free world-model data of model lanes: the lower (training) half of the model split's
+     * levels, that split as every run sees it ({@link TrainSetup#trainingHalf}).
+     */
+    private static Distribution modelData(PlannerConfig cfg, EnvType type, String trainSplit, Map<String, Double> overrides) {
+        return cfg.modelEnvs() == 0 ? null : TrainSetup.trainingHalf(type, cfg.modelSplit(), trainSplit, overrides);
     }
 
     /** Default planner budgets per env: maze reaches 95% train success well within these (BENCHMARKS.md). */

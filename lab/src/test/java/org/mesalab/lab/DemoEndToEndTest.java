@@ -78,6 +78,32 @@ class DemoEndToEndTest {
         }
     }
 
+    /**
+     * The data lever's sweep (random_coin 0 and 0.2): both conditions are evaluated on the same test
+     * levels (same parameters, same level seeds), while their train evaluations keep each condition's value.
+     */
+    @Test
+    @Order(2)
+    void everyConditionOfASweepIsTestedOnTheSameLevels() throws Exception {
+        try (Store store = Store.existing(dir.resolve("mesalab.duckdb"))) {
+            List<Map<String, Object>> rows = store.query("SELECT r.condition, e.split, CAST(e.distribution AS VARCHAR) AS d FROM evaluations e"
+                    + " JOIN runs r USING (run_id) WHERE r.condition LIKE 'ppo-coinrun%' ORDER BY r.condition, e.split");
+            assertEquals(4, rows.size(), rows.toString());
+            Map<String, JsonNode> test = new java.util.TreeMap<>();
+            Map<String, JsonNode> train = new java.util.TreeMap<>();
+            for (Map<String, Object> r : rows) {
+                (r.get("split").equals("test") ? test : train).put((String) r.get("condition"), Json.MAPPER.readTree((String) r.get("d")));
+            }
+            List<JsonNode> t = List.copyOf(test.values());
+            assertEquals(t.get(0), t.get(1), "the same test levels for both lever values");
+            assertEquals(1.0, t.get(0).get("params").get("random_coin").asDouble());
+            assertEquals(0.0, train.get("ppo-coinrun[random_coin=0]").get("params").get("random_coin").asDouble());
+            assertEquals(0.2, train.get("ppo-coinrun[random_coin=0.2]").get("params").get("random_coin").asDouble());
+        }
+        String report = Files.readString(dir.resolve("demo-quick/report.html"));
+        assertTrue(report.contains("id=\"levels\"") && report.contains("random_coin=1"), "the report says which levels were evaluated");
+    }
+
     @Test
     @Order(3)
     void rerunningSkipsFinishedRuns() {

@@ -76,6 +76,45 @@ class TrainEvalCliTest {
         assertEquals(4, Files.readAllLines(run.resolve("metrics.jsonl")).size());
     }
 
+    /**
+     * The defect of issue 11: a run trained with {@code --set env.random_coin=0} was evaluated on "test"
+     * levels with the coin at the end. Its test evaluation must see the test split's levels (the coin
+     * away from the end on every level, as random_coin=1 promises) and say so in its JSON; its train
+     * evaluation keeps the override.
+     */
+    @Test
+    void aRunTrainedWithASplitOverrideIsTestedOnTestLevels(@TempDir Path dir) {
+        Path run = dir.resolve("c0");
+        assertEquals(0, Cli.run(args("train", "--env", "coinrun", "--steps", "256", "--set", "env.random_coin=0", "--set", "env.length=20",
+                "--out", run.toString())).code());
+        JsonNode test = Cli.run("eval", run.toString(), "--split", "test", "--episodes", "40", "--json").json();
+        JsonNode params = test.get("distribution").get("params");
+        assertEquals(1.0, params.get("random_coin").asDouble(), "the test split's coin placement, not the training override");
+        assertEquals(20, params.get("length").asInt(), "an override that does not define splits carries over");
+        assertFalse(test.has("warning"), test.toString());
+        long first = test.get("distribution").get("first_level_seed").asLong();
+        org.mesalab.core.EnvType coinrun = org.mesalab.core.Envs.get("coinrun");
+        org.mesalab.core.envs.CoinRun level = (org.mesalab.core.envs.CoinRun) coinrun.create(
+                coinrun.distribution("test", java.util.Map.of("length", 20.0)).params());
+        int offEnd = 0;
+        for (int i = 0; i < 40; i++) {
+            level.reset(first + i);
+            offEnd += level.coinX() == level.width - 1 && level.coinY() == level.exitY() ? 0 : 1;
+        }
+        assertEquals(40, offEnd, "every evaluated test level has its coin away from the end");
+
+        JsonNode train = Cli.run("eval", run.toString(), "--split", "train", "--episodes", "10", "--json").json();
+        assertEquals(0.0, train.get("distribution").get("params").get("random_coin").asDouble(), "the training split keeps the override");
+
+        // A run trained on test-like levels: its "test" split equals its training distribution, and eval says so.
+        Path anywhere = dir.resolve("anywhere");
+        assertEquals(0, Cli.run(args("train", "--env", "maze", "--steps", "256", "--set", "env.cheese_region=0", "--out", anywhere.toString())).code());
+        Cli warned = Cli.run("eval", anywhere.toString(), "--split", "test", "--episodes", "5", "--json");
+        assertEquals(0, warned.code(), warned.err());
+        assertTrue(warned.json().get("warning").asText().contains("same parameters as this run's training levels"), warned.out());
+        assertTrue(warned.err().contains("warning"), warned.err());
+    }
+
     @Test
     void evalReportsTerminationCausesAndLavaAsAFailureMode() {
         JsonNode j = Cli.run("eval", "--policy", "oracle:goal", "--env", "lava", "--split", "test", "--episodes", "20", "--json").json();
