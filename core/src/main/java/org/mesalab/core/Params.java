@@ -20,7 +20,7 @@ public final class Params {
     public static Params of(String env, List<Param> params, Map<String, Double>... overrides) {
         Map<String, Double> values = new LinkedHashMap<>();
         for (Param p : params) {
-            values.put(p.name(), p.defaultValue());
+            values.put(p.name(), p.defaultNumber());
         }
         for (Map<String, Double> layer : overrides) {
             for (Map.Entry<String, Double> e : layer.entrySet()) {

@@ -47,7 +47,7 @@ final class EnvsCommand implements Runnable {
             }
             out.println("  parameters (default; allowed):");
             for (Param p : t.params()) {
-                out.printf("    %-14s %-6s %-28s %s%n", p.name(), Param.format(p.defaultValue()), p.range(), p.doc());
+                out.printf("    %-14s %-6s %-28s %s%n", p.name(), p.defaultText(), p.range(), p.doc());
             }
             out.printf("  splits (defined by %s: evaluated on a split other than its training split, a run keeps only its other overrides):%n",
                     String.join(", ", t.splitParams()));
@@ -75,7 +75,7 @@ final class EnvsCommand implements Runnable {
             Map<String, Object> pm = new LinkedHashMap<>();
             pm.put("name", p.name());
             pm.put("type", p.integer() ? "int" : "float");
-            pm.put("default", p.integer() ? (Object) (long) p.defaultValue() : p.defaultValue());
+            pm.put("default", p.integer() ? (Object) (long) p.defaultNumber() : p.defaultNumber());
             pm.put("min", p.min());
             pm.put("max", p.max());
             pm.put("doc", p.doc());

@@ -90,7 +90,7 @@ class SpecTest {
         bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10000\n    train:\n      set:\n        colour: 1\n",
                 "s.yaml:9:17: maze: unknown parameter 'colour'");
         bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10000\n    params:\n      learning_rate: -1\n",
-                "s.yaml:8:22: ppo: learning_rate=-1.0 is out of range");
+                "s.yaml:8:22: ppo: learning_rate=-1 is out of range; allowed: a number in (0, 1]");
         bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 10000\n    objectives: [learned]\n",
                 "s.yaml:7:17: objectives apply to agent planner");
         bad("name: t\nconditions:\n  - name: a\n    env: maze\n    agent: planner\n    steps: 10000\n    objectives: [events:gold]\n",

@@ -149,7 +149,7 @@ class TrainEvalCliTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "train --env maze --out OUT --set ppo.learning_rate=-1|ppo: learning_rate=-1.0 is out of range",
+            "train --env maze --out OUT --set ppo.learning_rate=-1|ppo: learning_rate=-1 is out of range; allowed: a number in (0, 1]",
             "train --env maze --out OUT --set ppo.num_envs=0|ppo: num_envs=0 is out of range",
             "train --env maze --out OUT --set ppo.minibatch_size=999999|minibatch_size=999999 is larger than the batch",
             "train --env maze --out OUT --set ppo.gamma=abc|gamma=abc is not a valid number",
