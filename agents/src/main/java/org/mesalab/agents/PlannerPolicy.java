@@ -10,10 +10,10 @@ import org.mesalab.agents.mcts.SearchModel;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
-import org.mesalab.core.Episode;
 import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
+import org.mesalab.core.eval.Episode;
 
 /**
  * A trained planner acting by search, with any objective in its slot ({@link ObjectiveSlot}), for many

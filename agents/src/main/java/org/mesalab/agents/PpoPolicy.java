@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
 import org.mesalab.core.Policy;
 import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
 
 /**
  * A trained PPO policy loaded from a run directory ({@code policy.bin}, or the latest checkpoint of a

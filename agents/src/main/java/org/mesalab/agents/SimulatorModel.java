@@ -6,8 +6,8 @@ import java.util.Map;
 import org.mesalab.agents.mcts.SearchModel;
 import org.mesalab.core.Env;
 import org.mesalab.core.Objective;
-import org.mesalab.core.StateGraph;
-import org.mesalab.core.ValueIteration;
+import org.mesalab.core.solve.StateGraph;
+import org.mesalab.core.solve.ValueIteration;
 
 /**
  * The {@code true:NAME} slot: the search runs on the true simulator (save and restore of the env's

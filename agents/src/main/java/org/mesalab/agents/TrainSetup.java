@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
-import org.mesalab.core.Evaluator;
+import org.mesalab.core.envs.Envs;
+import org.mesalab.core.eval.Evaluator;
 
 /**
  * How a run's manifest names its training distribution, shared by training, resuming and evaluation:

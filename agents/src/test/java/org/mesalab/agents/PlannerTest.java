@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
-import org.mesalab.core.Evaluator;
 import org.mesalab.core.Event;
 import org.mesalab.core.Objective;
-import org.mesalab.core.Outcome;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
+import org.mesalab.core.eval.Evaluator;
+import org.mesalab.core.eval.Outcome;
 
 /** The planner agent at tiny budgets: reproducibility, resume, memory, the objective slot, bad input. */
 class PlannerTest {

@@ -13,9 +13,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mesalab.core.Distribution;
-import org.mesalab.core.Envs;
-import org.mesalab.core.Evaluator;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
+import org.mesalab.core.eval.Evaluator;
 
 /** Tiny-budget runs: learning, reproducibility, resume, memory, bad input. */
 class PpoTrainingTest {
@@ -55,7 +55,7 @@ class PpoTrainingTest {
         Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", small, 0, 0);
         Distribution heldOut = Envs.get("maze").distribution("train", small);
         PpoConfig cfg = small().with("learning_rate", "0.002");
-        double before = Evaluator.evaluate(org.mesalab.core.Policies.random(1), heldOut, 300, Evaluator.HELD_OUT_START).intendedSuccess().value();
+        double before = Evaluator.evaluate(org.mesalab.core.eval.Policies.random(1), heldOut, 300, Evaluator.HELD_OUT_START).intendedSuccess().value();
         try (Ppo ppo = start(cfg, d, 80_000, dir, small)) {
             ppo.train(s -> { });
         }

@@ -14,7 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.mesalab.core.envs.Envs;
 import org.mesalab.core.render.Renderer;
+import org.mesalab.core.solve.StateGraph;
 
 /** The env contract, run over every registered env and split (Gymnasium's and Minigrid's habit). */
 class EnvContractTest {

@@ -8,9 +8,12 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import org.mesalab.core.envs.CoinRun;
+import org.mesalab.core.envs.Envs;
 import org.mesalab.core.envs.Heist;
 import org.mesalab.core.envs.Lava;
 import org.mesalab.core.envs.Maze;
+import org.mesalab.core.eval.Episode;
+import org.mesalab.core.eval.Policies;
 
 /**
  * Properties of generated levels over 5,000 seeds per env and split: every level is solvable for the

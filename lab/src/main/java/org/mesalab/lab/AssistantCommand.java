@@ -12,9 +12,9 @@ import org.mesalab.core.assistant.Situation;
 import org.mesalab.core.gp.GaussianProcess;
 import org.mesalab.core.gp.Kernels;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "assistant", description = {
         "The essay's assistant: GP reward models trained on a few labelled situations (buy a stapler: comply; steal one:",

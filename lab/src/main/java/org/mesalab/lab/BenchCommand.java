@@ -12,10 +12,10 @@ import org.mesalab.core.UsageException;
 import org.mesalab.core.VectorEnv;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", description = "Quick throughput measurements (JMH benchmarks in bench/ are the careful ones).",
         subcommands = {BenchCommand.EnvBench.class, BenchCommand.MctsBench.class})
@@ -185,7 +185,7 @@ final class BenchCommand implements Runnable {
             if (!(seconds > 0) || seconds > 3600) {
                 throw new UsageException("--seconds=" + seconds + " is out of range; allowed: (0, 3600]");
             }
-            org.mesalab.core.EnvType type = org.mesalab.core.Envs.get(env);
+            org.mesalab.core.EnvType type = org.mesalab.core.envs.Envs.get(env);
             org.mesalab.agents.mcts.Mcts.Kind kind = search.equals("puct") ? org.mesalab.agents.mcts.Mcts.Kind.PUCT : org.mesalab.agents.mcts.Mcts.Kind.GUMBEL;
             Distribution d = type.distribution("train", java.util.Map.of());
             org.mesalab.core.VectorEnv envs = new org.mesalab.core.VectorEnv(d, trees, 1);

@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", description = {"The built-in experiment (experiments/demo.yaml): goal misgeneralization of PPO on maze and coinrun,",
         "the data lever (decorrelated training levels), the prior lever (the assistant's kernels), and the planner with its learned",

@@ -5,13 +5,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mesalab.core.BehavioralObjective;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.eval.BehavioralObjective;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "diagnose", description = {
         "Which objective explains what an agent does? Boltzmann-rational inverse planning on the true levels over the",

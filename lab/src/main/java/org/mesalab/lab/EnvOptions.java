@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
 import org.mesalab.core.Param;
 import org.mesalab.core.Params;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
 import picocli.CommandLine.Option;
 
 /** Options shared by commands that pick a split and override generator parameters. */

@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Map;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
 import org.mesalab.core.Event;
 import org.mesalab.core.Objective;
 import org.mesalab.core.Param;
+import org.mesalab.core.envs.Envs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "envs", description = "List every environment: parameters and defaults, splits, events, intended and proxy objectives.")
 final class EnvsCommand implements Runnable {

@@ -5,16 +5,16 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mesalab.core.Evaluator;
-import org.mesalab.core.Outcome;
 import org.mesalab.core.Rng;
-import org.mesalab.core.stats.Stats;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.eval.Evaluator;
+import org.mesalab.core.eval.Outcome;
+import org.mesalab.core.stats.Stats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", description = {
         "Evaluate a trained run (RUN_DIR) or a built-in policy (--policy with --env) on held-out levels of a split:",

@@ -15,9 +15,9 @@ import org.mesalab.core.gp.GaussianProcess;
 import org.mesalab.core.gp.Kernel;
 import org.mesalab.core.gp.Kernels;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "gp", description = {
         "Gaussian-process regression on your own data. CSV files have a header of feature names (group.name puts a",

@@ -6,9 +6,9 @@ import org.mesalab.core.UsageException;
 import org.mesalab.core.render.Heatmap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "heatmap", description = "Where an agent goes (state visitation) or where its episodes end, over held-out levels of a split, as PNG or SVG.")
 final class HeatmapCommand implements Runnable {

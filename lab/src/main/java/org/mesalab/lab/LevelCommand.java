@@ -1,26 +1,26 @@
 package org.mesalab.lab;
 
+import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.awt.image.BufferedImage;
-import java.util.ArrayList;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
-import org.mesalab.core.Episode;
 import org.mesalab.core.Event;
-import org.mesalab.core.Policies;
 import org.mesalab.core.Policy;
+import org.mesalab.core.eval.Episode;
+import org.mesalab.core.eval.Policies;
 import org.mesalab.core.render.Renderer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "level", description = "Show one generated level: ASCII (default), JSON, a PNG picture with a legend, or an animated GIF of an episode.")
 final class LevelCommand implements Runnable {

@@ -12,16 +12,16 @@ import org.mesalab.agents.TrainSetup;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
-import org.mesalab.core.StateGraph;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
 import org.mesalab.core.render.FieldPicture;
 import org.mesalab.core.render.Renderer;
+import org.mesalab.core.solve.StateGraph;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Points at a planner's objective: over every reachable cell of one held-out level, the value the

@@ -11,10 +11,10 @@ import org.mesalab.core.Objective;
 import org.mesalab.core.render.Renderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "play", description = {
         "Play a level with the keyboard and watch events happen.",

@@ -3,10 +3,10 @@ package org.mesalab.lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "report", description = "Write the self-contained HTML report of an experiment (by spec file or experiment name) from the results store.")
 final class ReportCommand implements Runnable {

@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "run", description = {"Run an experiment spec (YAML): train every condition x seed, evaluate every split, diagnose, store the results,",
         "and write the HTML report. Rerunning skips finished runs and resumes interrupted ones. Spec format: docs/specs.md."})

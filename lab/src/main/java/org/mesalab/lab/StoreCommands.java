@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import org.mesalab.core.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** What is in the results store, and getting it out for Python, R or DuckDB itself. */
 final class StoreCommands {

@@ -10,13 +10,13 @@ import org.mesalab.agents.RunDir;
 import org.mesalab.agents.TrainSetup;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
-import org.mesalab.core.Episode;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
-import org.mesalab.core.Evaluator;
-import org.mesalab.core.Policies;
 import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
+import org.mesalab.core.eval.Episode;
+import org.mesalab.core.eval.Evaluator;
+import org.mesalab.core.eval.Policies;
 
 /**
  * What eval, diagnose and heatmap look at: a trained run (RUN_DIR, evaluated on its own env; a split means

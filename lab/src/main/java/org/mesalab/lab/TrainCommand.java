@@ -17,12 +17,12 @@ import org.mesalab.agents.TrainSetup;
 import org.mesalab.agents.UpdateStats;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Envs;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", description = {
         "Train an agent on a split's levels and write a run directory (config.json, metrics.jsonl, checkpoints/, policy.bin).",

@@ -93,7 +93,7 @@ class TrainEvalCliTest {
         assertEquals(20, params.get("length").asInt(), "an override that does not define splits carries over");
         assertFalse(test.has("warning"), test.toString());
         long first = test.get("distribution").get("first_level_seed").asLong();
-        org.mesalab.core.EnvType coinrun = org.mesalab.core.Envs.get("coinrun");
+        org.mesalab.core.EnvType coinrun = org.mesalab.core.envs.Envs.get("coinrun");
         org.mesalab.core.envs.CoinRun level = (org.mesalab.core.envs.CoinRun) coinrun.create(
                 coinrun.distribution("test", java.util.Map.of("length", 20.0)).params());
         int offEnd = 0;

@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.mesalab.core.Episode;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.eval.Episode;
 
 /**
  * Where a set of episodes went: state visitation (every cell the agent occupied, each step) or

@@ -1,4 +1,6 @@
-package org.mesalab.core;
+package org.mesalab.core.solve;
+
+import org.mesalab.core.Objective;
 
 /**
  * Exact planning on a {@link StateGraph} for any {@link Objective}.
@@ -55,7 +57,7 @@ public final class ValueIteration {
         return q;
     }
 
-    static double max(double[] q, int off, int n) {
+    public static double max(double[] q, int off, int n) {
         double m = q[off];
         for (int i = 1; i < n; i++) {
             m = Math.max(m, q[off + i]);

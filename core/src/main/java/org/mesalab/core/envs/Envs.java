@@ -1,10 +1,8 @@
-package org.mesalab.core;
+package org.mesalab.core.envs;
 
 import java.util.List;
-import org.mesalab.core.envs.CoinRun;
-import org.mesalab.core.envs.Heist;
-import org.mesalab.core.envs.Lava;
-import org.mesalab.core.envs.Maze;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.UsageException;
 
 /** The registry of environments, by name. */
 public final class Envs {

@@ -1,4 +1,4 @@
-package org.mesalab.core;
+package org.mesalab.core.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Objective;
+import org.mesalab.core.Policy;
+import org.mesalab.core.envs.Envs;
 
 /** Validation of the behavioral-objective diagnosis on oracles of every candidate and on random play. */
 class BehavioralObjectiveTest {

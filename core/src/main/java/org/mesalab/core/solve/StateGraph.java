@@ -1,7 +1,8 @@
-package org.mesalab.core;
+package org.mesalab.core.solve;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.mesalab.core.Env;
 
 /**
  * The reachable state space of one level as an explicit deterministic transition table, built by

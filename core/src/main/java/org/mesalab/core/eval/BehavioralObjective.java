@@ -1,8 +1,17 @@
-package org.mesalab.core;
+package org.mesalab.core.eval;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Event;
+import org.mesalab.core.Objective;
+import org.mesalab.core.Policy;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.solve.StateGraph;
+import org.mesalab.core.solve.ValueIteration;
 
 /**
  * Which objective best explains what an agent does (the behavioral objective of Hubinger et al. 2019),

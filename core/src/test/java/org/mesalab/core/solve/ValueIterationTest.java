@@ -1,11 +1,17 @@
-package org.mesalab.core;
+package org.mesalab.core.solve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.Event;
+import org.mesalab.core.Policy;
 import org.mesalab.core.envs.Maze;
+import org.mesalab.core.eval.Episode;
+import org.mesalab.core.eval.Policies;
 
 class ValueIterationTest {
 

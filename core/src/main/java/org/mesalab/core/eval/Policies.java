@@ -1,4 +1,13 @@
-package org.mesalab.core;
+package org.mesalab.core.eval;
+
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Objective;
+import org.mesalab.core.Policy;
+import org.mesalab.core.Rng;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.solve.StateGraph;
+import org.mesalab.core.solve.ValueIteration;
 
 /**
  * Policies every command can take: {@code random}, {@code oracle:intended} and {@code oracle:NAME}

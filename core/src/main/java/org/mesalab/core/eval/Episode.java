@@ -1,8 +1,13 @@
-package org.mesalab.core;
+package org.mesalab.core.eval;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.Event;
+import org.mesalab.core.Objective;
+import org.mesalab.core.Policy;
 
 /**
  * One played episode: the level, what happened, and the agent's path (enough to replay it).

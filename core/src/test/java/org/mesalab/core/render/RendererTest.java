@@ -1,4 +1,4 @@
-package org.mesalab.core;
+package org.mesalab.core.render;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,7 +15,13 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mesalab.core.render.Renderer;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
+import org.mesalab.core.eval.Episode;
+import org.mesalab.core.eval.Policies;
 
 class RendererTest {
 

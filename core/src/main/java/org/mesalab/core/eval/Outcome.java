@@ -1,6 +1,9 @@
-package org.mesalab.core;
+package org.mesalab.core.eval;
 
 import java.util.Locale;
+import org.mesalab.core.Env;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Objective;
 
 /**
  * What a test episode says about the goal an agent pursued (Langosco et al. 2022's taxonomy):

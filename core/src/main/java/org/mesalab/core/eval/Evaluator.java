@@ -1,9 +1,16 @@
-package org.mesalab.core;
+package org.mesalab.core.eval;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.Event;
+import org.mesalab.core.Objective;
+import org.mesalab.core.Params;
+import org.mesalab.core.Policy;
+import org.mesalab.core.UsageException;
 
 /**
  * Plays a policy on held-out levels of a distribution and summarizes what it achieved: the intended
