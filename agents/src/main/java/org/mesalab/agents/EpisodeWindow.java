@@ -8,15 +8,15 @@ import org.mesalab.core.VectorEnv;
  * The rolling window of the last {@value #SIZE} finished training episodes behind a learner's
  * {@code mean_return} and {@code train_success}, saved in and restored from its checkpoints.
  */
-final class EpisodeWindow {
-    static final int SIZE = 100;
+public final class EpisodeWindow {
+    public static final int SIZE = 100;
 
     private final double[] returns = new double[SIZE];
     private final boolean[] success = new boolean[SIZE];
     private long episodes;
 
     /** Records env i's episode if it finished at the last step. */
-    void record(VectorEnv envs, int i) {
+    public void record(VectorEnv envs, int i) {
         if (envs.done(i)) {
             returns[(int) (episodes % SIZE)] = envs.finishedReturn[i];
             success[(int) (episodes % SIZE)] = envs.finishedSuccess[i];
@@ -24,11 +24,11 @@ final class EpisodeWindow {
         }
     }
 
-    long episodes() {
+    public long episodes() {
         return episodes;
     }
 
-    double meanReturn() {
+    public double meanReturn() {
         int count = (int) Math.min(episodes, SIZE);
         double s = 0;
         for (int i = 0; i < count; i++) {
@@ -37,7 +37,7 @@ final class EpisodeWindow {
         return count == 0 ? Double.NaN : s / count;
     }
 
-    double successRate() {
+    public double successRate() {
         int count = (int) Math.min(episodes, SIZE);
         int s = 0;
         for (int i = 0; i < count; i++) {
@@ -46,13 +46,13 @@ final class EpisodeWindow {
         return count == 0 ? Double.NaN : (double) s / count;
     }
 
-    void save(Map<String, Object> state) {
+    public void save(Map<String, Object> state) {
         state.put("episodes", episodes);
         state.put("window_return", returns);
         state.put("window_success", success);
     }
 
-    void load(Map<String, Object> state) {
+    public void load(Map<String, Object> state) {
         episodes = ((Number) state.get("episodes")).longValue();
         List<?> wr = (List<?>) state.get("window_return");
         List<?> ws = (List<?>) state.get("window_success");

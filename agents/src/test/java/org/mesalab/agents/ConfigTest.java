@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.mesalab.agents.planner.PlannerConfig;
+import org.mesalab.agents.ppo.PpoConfig;
 import org.mesalab.core.UsageException;
 
 /** The learners' hyperparameters, declared once: the keys and defaults stay what they were, the map round-trips, bad values are refused. */

@@ -199,11 +199,11 @@ final class BenchCommand implements Runnable {
                 measure(mcts, model, rng, seconds / 3, () -> 0L);
                 result = measure(mcts, model, rng, seconds, () -> 0L);
             } else {
-                org.mesalab.agents.PlannerConfig cfg = org.mesalab.agents.PlannerConfig.defaults();
+                org.mesalab.agents.planner.PlannerConfig cfg = org.mesalab.agents.planner.PlannerConfig.defaults();
                 try (ai.djl.ndarray.NDManager manager = org.mesalab.agents.Torch.newEvaluationManager(1)) {
-                    org.mesalab.agents.PlannerNetwork net = new org.mesalab.agents.PlannerNetwork(manager, envs.obsSize, actions, cfg.width(), cfg.latent(),
+                    org.mesalab.agents.planner.PlannerNetwork net = new org.mesalab.agents.planner.PlannerNetwork(manager, envs.obsSize, actions, cfg.width(), cfg.latent(),
                             new org.mesalab.core.Rng(2));
-                    org.mesalab.agents.LatentModel model = new org.mesalab.agents.LatentModel(manager, net, null, null, cfg.discount(), trees, simulations);
+                    org.mesalab.agents.planner.LatentModel model = new org.mesalab.agents.planner.LatentModel(manager, net, null, null, cfg.discount(), trees, simulations);
                     model.setRoots(envs.observations, trees);
                     measure(mcts, model, rng, seconds / 3, model::networkNanos);
                     result = measure(mcts, model, rng, seconds, model::networkNanos);

@@ -86,14 +86,14 @@ final class EvalCommand implements Runnable {
 
     private void worldModel() {
         try (Subject subject = target.open(true, spec.commandLine().getErr())) {
-            if (!(subject.policy() instanceof org.mesalab.agents.PlannerPolicy p)) {
+            if (!(subject.policy() instanceof org.mesalab.agents.planner.PlannerPolicy p)) {
                 throw new UsageException("--world-model applies to planner runs (RUN_DIR)");
             }
-            List<org.mesalab.agents.PlannerPolicy.EventAccuracy> acc = p.eventAccuracy(subject.distribution(), subject.start(), episodes, target.seed);
+            List<org.mesalab.agents.planner.PlannerPolicy.EventAccuracy> acc = p.eventAccuracy(subject.distribution(), subject.start(), episodes, target.seed);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 List<Map<String, Object>> rows = new java.util.ArrayList<>();
-                for (org.mesalab.agents.PlannerPolicy.EventAccuracy a : acc) {
+                for (org.mesalab.agents.planner.PlannerPolicy.EventAccuracy a : acc) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("event", a.event());
                     m.put("transitions", a.transitions());
@@ -109,7 +109,7 @@ final class EvalCommand implements Runnable {
             }
             out.printf("world model on %s/%s, random-walk transitions of %d held-out levels (predicted: p > 0.5)%n",
                     subject.distribution().env().name(), target.split, episodes);
-            for (org.mesalab.agents.PlannerPolicy.EventAccuracy a : acc) {
+            for (org.mesalab.agents.planner.PlannerPolicy.EventAccuracy a : acc) {
                 out.printf("  %-8s %,9d transitions  %,6d happened  recall %6s  precision %6s%n", a.event(), a.transitions(), a.positives(),
                         Report.pct(a.recall()), Report.pct(a.precision()));
             }

@@ -1,7 +1,7 @@
 package org.mesalab.lab;
 
 import java.io.PrintStream;
-import org.mesalab.agents.UpdateStats;
+import org.mesalab.agents.ppo.UpdateStats;
 
 /**
  * Training telemetry on standard error: on a terminal, one live line rewritten in place; otherwise a

@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.ppo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.EpisodeWindow;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.Torch;
+import org.mesalab.agents.nn.Adam;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.Rng;
@@ -48,7 +52,7 @@ public final class Ppo implements AutoCloseable {
 
     /** Training stopped because the loss stopped being a finite number. */
     public static final class Diverged extends RuntimeException {
-        Diverged(String message) {
+        public Diverged(String message) {
             super(message, null, false, false);
         }
     }

@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.planner;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

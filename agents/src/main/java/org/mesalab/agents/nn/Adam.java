@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.mesalab.agents.ppo.PolicyNetwork;
 
 /**
  * Adam (Kingma and Ba 2015) as PyTorch implements it, including {@code weight_decay} as an L2 term

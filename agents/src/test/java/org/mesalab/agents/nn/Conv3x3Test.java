@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
+import org.mesalab.agents.Torch;
 import org.mesalab.core.Rng;
 
 class Conv3x3Test {

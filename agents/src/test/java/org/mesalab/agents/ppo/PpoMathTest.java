@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.ppo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
+import org.mesalab.agents.Torch;
 import org.mesalab.core.Rng;
 
 /** GAE, the PPO loss and the helpers against values computed by hand. */

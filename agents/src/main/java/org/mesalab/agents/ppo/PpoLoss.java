@@ -1,6 +1,7 @@
-package org.mesalab.agents;
+package org.mesalab.agents.ppo;
 
 import ai.djl.ndarray.NDArray;
+import org.mesalab.agents.nn.Ops;
 
 /**
  * The PPO objective of CleanRL's {@code ppo.py} on one minibatch (Schulman et al. 2017, eq. 7 and 9).

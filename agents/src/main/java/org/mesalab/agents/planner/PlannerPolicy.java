@@ -1,10 +1,13 @@
-package org.mesalab.agents;
+package org.mesalab.agents.planner;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.Torch;
+import org.mesalab.agents.TrainSetup;
 import org.mesalab.agents.mcts.Mcts;
 import org.mesalab.agents.mcts.SearchModel;
 import org.mesalab.core.Distribution;

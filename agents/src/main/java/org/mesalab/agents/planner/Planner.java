@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.planner;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,7 +12,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.EpisodeWindow;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.Torch;
 import org.mesalab.agents.mcts.Mcts;
+import org.mesalab.agents.nn.Adam;
+import org.mesalab.agents.nn.Ops;
+import org.mesalab.agents.ppo.Ppo;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.Rng;

@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.nn;
 
 import ai.djl.ndarray.NDArray;
 
@@ -11,12 +11,12 @@ import ai.djl.ndarray.NDArray;
  * with the planner's loss). Here the constant lives in the operand's manager until the step's
  * manager closes, after the backward pass.
  */
-final class Ops {
+public final class Ops {
     private Ops() {
     }
 
     /** {@code x * c}, differentiable in x. */
-    static NDArray scale(NDArray x, double c) {
+    public static NDArray scale(NDArray x, double c) {
         return x.mul(x.getManager().create((float) c));
     }
 }

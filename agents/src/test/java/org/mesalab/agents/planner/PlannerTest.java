@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.planner;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mesalab.agents.Metrics;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.TrainSetup;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Event;
@@ -45,9 +48,9 @@ class PlannerTest {
         try (Planner b = start(small(), d, 4 * 200, dir.resolve("b"))) {
             b.train(r -> { });
         }
-        List<Map<String, Object>> ma = PpoTrainingTest.reproducible(dir.resolve("a"));
+        List<Map<String, Object>> ma = Metrics.reproducible(dir.resolve("a"));
         assertEquals(4, ma.size());
-        assertEquals(ma, PpoTrainingTest.reproducible(dir.resolve("b")));
+        assertEquals(ma, Metrics.reproducible(dir.resolve("b")));
         assertTrue(((Number) ma.get(3).get("gradient_steps")).longValue() > 100);
     }
 
@@ -71,7 +74,7 @@ class PlannerTest {
             assertEquals(150, resumed.completedIterations());
             resumed.train(r -> { });
         }
-        assertEquals(PpoTrainingTest.reproducible(dir.resolve("whole")), PpoTrainingTest.reproducible(cut));
+        assertEquals(Metrics.reproducible(dir.resolve("whole")), Metrics.reproducible(cut));
         assertTrue(Files.exists(cut.resolve("policy.bin")));
     }
 

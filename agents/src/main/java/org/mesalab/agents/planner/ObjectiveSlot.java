@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.planner;
 
 import java.util.Locale;
 import org.mesalab.core.EnvType;

@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.planner;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

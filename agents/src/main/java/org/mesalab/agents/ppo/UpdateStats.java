@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.ppo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

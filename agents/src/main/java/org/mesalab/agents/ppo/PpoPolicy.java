@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.ppo;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.Torch;
+import org.mesalab.agents.TrainSetup;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Policy;

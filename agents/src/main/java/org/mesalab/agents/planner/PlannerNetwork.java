@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.planner;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -16,6 +16,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.mesalab.agents.ppo.PolicyNetwork;
 import org.mesalab.core.Event;
 import org.mesalab.core.Rng;
 
@@ -79,7 +80,7 @@ public final class PlannerNetwork {
     }
 
     /** Orthogonal weights with {@code gain}, zero biases, drawn from {@code init} (reproducible per seed). */
-    static void collect(String prefix, Block block, double gain, Rng init, List<String> names, List<NDArray> params) {
+    public static void collect(String prefix, Block block, double gain, Rng init, List<String> names, List<NDArray> params) {
         for (Pair<String, Parameter> p : block.getParameters()) {
             NDArray a = p.getValue().getArray();
             Shape s = a.getShape();

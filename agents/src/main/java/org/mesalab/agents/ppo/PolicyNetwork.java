@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.ppo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -19,6 +19,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.mesalab.agents.nn.Conv3x3;
+import org.mesalab.agents.planner.PlannerNetwork;
 import org.mesalab.core.Rng;
 
 /**
@@ -120,7 +122,7 @@ public final class PolicyNetwork {
      * A {@code rows x cols} matrix with orthonormal rows (rows <= cols) or columns, times {@code gain}:
      * torch.nn.init.orthogonal_'s result, by modified Gram-Schmidt on a Gaussian matrix.
      */
-    static float[] orthogonal(int rows, int cols, double gain, Rng rng) {
+    public static float[] orthogonal(int rows, int cols, double gain, Rng rng) {
         int n = Math.max(rows, cols);
         int m = Math.min(rows, cols);
         double[][] v = new double[m][n];
@@ -272,7 +274,7 @@ public final class PolicyNetwork {
         }
     }
 
-    static void writeArray(DataOutputStream out, String name, NDArray a) throws IOException {
+    public static void writeArray(DataOutputStream out, String name, NDArray a) throws IOException {
         out.writeUTF(name);
         long[] shape = a.getShape().getShape();
         out.writeInt(shape.length);
@@ -285,7 +287,7 @@ public final class PolicyNetwork {
         }
     }
 
-    static void readArray(DataInputStream in, String name, NDArray into) throws IOException {
+    public static void readArray(DataInputStream in, String name, NDArray into) throws IOException {
         String got = in.readUTF();
         if (!got.equals(name)) {
             throw new IOException("expected parameter " + name + ", found " + got);
@@ -313,7 +315,7 @@ public final class PolicyNetwork {
      * on, which it is by default on any thread but the one the engine started on (the experiment
      * runner evaluates on worker threads).
      */
-    static void assign(NDArray into, float[] values) {
+    public static void assign(NDArray into, float[] values) {
         try (NDArray alias = into.stopGradient(); NDArray loaded = into.getManager().create(values, into.getShape())) {
             alias.subi(alias).addi(loaded);
         }

@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.planner;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import org.mesalab.agents.nn.Adam;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.Objective;

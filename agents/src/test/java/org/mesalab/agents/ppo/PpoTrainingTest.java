@@ -1,4 +1,4 @@
-package org.mesalab.agents;
+package org.mesalab.agents.ppo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mesalab.agents.Metrics;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.TrainSetup;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
@@ -33,19 +36,6 @@ class PpoTrainingTest {
         return Ppo.start(cfg, d, 7, steps, 1, RunDir.create(dir), Map.of("algo", "ppo", "env", d.env().name(),
                 "split", d.split(), "seed", 7, "threads", 1, "total_steps", steps, "num_levels", 0, "start_level", 0,
                 "env_overrides", overrides));
-    }
-
-    /** The metrics of a run without its wall-clock fields. */
-    static List<Map<String, Object>> reproducible(Path dir) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Map<String, Object> m : RunDir.open(dir).readMetrics()) {
-            Map<String, Object> copy = new java.util.LinkedHashMap<>(m);
-            copy.remove("steps_per_second");
-            copy.remove("wall_seconds");
-            copy.remove("network_seconds");
-            out.add(copy);
-        }
-        return out;
     }
 
     @Test
@@ -75,9 +65,9 @@ class PpoTrainingTest {
         try (Ppo b = start(small(), d, 4 * 512, dir.resolve("b"))) {
             b.train(s -> { });
         }
-        List<Map<String, Object>> ma = reproducible(dir.resolve("a"));
+        List<Map<String, Object>> ma = Metrics.reproducible(dir.resolve("a"));
         assertEquals(4, ma.size());
-        assertEquals(ma, reproducible(dir.resolve("b")));
+        assertEquals(ma, Metrics.reproducible(dir.resolve("b")));
     }
 
     @Test
@@ -102,7 +92,7 @@ class PpoTrainingTest {
             assertEquals(2, resumed.completedUpdates());
             resumed.train(s -> { });
         }
-        assertEquals(reproducible(dir.resolve("whole")), reproducible(cut));
+        assertEquals(Metrics.reproducible(dir.resolve("whole")), Metrics.reproducible(cut));
         assertTrue(Files.exists(cut.resolve("policy.bin")));
         assertNotNull(RunDir.open(cut).latestCheckpoint());
     }
@@ -170,9 +160,9 @@ class PpoTrainingTest {
         try (Ppo resumed = Ppo.resume(RunDir.open(cut), d, cfg, 7, 4 * 512, 1)) {
             resumed.train(s -> { });
         }
-        List<Map<String, Object>> a = reproducible(dir.resolve("whole"));
+        List<Map<String, Object>> a = Metrics.reproducible(dir.resolve("whole"));
         assertEquals(4, a.size());
-        assertEquals(a, reproducible(cut));
+        assertEquals(a, Metrics.reproducible(cut));
         assertTrue(((Number) a.get(3).get("entropy")).doubleValue() > 0);
         try (PpoPolicy p = PpoPolicy.load(cut, 1, false, 1)) {
             Evaluator.Summary s = Evaluator.evaluate(p, Envs.get("maze").distribution("test", Map.of()), 5, Evaluator.HELD_OUT_START);
