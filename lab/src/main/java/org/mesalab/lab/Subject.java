@@ -9,7 +9,6 @@ import org.mesalab.agents.TrainSetup;
 import org.mesalab.agents.planner.PlannerPolicy;
 import org.mesalab.agents.ppo.PpoPolicy;
 import org.mesalab.core.Distribution;
-import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.Diverged;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.Torch;
 import org.mesalab.agents.TrainSetup;
@@ -155,7 +156,7 @@ final class TrainCommand implements Runnable {
                 network[0] += s.networkSeconds();
                 progress.onUpdate(s, budget);
             });
-        } catch (Ppo.Diverged d) {
+        } catch (Diverged d) {
             throw new UsageException(d.getMessage());
         }
         summarize(config, ppo.globalStep(), ppo.completedUpdates(), startStep, started, network[0],
@@ -313,7 +314,7 @@ final class TrainCommand implements Runnable {
                 network[0] += r.networkSeconds();
                 progress.onProgress(r.iteration(), r.iterations(), r.globalStep(), budget, r.stepsPerSecond(), r.meanReturn(), r.trainSuccess());
             });
-        } catch (Ppo.Diverged d) {
+        } catch (Diverged d) {
             throw new UsageException(d.getMessage());
         }
         summarize(config, planner.globalStep(), planner.completedIterations(), startStep, started, network[0],

@@ -7,7 +7,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.mesalab.agents.ppo.PolicyNetwork;
 
 /**
  * Adam (Kingma and Ba 2015) as PyTorch implements it, including {@code weight_decay} as an L2 term
@@ -81,8 +80,8 @@ public final class Adam {
         out.writeLong(t);
         out.writeInt(params.size());
         for (int i = 0; i < params.size(); i++) {
-            PolicyNetwork.writeArray(out, "m" + i, m.get(i));
-            PolicyNetwork.writeArray(out, "v" + i, v.get(i));
+            Weights.writeArray(out, "m" + i, m.get(i));
+            Weights.writeArray(out, "v" + i, v.get(i));
         }
     }
 
@@ -93,8 +92,8 @@ public final class Adam {
             throw new IOException("optimizer state has " + n + " parameters, the network " + params.size());
         }
         for (int i = 0; i < n; i++) {
-            PolicyNetwork.readArray(in, "m" + i, m.get(i));
-            PolicyNetwork.readArray(in, "v" + i, v.get(i));
+            Weights.readArray(in, "m" + i, m.get(i));
+            Weights.readArray(in, "v" + i, v.get(i));
         }
     }
 }

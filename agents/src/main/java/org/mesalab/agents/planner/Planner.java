@@ -12,13 +12,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.Diverged;
 import org.mesalab.agents.EpisodeWindow;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.Torch;
 import org.mesalab.agents.mcts.Mcts;
 import org.mesalab.agents.nn.Adam;
 import org.mesalab.agents.nn.Ops;
-import org.mesalab.agents.ppo.Ppo;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.Rng;
@@ -335,7 +335,7 @@ public final class Planner implements AutoCloseable {
             double total = loss.getFloat();
             if (!Double.isFinite(total)) {
                 Path last = run.latestCheckpoint();
-                throw new Ppo.Diverged("the loss became " + total + " at iteration " + iteration + "; training stopped; the last good checkpoint is "
+                throw new Diverged("the loss became " + total + " at iteration " + iteration + "; training stopped; the last good checkpoint is "
                         + (last == null ? "none" : last) + "; try a smaller planner.learning_rate");
             }
             double norm = adam.step(cfg.learningRate(), cfg.maxGradNorm());

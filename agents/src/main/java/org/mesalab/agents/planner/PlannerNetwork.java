@@ -7,16 +7,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import org.mesalab.agents.ppo.PolicyNetwork;
+import org.mesalab.agents.nn.Weights;
 import org.mesalab.core.Event;
 import org.mesalab.core.Rng;
 
@@ -50,8 +47,7 @@ public final class PlannerNetwork {
     private final Block policyHead;
     private final Block valueHead;
     private final ParameterStore store;
-    private final List<String> names = new ArrayList<>();
-    private final List<NDArray> params = new ArrayList<>();
+    private final Weights weights = new Weights();
 
     public PlannerNetwork(NDManager manager, int obsSize, int actions, int width, int latent, Rng init) {
         this.obsSize = obsSize;
@@ -75,27 +71,8 @@ public final class PlannerNetwork {
     private Block linear(NDManager manager, String name, int units, int in, double gain, Rng init) {
         Block b = Linear.builder().setUnits(units).build();
         b.initialize(manager, DataType.FLOAT32, new Shape(1, in));
-        collect(name, b, gain, init, names, params);
+        weights.add(name, b, gain, init);
         return b;
-    }
-
-    /** Orthogonal weights with {@code gain}, zero biases, drawn from {@code init} (reproducible per seed). */
-    public static void collect(String prefix, Block block, double gain, Rng init, List<String> names, List<NDArray> params) {
-        for (Pair<String, Parameter> p : block.getParameters()) {
-            NDArray a = p.getValue().getArray();
-            Shape s = a.getShape();
-            float[] values;
-            if (p.getValue().getType() == Parameter.Type.WEIGHT) {
-                int rows = (int) s.get(0);
-                values = PolicyNetwork.orthogonal(rows, (int) (s.size() / rows), gain, init);
-            } else {
-                values = new float[(int) s.size()];
-            }
-            PolicyNetwork.assign(a, values);
-            a.setRequiresGradient(true);
-            names.add(prefix + "." + p.getKey());
-            params.add(a);
-        }
     }
 
     private NDArray apply(Block b, NDArray x, boolean training) {
@@ -154,35 +131,20 @@ public final class PlannerNetwork {
     }
 
     public List<NDArray> parameters() {
-        return params;
+        return weights.arrays();
     }
 
     /** The representation, dynamics and event parameters: what a swapped objective must never change. */
     public List<NDArray> worldModelParameters() {
-        List<NDArray> out = new ArrayList<>();
-        for (int i = 0; i < params.size(); i++) {
-            if (names.get(i).startsWith("repr.") || names.get(i).startsWith("dyn.")) {
-                out.add(params.get(i));
-            }
-        }
-        return out;
+        return weights.arraysStartingWith("repr.", "dyn.");
     }
 
     public void save(DataOutputStream out) throws IOException {
-        out.writeInt(params.size());
-        for (int i = 0; i < params.size(); i++) {
-            PolicyNetwork.writeArray(out, names.get(i), params.get(i));
-        }
+        weights.save(out);
     }
 
     public void load(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n != params.size()) {
-            throw new IOException("checkpoint has " + n + " parameters, the network " + params.size());
-        }
-        for (int i = 0; i < n; i++) {
-            PolicyNetwork.readArray(in, names.get(i), params.get(i));
-        }
+        weights.load(in);
     }
 
     /**
@@ -193,16 +155,15 @@ public final class PlannerNetwork {
         private final Block hidden;
         private final Block out;
         private final ParameterStore store;
-        final List<String> names = new ArrayList<>();
-        final List<NDArray> params = new ArrayList<>();
+        private final Weights weights = new Weights();
 
         public ObjectiveValue(NDManager manager, int latent, int width, Rng init) {
             hidden = Linear.builder().setUnits(width).build();
             hidden.initialize(manager, DataType.FLOAT32, new Shape(1, latent));
             out = Linear.builder().setUnits(1).build();
             out.initialize(manager, DataType.FLOAT32, new Shape(1, width));
-            collect("value.hidden", hidden, Math.sqrt(2), init, names, params);
-            collect("value.out", out, 0.0, init, names, params);
+            weights.add("value.hidden", hidden, Math.sqrt(2), init);
+            weights.add("value.out", out, 0.0, init);
             store = new ParameterStore(manager, false);
         }
 
@@ -212,24 +173,15 @@ public final class PlannerNetwork {
         }
 
         public List<NDArray> parameters() {
-            return params;
+            return weights.arrays();
         }
 
         public void save(DataOutputStream o) throws IOException {
-            o.writeInt(params.size());
-            for (int i = 0; i < params.size(); i++) {
-                PolicyNetwork.writeArray(o, names.get(i), params.get(i));
-            }
+            weights.save(o);
         }
 
         public void load(DataInputStream in) throws IOException {
-            int n = in.readInt();
-            if (n != params.size()) {
-                throw new IOException("value head has " + n + " parameters, expected " + params.size());
-            }
-            for (int i = 0; i < n; i++) {
-                PolicyNetwork.readArray(in, names.get(i), params.get(i));
-            }
+            weights.load(in);
         }
     }
 }

@@ -17,10 +17,9 @@ import ai.djl.training.ParameterStore;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.mesalab.agents.nn.Conv3x3;
-import org.mesalab.agents.planner.PlannerNetwork;
+import org.mesalab.agents.nn.Weights;
 import org.mesalab.core.Rng;
 
 /**
@@ -46,8 +45,7 @@ public final class PolicyNetwork {
     private final Block lstmHidden;
     private final int lstmSize;
     private final ParameterStore store;
-    private final List<String> names = new ArrayList<>();
-    private final List<NDArray> params = new ArrayList<>();
+    private final Weights weights = new Weights();
 
     public PolicyNetwork(NDManager manager, PpoConfig config, int channels, int height, int width, int actions, Rng init) {
         this.config = config;
@@ -115,53 +113,7 @@ public final class PolicyNetwork {
     }
 
     private void collect(String prefix, Block block, double gain, Rng init) {
-        PlannerNetwork.collect(prefix, block, gain, init, names, params);
-    }
-
-    /**
-     * A {@code rows x cols} matrix with orthonormal rows (rows <= cols) or columns, times {@code gain}:
-     * torch.nn.init.orthogonal_'s result, by modified Gram-Schmidt on a Gaussian matrix.
-     */
-    public static float[] orthogonal(int rows, int cols, double gain, Rng rng) {
-        int n = Math.max(rows, cols);
-        int m = Math.min(rows, cols);
-        double[][] v = new double[m][n];
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                v[i][j] = gaussian(rng);
-            }
-            for (int k = 0; k < i; k++) {
-                double dot = 0;
-                for (int j = 0; j < n; j++) {
-                    dot += v[i][j] * v[k][j];
-                }
-                for (int j = 0; j < n; j++) {
-                    v[i][j] -= dot * v[k][j];
-                }
-            }
-            double norm = 0;
-            for (int j = 0; j < n; j++) {
-                norm += v[i][j] * v[i][j];
-            }
-            norm = Math.sqrt(norm);
-            for (int j = 0; j < n; j++) {
-                v[i][j] /= norm;
-            }
-        }
-        float[] w = new float[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                w[r * cols + c] = (float) (gain * (rows <= cols ? v[r][c] : v[c][r]));
-            }
-        }
-        return w;
-    }
-
-    /** Standard normal by Box-Muller; two draws. */
-    static double gaussian(Rng rng) {
-        double u = 1.0 - rng.nextDouble();
-        double w = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+        weights.add(prefix, block, gain, init);
     }
 
     /** Logits {@code [B, A]} and values {@code [B]} for observations {@code [B, C*H*W]} (networks without an LSTM). */
@@ -229,11 +181,11 @@ public final class PolicyNetwork {
     }
 
     public List<NDArray> parameters() {
-        return params;
+        return weights.arrays();
     }
 
     public List<String> parameterNames() {
-        return names;
+        return weights.names();
     }
 
     public int actions() {
@@ -245,11 +197,7 @@ public final class PolicyNetwork {
     }
 
     public long parameterCount() {
-        long n = 0;
-        for (NDArray p : params) {
-            n += p.size();
-        }
-        return n;
+        return weights.count();
     }
 
     public PpoConfig config() {
@@ -258,66 +206,10 @@ public final class PolicyNetwork {
 
     /** Parameters as name, shape and float32 values, in a fixed order. */
     public void save(DataOutputStream out) throws IOException {
-        out.writeInt(params.size());
-        for (int i = 0; i < params.size(); i++) {
-            writeArray(out, names.get(i), params.get(i));
-        }
+        weights.save(out);
     }
 
     public void load(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n != params.size()) {
-            throw new IOException("checkpoint has " + n + " parameters, the network " + params.size());
-        }
-        for (int i = 0; i < n; i++) {
-            readArray(in, names.get(i), params.get(i));
-        }
-    }
-
-    public static void writeArray(DataOutputStream out, String name, NDArray a) throws IOException {
-        out.writeUTF(name);
-        long[] shape = a.getShape().getShape();
-        out.writeInt(shape.length);
-        for (long d : shape) {
-            out.writeLong(d);
-        }
-        float[] v = a.toFloatArray();
-        for (float f : v) {
-            out.writeFloat(f);
-        }
-    }
-
-    public static void readArray(DataInputStream in, String name, NDArray into) throws IOException {
-        String got = in.readUTF();
-        if (!got.equals(name)) {
-            throw new IOException("expected parameter " + name + ", found " + got);
-        }
-        int dims = in.readInt();
-        long[] shape = new long[dims];
-        for (int d = 0; d < dims; d++) {
-            shape[d] = in.readLong();
-        }
-        if (!new Shape(shape).equals(into.getShape())) {
-            throw new IOException(name + " has shape " + new Shape(shape) + " in the checkpoint, " + into.getShape() + " in the network");
-        }
-        float[] v = new float[(int) into.size()];
-        for (int k = 0; k < v.length; k++) {
-            v[k] = in.readFloat();
-        }
-        assign(into, v);
-    }
-
-    /**
-     * Writes {@code values} into a parameter in place. Not {@code NDArray.set(Buffer)}: that goes through
-     * a deprecated PyTorch mode that prints a warning to stderr in every run. {@code x - x + v} is exact
-     * for the finite values a parameter holds. It is written through a detached alias of the same
-     * storage: PyTorch refuses in-place writes to a leaf that requires a gradient while gradient mode is
-     * on, which it is by default on any thread but the one the engine started on (the experiment
-     * runner evaluates on worker threads).
-     */
-    public static void assign(NDArray into, float[] values) {
-        try (NDArray alias = into.stopGradient(); NDArray loaded = into.getManager().create(values, into.getShape())) {
-            alias.subi(alias).addi(loaded);
-        }
+        weights.load(in);
     }
 }

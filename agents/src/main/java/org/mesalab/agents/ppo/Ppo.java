@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.Diverged;
 import org.mesalab.agents.EpisodeWindow;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.Torch;
@@ -50,12 +51,6 @@ public final class Ppo implements AutoCloseable {
         void onUpdate(UpdateStats stats);
     }
 
-    /** Training stopped because the loss stopped being a finite number. */
-    public static final class Diverged extends RuntimeException {
-        public Diverged(String message) {
-            super(message, null, false, false);
-        }
-    }
 
     private final PpoConfig cfg;
     private final Distribution train;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.mesalab.agents.Torch;
+import org.mesalab.agents.nn.Weights;
 import org.mesalab.core.Rng;
 
 /** GAE, the PPO loss and the helpers against values computed by hand. */
@@ -105,7 +106,7 @@ class PpoMathTest {
     @Test
     void orthogonalInitHasOrthonormalRowsOrColumns() {
         Rng rng = new Rng(3);
-        float[] w = PolicyNetwork.orthogonal(4, 10, 2.0, rng); // rows orthogonal, norm 2
+        float[] w = Weights.orthogonal(4, 10, 2.0, rng); // rows orthogonal, norm 2
         for (int a = 0; a < 4; a++) {
             for (int b = 0; b < 4; b++) {
                 double dot = 0;
@@ -115,7 +116,7 @@ class PpoMathTest {
                 assertEquals(a == b ? 4.0 : 0.0, dot, 1e-4);
             }
         }
-        float[] tall = PolicyNetwork.orthogonal(10, 3, 1.0, rng); // columns orthonormal
+        float[] tall = Weights.orthogonal(10, 3, 1.0, rng); // columns orthonormal
         for (int a = 0; a < 3; a++) {
             double dot = 0;
             for (int r = 0; r < 10; r++) {
