@@ -70,16 +70,20 @@ public final class RunDir {
         return new RunDir(dir);
     }
 
-    public Map<String, Object> readConfig() {
+    /** The run's manifest ({@code config.json}); an unreadable or incomplete one is a usage error naming the file. */
+    public RunManifest readManifest() {
+        Path f = dir.resolve("config.json");
+        RunManifest m;
         try {
-            return JSON.readValue(dir.resolve("config.json").toFile(), new TypeReference<Map<String, Object>>() { });
+            m = JSON.readValue(f.toFile(), RunManifest.class);
         } catch (IOException e) {
-            throw new UsageException("cannot read " + dir.resolve("config.json") + ": " + firstLine(e));
+            throw new UsageException("cannot read " + f + ": " + firstLine(e));
         }
+        return m.checked(f.toString());
     }
 
-    public void writeConfig(Map<String, Object> config) {
-        writeAtomically(dir.resolve("config.json"), out -> out.write(JSON.writeValueAsBytes(config)));
+    public void writeManifest(RunManifest manifest) {
+        writeAtomically(dir.resolve("config.json"), out -> out.write(JSON.writeValueAsBytes(manifest)));
     }
 
     public void appendMetrics(Map<String, Object> line) {

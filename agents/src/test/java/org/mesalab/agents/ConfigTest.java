@@ -39,6 +39,24 @@ class ConfigTest {
     }
 
     @Test
+    void theManifestIsWrittenAndReadByOneRecord(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        RunManifest m = RunManifest.of("planner", "maze", "train", Map.of("size", 9.0), 0, 0, 3, 4000, 1, Map.of("java", "17"), "abc", "now", "test")
+                .withPlanner(PlannerConfig.defaults().with("model_envs", "2"), 1234, 250);
+        RunDir run = RunDir.create(dir.resolve("r"));
+        run.writeManifest(m);
+        RunManifest back = RunDir.open(dir.resolve("r")).readManifest();
+        assertEquals(RunDir.JSON.writeValueAsString(m), RunDir.JSON.writeValueAsString(back));
+        assertEquals(m.planner(), back.planner());
+        assertEquals(m.envOverrides(), back.envOverrides());
+        assertEquals(9, ((Number) back.envParams().get("size")).intValue(), "the training distribution's full parameters are recorded");
+        String json = java.nio.file.Files.readString(dir.resolve("r/config.json"));
+        assertTrue(json.contains("\"env_overrides\"") && json.contains("\"total_steps\" : 4000") && !json.contains("\"ppo\""), json);
+        // an unreadable manifest is a usage error naming the file
+        java.nio.file.Files.writeString(dir.resolve("r/config.json"), "{\"algo\": \"ppo\", \"env\": \"maze\", \"split\": \"train\"}");
+        assertMessage(() -> RunDir.open(dir.resolve("r")).readManifest(), "config.json has algo 'ppo' without its hyperparameters");
+    }
+
+    @Test
     void badValuesAreRefusedWithTheAllowedValues() {
         assertMessage(() -> PpoConfig.defaults().with("learning_rate", "0"), "ppo: learning_rate=0 is out of range; allowed: a number in (0, 1]");
         assertMessage(() -> PpoConfig.defaults().with("num_envs", "1.5"), "ppo: num_envs=1.5 is not a valid integer; allowed: an integer in [1, 4096]");

@@ -115,6 +115,27 @@ public record EnvType(
         return distribution(split, overridesFor(split, trainSplit, overrides));
     }
 
+    /**
+     * Parameter overrides given as {@code KEY=VALUE} (or {@code env.KEY=VALUE}), each checked against its
+     * declaration; a malformed one or an unknown key is a usage error naming what is allowed.
+     */
+    public Map<String, Double> parseOverrides(List<String> overrides) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (String kv : overrides) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--set " + kv + " is malformed; allowed: KEY=VALUE with KEY one of the parameters of " + name);
+            }
+            String key = kv.substring(0, eq).trim();
+            if (key.startsWith("env.")) {
+                key = key.substring(4);
+            }
+            Param p = Params.find(name, params, key);
+            values.put(p.name(), p.parse(name, kv.substring(eq + 1)));
+        }
+        return values;
+    }
+
     /** The split's distribution over all its levels, with the user's overrides on top of the split's. */
     public Distribution distribution(String split, Map<String, Double> overrides) {
         return distribution(split, overrides, 0, 0);

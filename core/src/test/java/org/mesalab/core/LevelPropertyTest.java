@@ -13,7 +13,7 @@ import org.mesalab.core.envs.Heist;
 import org.mesalab.core.envs.Lava;
 import org.mesalab.core.envs.Maze;
 import org.mesalab.core.eval.Episode;
-import org.mesalab.core.eval.Policies;
+import org.mesalab.core.solve.Oracles;
 
 /**
  * Properties of generated levels over 5,000 seeds per env and split: every level is solvable for the
@@ -30,7 +30,7 @@ class LevelPropertyTest {
         long seed = d.levelSeed(index);
         Env e = d.create();
         for (Objective o : e.type().objectives()) {
-            Episode ep = Episode.play(e, Policies.oracle(o), seed, null);
+            Episode ep = Episode.play(e, Oracles.oracle(o), seed, null);
             assertTrue(ep.achieved(o, e), env + "/" + split + " level " + index + ": oracle of " + o.name() + " fails");
         }
     }

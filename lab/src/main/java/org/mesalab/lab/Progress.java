@@ -1,7 +1,7 @@
 package org.mesalab.lab;
 
 import java.io.PrintStream;
-import org.mesalab.agents.ppo.UpdateStats;
+import org.mesalab.agents.Learner;
 
 /**
  * Training telemetry on standard error: on a terminal, one live line rewritten in place; otherwise a
@@ -21,11 +21,11 @@ final class Progress {
         this.intervalSeconds = intervalSeconds;
     }
 
-    void onUpdate(UpdateStats s, long totalSteps) {
-        onProgress(s.update(), s.updates(), s.globalStep(), totalSteps, s.stepsPerSecond(), s.meanReturn(), s.trainSuccess());
+    void onProgress(Learner.Stats s, long totalSteps) {
+        onProgress(s.iteration(), s.iterations(), s.globalStep(), totalSteps, s.stepsPerSecond(), s.meanReturn(), s.trainSuccess());
     }
 
-    void onProgress(int update, int updates, long globalStep, long totalSteps, double rate, double meanReturn, double trainSuccess) {
+    private void onProgress(int update, int updates, long globalStep, long totalSteps, double rate, double meanReturn, double trainSuccess) {
         long now = System.nanoTime();
         boolean last = update == updates;
         if (!terminal && !last && (now - lastPrint) / 1e9 < intervalSeconds) {

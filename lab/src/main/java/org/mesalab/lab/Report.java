@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mesalab.core.Param;
 import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.render.Heatmap;
@@ -182,7 +183,7 @@ final class Report {
     }
 
     static String fmt(double v) {
-        return EnvOptions.format(v);
+        return Param.format(v);
     }
 
     private static <T> T parse(Object json, TypeReference<T> type) {

@@ -1,7 +1,6 @@
 package org.mesalab.lab;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,13 +14,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mesalab.agents.RunDir;
-import org.mesalab.agents.TrainSetup;
+import org.mesalab.agents.RunManifest;
+import org.mesalab.agents.planner.ObjectivePicture;
 import org.mesalab.agents.planner.PlannerPolicy;
+import org.mesalab.agents.planner.SlotChoice;
 import org.mesalab.agents.ppo.PpoPolicy;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Event;
+import org.mesalab.core.Param;
 import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.assistant.Assistant;
@@ -170,7 +172,7 @@ final class Runner {
             Spec.Condition c = j.condition();
             cmd.addAll(List.of("--env", c.env(), "--algo", c.agent(), "--split", c.trainSplit(), "--steps", Long.toString(c.steps()),
                     "--seed", Long.toString(j.seed()), "--out", j.dir().toString()));
-            c.trainSet().forEach((k, v) -> cmd.addAll(List.of("--set", "env." + k + "=" + EnvOptions.format(v))));
+            c.trainSet().forEach((k, v) -> cmd.addAll(List.of("--set", "env." + k + "=" + Param.format(v))));
             c.params().forEach((k, v) -> cmd.addAll(List.of("--set", c.agent() + "." + k + "=" + v)));
         }
         cmd.addAll(List.of("--threads", "1"));
@@ -199,7 +201,7 @@ final class Runner {
     /** Evaluation on every split (and objective), and the diagnoses, of a trained run. */
     private Store.RunRecord evaluate(Job j, double wall) {
         Spec.Condition c = j.condition();
-        Map<String, Object> config = RunDir.open(j.dir()).readConfig();
+        RunManifest manifest = RunDir.open(j.dir()).readManifest();
         EnvType type = Envs.get(c.env());
         List<Map<String, Object>> evaluations = new ArrayList<>();
         List<Map<String, Object>> episodes = new ArrayList<>();
@@ -207,12 +209,12 @@ final class Runner {
         List<String> objectives = c.agent().equals("planner") ? c.objectives() : List.of("policy");
         for (String objective : objectives) {
             for (String split : c.evalSplits()) {
-                Distribution d = TrainSetup.distribution(config, split);
-                long start = TrainSetup.heldOutStart(config, split);
+                Distribution d = manifest.distribution(split);
+                long start = manifest.heldOutStart(split);
                 Evaluator.Summary s;
                 List<Episode> played = new ArrayList<>();
-                try (Subject subject = new Subject(d, policy(j, objective), start)) {
-                    s = Evaluator.evaluate(subject.policy(), d, spec.episodes(), start);
+                try (Policy policy = policy(j, objective)) {
+                    s = Evaluator.evaluate(policy, d, spec.episodes(), start);
                     for (Evaluator.Record r : s.records()) {
                         played.add(r.episode());
                     }
@@ -238,7 +240,7 @@ final class Runner {
                     }
                 }
                 Map<String, Object> row = evaluationRow(split, objective, s);
-                row.put("warning", TrainSetup.sameAsTraining(config, split));
+                row.put("warning", manifest.sameAsTraining(split));
                 evaluations.add(row);
                 for (Evaluator.Record r : s.records()) {
                     Map<String, Object> e = new LinkedHashMap<>();
@@ -258,10 +260,10 @@ final class Runner {
             }
         }
         if (c.agent().equals("planner") && spec.diagnoses().contains("objective")) {
-            diagnoses.add(Map.of("split", lastSplit(c), "kind", "objective_picture", "payload", objectivePicture(j, c, config)));
+            diagnoses.add(Map.of("split", lastSplit(c), "kind", "objective_picture", "payload", objectivePicture(j, c)));
         }
         List<Map<String, Object>> metrics = RunDir.open(j.dir()).readMetrics();
-        return new Store.RunRecord(j.runId(), spec.name(), c, j.seed(), config, j.dir().toString(), wall, metrics, evaluations, episodes, diagnoses);
+        return new Store.RunRecord(j.runId(), spec.name(), c, j.seed(), manifest, j.dir().toString(), wall, metrics, evaluations, episodes, diagnoses);
     }
 
     private static String lastSplit(Spec.Condition c) {
@@ -318,30 +320,16 @@ final class Runner {
         return m;
     }
 
-    private Map<String, Object> objectivePicture(Job j, Spec.Condition c, Map<String, Object> config) {
+    /** The planner's objective picture on the last evaluation split (also written to the run directory as PNG). */
+    private Map<String, Object> objectivePicture(Job j, Spec.Condition c) {
         Path png = j.dir().resolve("objective-" + lastSplit(c) + ".png");
-        List<String> args = new ArrayList<>(List.of(j.dir().toString(), "--split", lastSplit(c), "--png", png.toString()));
-        for (String o : c.objectives()) {
-            args.add("--objective");
-            args.add(o);
-        }
-        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
-        int rc = Main.execute(prepend("objective", args), quiet, quiet);
-        if (rc != 0 || !Files.exists(png)) {
-            return Map.of("error", "could not draw the objective picture (exit " + rc + ")");
-        }
         try {
+            ObjectivePicture picture = ObjectivePicture.draw(j.dir(), lastSplit(c), 0, c.objectives(), "train", note -> { });
+            Renderer.writePng(picture.image(c.env() + "/" + lastSplit(c) + " level 0 (" + j.dir().getFileName() + "): what each objective says"), png);
             return Map.of("png_base64", Base64.getEncoder().encodeToString(Files.readAllBytes(png)), "objectives", c.objectives());
-        } catch (IOException e) {
-            return Map.of("error", e.getMessage());
+        } catch (IOException | UsageException e) {
+            return Map.of("error", "could not draw the objective picture: " + RunDir.firstLine(e));
         }
-    }
-
-    private static String[] prepend(String first, List<String> rest) {
-        List<String> all = new ArrayList<>();
-        all.add(first);
-        all.addAll(rest);
-        return all.toArray(new String[0]);
     }
 
     /** The prior lever: the assistant under each kernel (seconds of GP fitting), stored once per experiment. */
@@ -366,17 +354,17 @@ final class Runner {
         }
         Store.RunRecord rec = new Store.RunRecord(spec.name() + "/assistant", spec.name(),
                 new Spec.Condition("assistant", "assistant", "assistant", "gp", 0, 0, "train", Map.of(), Map.of(), List.of(), List.of(), null, null, List.of(1L)),
-                1, Map.of("total_steps", 0), "", 0, List.of(), List.of(), List.of(), List.of(Map.of("split", "test", "kind", "assistant", "payload", rows)));
+                1, null, "", 0, List.of(), List.of(), List.of(), List.of(Map.of("split", "test", "kind", "assistant", "payload", rows)));
         store.putRun(rec);
     }
 
     /** The run's policy with {@code objective} in a planner's slot ({@code policy} for PPO), acting as in training. */
     private static Policy policy(Job j, String objective) {
         if (objective.equals("policy")) {
-            return PpoPolicy.load(j.dir(), j.seed(), false, 1);
+            return PpoPolicy.load(j.dir(), j.seed(), false);
         }
-        Spec.SlotChoice choice = Spec.SlotChoice.parse(objective, "train");
-        return PlannerPolicy.load(j.dir(), choice.slot(), choice.refitSplit(), 0, j.seed(), 1);
+        SlotChoice choice = SlotChoice.parse(objective, "train");
+        return PlannerPolicy.load(j.dir(), choice.slot(), choice.refitSplit(), 0, j.seed());
     }
 
     /** Overall progress: runs done, what each running job is at, and an ETA from the steps left. */

@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.Set;
 import org.mesalab.agents.planner.ObjectiveSlot;
 import org.mesalab.agents.planner.PlannerConfig;
+import org.mesalab.agents.planner.SlotChoice;
 import org.mesalab.agents.ppo.PpoConfig;
 import org.mesalab.core.EnvType;
+import org.mesalab.core.Param;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -63,13 +65,6 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
      * An objective as specs and {@code mesalab objective} write it: {@code SLOT} or {@code SLOT@SPLIT},
      * where SPLIT names the levels an {@code events:} value head is refit on.
      */
-    record SlotChoice(String slot, String refitSplit) {
-        static SlotChoice parse(String objective, String defaultRefit) {
-            int at = objective.indexOf('@');
-            return at < 0 ? new SlotChoice(objective, defaultRefit) : new SlotChoice(objective.substring(0, at), objective.substring(at + 1));
-        }
-    }
-
     /** Reads and validates a spec file. */
     static Spec load(Path file) {
         String text;
@@ -368,7 +363,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
             for (Map<String, Double> set : setCombos) {
                 Map<String, Double> checked;
                 try {
-                    checked = EnvOptions.parse(type, set.entrySet().stream().map(e -> e.getKey() + "=" + EnvOptions.format(e.getValue())).toList());
+                    checked = type.parseOverrides(set.entrySet().stream().map(e -> e.getKey() + "=" + Param.format(e.getValue())).toList());
                     type.distribution(split, checked);
                 } catch (UsageException e) {
                     Node at = setNodes.isEmpty() ? node : setNodes.values().iterator().next();
@@ -385,7 +380,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
                     List<String> parts = new ArrayList<>();
                     set.forEach((k, v) -> {
                         if (sets.get(k).size() > 1) {
-                            parts.add(k + "=" + EnvOptions.format(v));
+                            parts.add(k + "=" + Param.format(v));
                         }
                     });
                     p.forEach((k, v) -> {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mesalab.agents.RunDir;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.core.UsageException;
 
 /**
@@ -88,8 +89,12 @@ final class Store implements AutoCloseable {
         }
     }
 
-    /** Everything a finished run produced. */
-    record RunRecord(String runId, String experiment, Spec.Condition condition, long seed, Map<String, Object> config, String runDir, double wallSeconds,
+    /**
+     * Everything a finished run produced.
+     *
+     * @param manifest the run's manifest; null for an experiment-level row (the assistant's)
+     */
+    record RunRecord(String runId, String experiment, Spec.Condition condition, long seed, RunManifest manifest, String runDir, double wallSeconds,
                      List<Map<String, Object>> metrics, List<Map<String, Object>> evaluations, List<Map<String, Object>> episodes,
                      List<Map<String, Object>> diagnoses) {
     }
@@ -104,88 +109,11 @@ final class Store implements AutoCloseable {
                     p.executeUpdate();
                 }
             }
-            Spec.Condition c = r.condition();
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finished', ?, ?, now())")) {
-                p.setString(1, r.runId());
-                p.setString(2, r.experiment());
-                p.setString(3, c.name());
-                p.setString(4, c.group());
-                p.setString(5, c.agent());
-                p.setString(6, c.env());
-                p.setLong(7, r.seed());
-                p.setLong(8, ((Number) r.config().getOrDefault("total_steps", c.steps())).longValue());
-                p.setString(9, c.lever());
-                if (c.leverValue() == null) {
-                    p.setNull(10, java.sql.Types.DOUBLE);
-                } else {
-                    p.setDouble(10, c.leverValue());
-                }
-                p.setString(11, json(r.config()));
-                p.setString(12, json(r.config().getOrDefault("versions", Map.of())));
-                p.setString(13, String.valueOf(r.config().get("git_commit")));
-                p.setString(14, r.runDir());
-                p.setDouble(15, r.wallSeconds());
-                p.executeUpdate();
-            }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO training_metrics VALUES (?, ?, ?, ?, ?, ?)")) {
-                for (Map<String, Object> m : r.metrics()) {
-                    p.setString(1, r.runId());
-                    p.setLong(2, ((Number) m.get("global_step")).longValue());
-                    setDouble(p, 3, m.get("train_success"));
-                    setDouble(p, 4, m.get("mean_return"));
-                    setDouble(p, 5, m.get("steps_per_second"));
-                    p.setString(6, json(m));
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO evaluations (run_id, split, objective, episodes, intended_success,"
-                    + " intended_low, intended_high, aligned, goal_misgeneralized, goal_misgeneralized_low, goal_misgeneralized_high,"
-                    + " capability_failure, proxy_success, mean_return, mean_steps, distribution, warning)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (Map<String, Object> e : r.evaluations()) {
-                    p.setString(1, r.runId());
-                    p.setString(2, (String) e.get("split"));
-                    p.setString(3, (String) e.get("objective"));
-                    p.setInt(4, ((Number) e.get("episodes")).intValue());
-                    int i = 5;
-                    for (String k : List.of("intended_success", "intended_low", "intended_high", "aligned", "goal_misgeneralized",
-                            "goal_misgeneralized_low", "goal_misgeneralized_high", "capability_failure")) {
-                        setDouble(p, i++, e.get(k));
-                    }
-                    p.setString(13, json(e.get("proxy_success")));
-                    setDouble(p, 14, e.get("mean_return"));
-                    setDouble(p, 15, e.get("mean_steps"));
-                    p.setString(16, json(e.get("distribution")));
-                    p.setString(17, (String) e.get("warning"));
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO episodes VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (Map<String, Object> e : r.episodes()) {
-                    p.setString(1, r.runId());
-                    p.setString(2, (String) e.get("split"));
-                    p.setString(3, (String) e.get("objective"));
-                    p.setLong(4, ((Number) e.get("level_seed")).longValue());
-                    p.setString(5, (String) e.get("outcome"));
-                    setDouble(p, 6, e.get("intended_return"));
-                    p.setInt(7, ((Number) e.get("steps")).intValue());
-                    p.setString(8, json(e.get("events")));
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO diagnoses VALUES (?, ?, ?, ?)")) {
-                for (Map<String, Object> d : r.diagnoses()) {
-                    p.setString(1, r.runId());
-                    p.setString(2, (String) d.get("split"));
-                    p.setString(3, (String) d.get("kind"));
-                    p.setString(4, json(d.get("payload")));
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
+            insertRun(r);
+            insertMetrics(r);
+            insertEvaluations(r);
+            insertEpisodes(r);
+            insertDiagnoses(r);
             db.commit();
         } catch (SQLException | RuntimeException e) {
             try {
@@ -200,6 +128,104 @@ final class Store implements AutoCloseable {
             } catch (SQLException ignored) {
                 // connection is closing anyway
             }
+        }
+    }
+
+    private void insertRun(RunRecord r) throws SQLException {
+        Spec.Condition c = r.condition();
+        RunManifest m = r.manifest();
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO runs (run_id, experiment, condition, condition_group, agent, env, seed, steps,"
+                + " lever, lever_value, config, versions, git_commit, status, run_dir, wall_seconds, finished)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finished', ?, ?, now())")) {
+            p.setString(1, r.runId());
+            p.setString(2, r.experiment());
+            p.setString(3, c.name());
+            p.setString(4, c.group());
+            p.setString(5, c.agent());
+            p.setString(6, c.env());
+            p.setLong(7, r.seed());
+            p.setLong(8, m == null ? 0 : m.totalSteps());
+            p.setString(9, c.lever());
+            setDouble(p, 10, c.leverValue());
+            p.setString(11, m == null ? null : json(m));
+            p.setString(12, json(m == null || m.versions() == null ? Map.of() : m.versions()));
+            p.setString(13, m == null ? null : m.gitCommit());
+            p.setString(14, r.runDir());
+            p.setDouble(15, r.wallSeconds());
+            p.executeUpdate();
+        }
+    }
+
+    private void insertMetrics(RunRecord r) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO training_metrics (run_id, global_step, train_success, mean_return,"
+                + " steps_per_second, metrics) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (Map<String, Object> m : r.metrics()) {
+                p.setString(1, r.runId());
+                p.setLong(2, ((Number) m.get("global_step")).longValue());
+                setDouble(p, 3, m.get("train_success"));
+                setDouble(p, 4, m.get("mean_return"));
+                setDouble(p, 5, m.get("steps_per_second"));
+                p.setString(6, json(m));
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+    }
+
+    private void insertEvaluations(RunRecord r) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO evaluations (run_id, split, objective, episodes, intended_success,"
+                + " intended_low, intended_high, aligned, goal_misgeneralized, goal_misgeneralized_low, goal_misgeneralized_high,"
+                + " capability_failure, proxy_success, mean_return, mean_steps, distribution, warning)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Map<String, Object> e : r.evaluations()) {
+                p.setString(1, r.runId());
+                p.setString(2, (String) e.get("split"));
+                p.setString(3, (String) e.get("objective"));
+                p.setInt(4, ((Number) e.get("episodes")).intValue());
+                int i = 5;
+                for (String k : List.of("intended_success", "intended_low", "intended_high", "aligned", "goal_misgeneralized",
+                        "goal_misgeneralized_low", "goal_misgeneralized_high", "capability_failure")) {
+                    setDouble(p, i++, e.get(k));
+                }
+                p.setString(13, json(e.get("proxy_success")));
+                setDouble(p, 14, e.get("mean_return"));
+                setDouble(p, 15, e.get("mean_steps"));
+                p.setString(16, json(e.get("distribution")));
+                p.setString(17, (String) e.get("warning"));
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+    }
+
+    private void insertEpisodes(RunRecord r) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO episodes (run_id, split, objective, level_seed, outcome, intended_return,"
+                + " steps, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Map<String, Object> e : r.episodes()) {
+                p.setString(1, r.runId());
+                p.setString(2, (String) e.get("split"));
+                p.setString(3, (String) e.get("objective"));
+                p.setLong(4, ((Number) e.get("level_seed")).longValue());
+                p.setString(5, (String) e.get("outcome"));
+                setDouble(p, 6, e.get("intended_return"));
+                p.setInt(7, ((Number) e.get("steps")).intValue());
+                p.setString(8, json(e.get("events")));
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+    }
+
+    private void insertDiagnoses(RunRecord r) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO diagnoses (run_id, split, kind, payload) VALUES (?, ?, ?, ?)")) {
+            for (Map<String, Object> d : r.diagnoses()) {
+                p.setString(1, r.runId());
+                p.setString(2, (String) d.get("split"));
+                p.setString(3, (String) d.get("kind"));
+                p.setString(4, json(d.get("payload")));
+                p.addBatch();
+            }
+            p.executeBatch();
         }
     }
 

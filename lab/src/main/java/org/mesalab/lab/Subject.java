@@ -3,9 +3,8 @@ package org.mesalab.lab;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.mesalab.agents.RunDir;
-import org.mesalab.agents.TrainSetup;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.planner.PlannerPolicy;
 import org.mesalab.agents.ppo.PpoPolicy;
 import org.mesalab.core.Distribution;
@@ -19,12 +18,12 @@ import org.mesalab.core.eval.Policies;
 
 /**
  * What eval, diagnose and heatmap look at: a trained run (RUN_DIR, evaluated on its own env; a split means
- * the same levels for every run, see {@link TrainSetup#distribution}) or a built-in policy on an env, plus the
+ * the same levels for every run, see {@link RunManifest#distribution}) or a built-in policy on an env, plus the
  * held-out levels to use.
  *
  * @param start   first level index (held out from training; shifted by the evaluation seed)
  * @param warning why the outcome rates may not mean what the split's name says (see
- *                {@link TrainSetup#sameAsTraining}); null when there is nothing to say
+ *                {@link RunManifest#sameAsTraining}); null when there is nothing to say
  */
 record Subject(Distribution distribution, Policy policy, long start, String warning) implements AutoCloseable {
 
@@ -51,23 +50,20 @@ record Subject(Distribution distribution, Policy policy, long start, String warn
             if (policySpec != null) {
                 throw new UsageException("give either RUN_DIR or --policy, not both");
             }
-            Map<String, Object> config = RunDir.open(runDir).readConfig();
-            String trainedOn = (String) config.get("env");
-            if (env != null && !env.equals(trainedOn)) {
-                throw new UsageException("--env=" + env + " but " + runDir + " was trained on " + trainedOn + "; allowed: " + trainedOn);
+            RunManifest m = RunDir.open(runDir).readManifest();
+            if (env != null && !env.equals(m.env())) {
+                throw new UsageException("--env=" + env + " but " + runDir + " was trained on " + m.env() + "; allowed: " + m.env());
             }
-            EnvType type = Envs.get(trainedOn);
-            Distribution d = TrainSetup.distribution(config, split);
-            long start = TrainSetup.heldOutStart(config, split) + offset;
-            String warning = TrainSetup.sameAsTraining(config, split);
+            Distribution d = m.distribution(split);
+            long start = m.heldOutStart(split) + offset;
+            String warning = m.sameAsTraining(split);
             if (warning != null) {
                 err.println("mesalab: warning: " + runDir + ": " + warning);
                 err.flush();
             }
-            int threads = ((Number) config.getOrDefault("threads", 1)).intValue();
-            if ("planner".equals(config.get("algo"))) {
+            if (m.isPlanner()) {
                 PlannerPolicy p = PlannerPolicy.load(runDir, planner.objective() == null ? "learned" : planner.objective(), planner.refitSplit(),
-                        planner.simulations(), seed, threads, greedy);
+                        planner.simulations(), seed, greedy);
                 if (p.refitNote() != null) {
                     err.println(p.refitNote());
                     err.flush();
@@ -75,9 +71,9 @@ record Subject(Distribution distribution, Policy policy, long start, String warn
                 return new Subject(d, p, start, warning);
             }
             if (!planner.isDefault()) {
-                throw new UsageException("--objective and --simulations apply to planner runs; " + runDir + " is a " + config.get("algo") + " run");
+                throw new UsageException("--objective and --simulations apply to planner runs; " + runDir + " is a " + m.algo() + " run");
             }
-            return new Subject(d, PpoPolicy.load(runDir, seed, greedy, threads), start, warning);
+            return new Subject(d, PpoPolicy.load(runDir, seed, greedy), start, warning);
         }
         if (!planner.isDefault()) {
             throw new UsageException("--objective and --simulations apply to planner runs (RUN_DIR), not to --policy");
@@ -86,7 +82,7 @@ record Subject(Distribution distribution, Policy policy, long start, String warn
             throw new UsageException("give a RUN_DIR, or --policy random|oracle:intended|oracle:NAME with --env ENV");
         }
         EnvType type = Envs.get(env);
-        Distribution d = type.distribution(split, EnvOptions.parse(type, sets));
+        Distribution d = type.distribution(split, type.parseOverrides(sets));
         return new Subject(d, Policies.parse(policySpec, type, seed), Evaluator.HELD_OUT_START + offset);
     }
 
@@ -99,12 +95,6 @@ record Subject(Distribution distribution, Policy policy, long start, String warn
 
     @Override
     public void close() {
-        if (policy instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // nothing to release
-            }
-        }
+        policy.close();
     }
 }

@@ -8,15 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mesalab.agents.Diverged;
+import org.mesalab.agents.EpisodeWindow;
+import org.mesalab.agents.Learner;
 import org.mesalab.agents.RunDir;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.Torch;
-import org.mesalab.agents.TrainSetup;
 import org.mesalab.agents.planner.Planner;
 import org.mesalab.agents.planner.PlannerConfig;
 import org.mesalab.agents.ppo.Ppo;
 import org.mesalab.agents.ppo.PpoConfig;
-import org.mesalab.agents.ppo.UpdateStats;
-import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
@@ -85,82 +85,88 @@ final class TrainCommand implements Runnable {
 
     @Override
     public void run() {
-        String resumedAlgo = null;
-        if (resume != null) {
-            Path dir = !resume.isEmpty() ? Path.of(resume) : out;
-            if (dir == null) {
-                throw new UsageException("--resume needs a run directory: --resume RUN_DIR or --out RUN_DIR --resume");
-            }
-            resumedAlgo = String.valueOf(RunDir.open(dir).readConfig().get("algo"));
+        Learner<?> learner = resume != null ? resume() : start();
+        train(learner);
+    }
+
+    /** Continues the run of --resume (or --out): its manifest decides everything but the progress output. */
+    private Learner<?> resume() {
+        Path dir = !resume.isEmpty() ? Path.of(resume) : out;
+        if (dir == null) {
+            throw new UsageException("--resume needs a run directory: --resume RUN_DIR or --out RUN_DIR --resume");
         }
-        String chosen = resumedAlgo != null ? resumedAlgo : algo;
-        if (chosen.equals("planner")) {
-            trainPlanner();
-            return;
+        RunDir run = RunDir.open(dir);
+        RunManifest m = run.readManifest();
+        if (steps != null && steps != m.totalSteps()) {
+            throw new UsageException("--steps=" + steps + " differs from the run's " + m.totalSteps()
+                    + "; a resumed run keeps its budget (its learning-rate schedule depends on it)");
         }
-        if (!chosen.equals("ppo")) {
+        out = dir;
+        return m.isPlanner() ? Planner.resume(run) : Ppo.resume(run);
+    }
+
+    /** A new run: every input is checked before the run directory is created or the engine starts. */
+    private Learner<?> start() {
+        if (!algo.equals("ppo") && !algo.equals("planner")) {
             throw new UsageException("--algo=" + algo + " is not available; allowed: ppo, planner");
         }
-        Ppo ppo;
-        Map<String, Object> config;
-        long total;
-        int nThreads;
-        if (resume != null) {
-            Path dir = !resume.isEmpty() ? Path.of(resume) : out;
-            if (dir == null) {
-                throw new UsageException("--resume needs a run directory: --resume RUN_DIR or --out RUN_DIR --resume");
+        EnvType type = newRunEnv();
+        List<String> envSets = new ArrayList<>();
+        Map<String, String> hyper = splitSets(algo, envSets);
+        Map<String, Double> envOverrides = type.parseOverrides(envSets);
+        boolean planner = algo.equals("planner");
+        long total = budget(planner ? defaultPlannerSteps(env) : defaultSteps(env));
+        int nThreads = threadCount();
+        RunManifest m = RunManifest.of(algo, env, split, envOverrides, startLevel, numLevels, seed, total, nThreads, null,
+                Versions.gitCommit(), Instant.now().toString(), command());
+        if (planner) {
+            PlannerConfig cfg = PlannerConfig.defaults();
+            for (Map.Entry<String, String> h : hyper.entrySet()) {
+                cfg = cfg.with(h.getKey(), h.getValue());
             }
-            RunDir run = RunDir.open(dir);
-            config = run.readConfig();
-            if (!"ppo".equals(config.get("algo"))) {
-                throw new UsageException(dir + " is not a PPO run");
-            }
-            total = ((Number) config.get("total_steps")).longValue();
-            nThreads = ((Number) config.get("threads")).intValue();
-            if (steps != null && steps != total) {
-                throw new UsageException("--steps=" + steps + " differs from the run's " + total + "; a resumed run keeps its budget (its learning-rate schedule depends on it)");
-            }
-            @SuppressWarnings("unchecked")
-            PpoConfig cfg = PpoConfig.fromMap((Map<String, Object>) config.get("ppo"));
-            ppo = Ppo.resume(run, TrainSetup.trainDistribution(config), cfg, ((Number) config.get("seed")).longValue(), total, nThreads);
-            out = dir;
+            m = m.withPlanner(cfg.validate(total, type.splits().keySet()));
         } else {
-            EnvType type = newRunEnv();
-            Map<String, Double> envOverrides = new LinkedHashMap<>();
-            List<String> envSets = new ArrayList<>();
-            Map<String, String> hyper = splitSets("ppo", envSets);
             PpoConfig cfg = PpoConfig.defaults();
             for (Map.Entry<String, String> h : hyper.entrySet()) {
                 cfg = cfg.with(h.getKey(), h.getValue());
             }
-            envOverrides.putAll(EnvOptions.parse(type, envSets));
-            total = budget(defaultSteps(env));
-            nThreads = threadCount();
-            cfg.validate(total);
-            Distribution train = TrainSetup.trainDistribution(type, split, envOverrides, startLevel, numLevels);
-            RunDir run = RunDir.create(out);
-            // All input is valid: start the engine before anything else touches it, since the thread count is fixed at start.
-            Torch.start(nThreads);
-            config = manifest("ppo", train, envOverrides, total, nThreads);
-            ppo = Ppo.start(cfg, train, seed, total, nThreads, run, config);
+            m = m.withPpo(cfg.validate(total));
         }
+        RunDir run = RunDir.create(out);
+        // All input is valid: start the engine before anything else touches it, since the thread count is fixed at start.
+        Torch.start(nThreads);
+        m = m.withVersions(Versions.all());
+        return planner ? Planner.start(m, run) : Ppo.start(m, run);
+    }
+
+    /** The command line as the user typed it (for the manifest). */
+    private String command() {
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        int at = args.indexOf("train");
+        return "mesalab train " + String.join(" ", at >= 0 ? args.subList(at + 1, args.size()) : args);
+    }
+
+    /** Trains to the end of the budget with progress on stderr, then prints the summary. */
+    private <S extends Learner.Stats> void train(Learner<S> learner) {
         Progress progress = new Progress(System.err, System.console() != null, 5);
         long started = System.nanoTime();
-        long startStep = ppo.globalStep();
-        UpdateStats[] last = new UpdateStats[1];
+        long startStep = learner.globalStep();
+        List<Learner.Stats> last = new ArrayList<>(List.of());
         double[] network = new double[1];
-        final long budget = total;
-        try (ppo) {
-            ppo.train(s -> {
-                last[0] = s;
+        long total = learner.manifest().totalSteps();
+        try (learner) {
+            learner.train(s -> {
+                last.clear();
+                last.add(s);
                 network[0] += s.networkSeconds();
-                progress.onUpdate(s, budget);
+                progress.onProgress(s, total);
             });
         } catch (Diverged d) {
             throw new UsageException(d.getMessage());
         }
-        summarize(config, ppo.globalStep(), ppo.completedUpdates(), startStep, started, network[0],
-                last[0] == null ? Double.NaN : last[0].trainSuccess(), last[0] == null ? Double.NaN : last[0].meanReturn(), Ppo.WINDOW);
+        Learner.Stats end = last.isEmpty() ? null : last.get(0);
+        summarize(learner.manifest(), learner.globalStep(), learner.completedIterations(), startStep, started, network[0],
+                end == null ? Double.NaN : end.trainSuccess(), end == null ? Double.NaN : end.meanReturn());
     }
 
     /** A new run needs --env and --out: the env's type. */
@@ -218,34 +224,14 @@ final class TrainCommand implements Runnable {
         return hyper;
     }
 
-    /** The run's manifest: everything needed to reproduce it. */
-    private Map<String, Object> manifest(String algoName, Distribution train, Map<String, Double> envOverrides, long total, int nThreads) {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("algo", algoName);
-        config.put("env", env);
-        config.put("split", split);
-        config.put("env_overrides", envOverrides);
-        config.put("env_params", train.params().asJson());
-        config.put("start_level", startLevel);
-        config.put("num_levels", numLevels);
-        config.put("seed", seed);
-        config.put("total_steps", total);
-        config.put("threads", nThreads);
-        config.put("versions", Versions.all());
-        config.put("git_commit", Versions.gitCommit());
-        config.put("created", Instant.now().toString());
-        config.put("command", "mesalab train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        return config;
-    }
-
-    private void summarize(Map<String, Object> config, long globalStep, int updates, long startStep, long started, double networkSeconds,
-                           double trainSuccess, double meanReturn, int window) {
+    private void summarize(RunManifest m, long globalStep, int updates, long startStep, long started, double networkSeconds,
+                           double trainSuccess, double meanReturn) {
         double wall = (System.nanoTime() - started) / 1e9;
         long done = globalStep - startStep;
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("run_dir", out.toString());
-        summary.put("env", config.get("env"));
-        summary.put("algo", config.get("algo"));
+        summary.put("env", m.env());
+        summary.put("algo", m.algo());
         summary.put("steps", globalStep);
         summary.put("updates", updates);
         summary.put("wall_seconds", wall);
@@ -258,75 +244,10 @@ final class TrainCommand implements Runnable {
             Json.print(w, summary);
         } else {
             w.printf("trained %s: %,d steps in %s (%,.0f steps/s, %.0f%% in network calls); train success %.1f%% over the last %d episodes%n",
-                    config.get("env"), globalStep, Progress.time(wall), done / wall, 100 * networkSeconds / wall, 100 * trainSuccess, window);
+                    m.env(), globalStep, Progress.time(wall), done / wall, 100 * networkSeconds / wall, 100 * trainSuccess, EpisodeWindow.SIZE);
             w.printf("run directory: %s  (evaluate: mesalab eval %s --split test)%n", out, out);
             w.flush();
         }
-    }
-
-    /** Same flow as PPO's: new run or resume, progress on stderr, a summary on stdout. */
-    private void trainPlanner() {
-        Planner planner;
-        Map<String, Object> config;
-        long total;
-        if (resume != null) {
-            Path dir = !resume.isEmpty() ? Path.of(resume) : out;
-            RunDir run = RunDir.open(dir);
-            config = run.readConfig();
-            total = ((Number) config.get("total_steps")).longValue();
-            if (steps != null && steps != total) {
-                throw new UsageException("--steps=" + steps + " differs from the run's " + total + "; a resumed run keeps its budget");
-            }
-            @SuppressWarnings("unchecked")
-            PlannerConfig cfg = PlannerConfig.fromMap((Map<String, Object>) config.get("planner"));
-            EnvType type = Envs.get((String) config.get("env"));
-            planner = Planner.resume(run, TrainSetup.trainDistribution(config), modelData(cfg, type, (String) config.get("split"), TrainSetup.overrides(config)), cfg,
-                    ((Number) config.get("seed")).longValue(), total, ((Number) config.get("threads")).intValue());
-            out = dir;
-        } else {
-            EnvType type = newRunEnv();
-            List<String> envSets = new ArrayList<>();
-            Map<String, String> hyper = splitSets("planner", envSets);
-            PlannerConfig cfg = PlannerConfig.defaults();
-            for (Map.Entry<String, String> h : hyper.entrySet()) {
-                cfg = cfg.with(h.getKey(), h.getValue());
-            }
-            Map<String, Double> envOverrides = new LinkedHashMap<>(EnvOptions.parse(type, envSets));
-            total = budget(defaultPlannerSteps(env));
-            int nThreads = threadCount();
-            cfg.validate(total, type.splits().keySet());
-            Distribution train = TrainSetup.trainDistribution(type, split, envOverrides, startLevel, numLevels);
-            Distribution modelData = modelData(cfg, type, split, envOverrides);
-            RunDir run = RunDir.create(out);
-            Torch.start(nThreads);
-            config = manifest("planner", train, envOverrides, total, nThreads);
-            planner = Planner.start(cfg, train, modelData, seed, total, nThreads, run, config);
-        }
-        Progress progress = new Progress(System.err, System.console() != null, 5);
-        long started = System.nanoTime();
-        long startStep = planner.globalStep();
-        Planner.Report[] last = new Planner.Report[1];
-        double[] network = new double[1];
-        final long budget = total;
-        try (planner) {
-            planner.train(r -> {
-                last[0] = r;
-                network[0] += r.networkSeconds();
-                progress.onProgress(r.iteration(), r.iterations(), r.globalStep(), budget, r.stepsPerSecond(), r.meanReturn(), r.trainSuccess());
-            });
-        } catch (Diverged d) {
-            throw new UsageException(d.getMessage());
-        }
-        summarize(config, planner.globalStep(), planner.completedIterations(), startStep, started, network[0],
-                last[0] == null ? Double.NaN : last[0].trainSuccess(), last[0] == null ? Double.NaN : last[0].meanReturn(), Planner.WINDOW);
-    }
-
-    /**
-     * The reward-free world-model data of model lanes: the lower (training) half of the model split's
-     * levels, that split as every run sees it ({@link TrainSetup#trainingHalf}).
-     */
-    private static Distribution modelData(PlannerConfig cfg, EnvType type, String trainSplit, Map<String, Double> overrides) {
-        return cfg.modelEnvs() == 0 ? null : TrainSetup.trainingHalf(type, cfg.modelSplit(), trainSplit, overrides);
     }
 
     /** Default planner budgets per env: maze reaches 95% train success well within these (BENCHMARKS.md). */

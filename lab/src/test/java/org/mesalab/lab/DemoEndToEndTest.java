@@ -120,7 +120,7 @@ class DemoEndToEndTest {
                     null, null, List.of(1L));
             Map<String, Object> noStep = new java.util.HashMap<>();
             noStep.put("train_success", 0.5); // global_step missing: the write fails half-way
-            Store.RunRecord r = new Store.RunRecord("x/broken/seed-1", "x", c, 1, Map.of("total_steps", 1), "", 1.0, List.of(noStep),
+            Store.RunRecord r = new Store.RunRecord("x/broken/seed-1", "x", c, 1, null, "", 1.0, List.of(noStep),
                     List.of(), List.of(), List.of());
             assertThrows(IllegalStateException.class, () -> store.putRun(r));
             assertTrue(store.query("SELECT * FROM runs WHERE run_id = ?", "x/broken/seed-1").isEmpty());

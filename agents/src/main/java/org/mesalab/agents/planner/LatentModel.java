@@ -1,7 +1,6 @@
 package org.mesalab.agents.planner;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.mesalab.agents.mcts.SearchModel;
@@ -83,13 +82,13 @@ public final class LatentModel implements SearchModel {
             NDArray obs = sub.create(batch * net.obsSize() == rootObs.length ? rootObs : java.util.Arrays.copyOf(rootObs, batch * net.obsSize()),
                     new Shape(batch, net.obsSize()));
             NDArray s = net.represent(obs, false);
-            NDList pred = net.predict(s, false);
+            PlannerNetwork.Prediction pred = net.predict(s, false);
             float[] sv = s.toFloatArray();
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(sv, b * latent, latents, (b * nodes) * latent, latent);
             }
-            copy(pred.get(0).toFloatArray(), out.logits);
-            copy((objectiveValue == null ? pred.get(1) : objectiveValue.value(s, false)).toFloatArray(), out.value);
+            copy(pred.policyLogits().toFloatArray(), out.logits);
+            copy((objectiveValue == null ? pred.value() : objectiveValue.value(s, false)).toFloatArray(), out.value);
         }
         networkNanos += System.nanoTime() - t0;
     }
@@ -104,23 +103,23 @@ public final class LatentModel implements SearchModel {
             NDArray s = sub.create(batch * latent == parentLatents.length ? parentLatents : java.util.Arrays.copyOf(parentLatents, batch * latent),
                     new Shape(batch, latent));
             NDArray a = sub.create(net.oneHot(actions, batch), new Shape(batch, net.actions()));
-            NDList dyn = net.dynamics(s, a, false);
-            NDArray next = dyn.get(0);
-            NDList pred = net.predict(next, false);
+            PlannerNetwork.Transition dyn = net.dynamics(s, a, false);
+            NDArray next = dyn.next();
+            PlannerNetwork.Prediction pred = net.predict(next, false);
             float[] nv = next.toFloatArray();
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(nv, b * latent, latents, (b * nodes + node) * latent, latent);
             }
-            copy(pred.get(0).toFloatArray(), out.logits);
-            float[] term = dyn.get(3).toFloatArray();
+            copy(pred.policyLogits().toFloatArray(), out.logits);
+            float[] term = dyn.terminalLogit().toFloatArray();
             for (int b = 0; b < batch; b++) {
                 out.discount[b] = gamma * (1f - sigmoid(term[b]));
             }
             if (objective == null) {
-                copy(dyn.get(1).toFloatArray(), out.reward);
-                copy(pred.get(1).toFloatArray(), out.value);
+                copy(dyn.reward().toFloatArray(), out.reward);
+                copy(pred.value().toFloatArray(), out.value);
             } else {
-                float[] ev = dyn.get(2).toFloatArray();
+                float[] ev = dyn.eventLogits().toFloatArray();
                 int E = PlannerNetwork.EVENTS;
                 double[] w = objective.weights();
                 for (int b = 0; b < batch; b++) {

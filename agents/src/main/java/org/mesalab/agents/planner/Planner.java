@@ -1,7 +1,6 @@
 package org.mesalab.agents.planner;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -12,13 +11,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.mesalab.agents.Diverged;
 import org.mesalab.agents.EpisodeWindow;
+import org.mesalab.agents.Learner;
 import org.mesalab.agents.RunDir;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.Torch;
 import org.mesalab.agents.mcts.Mcts;
 import org.mesalab.agents.nn.Adam;
-import org.mesalab.agents.nn.Ops;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.Rng;
@@ -39,16 +40,17 @@ import org.mesalab.core.VectorEnv;
  *   <li>report every {@value #REPORT_EVERY} vector steps, checkpoint (with the replay, for an exact resume).</li>
  * </ol>
  */
-public final class Planner implements AutoCloseable {
+public final class Planner implements Learner<Planner.IterationStats> {
     public static final int WINDOW = EpisodeWindow.SIZE;
     public static final int REPORT_EVERY = 50;
     private static final double ADAM_EPS = 1e-8;
 
-    /** What one report (one line of {@code metrics.jsonl}) says; the last three fields are wall-clock measurements. */
-    public record Report(int iteration, int iterations, long globalStep, long gradientSteps, double loss, double policyLoss,
+    /** What one report period (one line of {@code metrics.jsonl}) says; the last three fields are wall-clock measurements. */
+    public record IterationStats(int iteration, int iterations, long globalStep, long gradientSteps, double loss, double policyLoss,
                          double valueLoss, double rewardLoss, double eventLoss, double consistencyLoss, double gradNorm,
                          long episodes, double meanReturn, double trainSuccess, double stepsPerSecond, double wallSeconds,
-                         double networkSeconds) {
+                         double networkSeconds) implements Learner.Stats {
+        @Override
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("iteration", iteration);
@@ -71,10 +73,7 @@ public final class Planner implements AutoCloseable {
         }
     }
 
-    public interface Listener {
-        void onReport(Report r);
-    }
-
+    private RunManifest manifest;
     private final PlannerConfig cfg;
     private final long totalSteps;
     private final int iterations;
@@ -106,17 +105,20 @@ public final class Planner implements AutoCloseable {
     private long globalStep;
     private long gradientSteps;
     private long updateNanos;
-    private final double[] lossSums = new double[7];
-    private int lossCount;
+    private final LossSums losses = new LossSums();
 
-    private Planner(PlannerConfig cfg, Distribution train, Distribution modelData, long seed, long totalSteps, int threads, RunDir run) {
-        this.cfg = cfg;
-        this.totalSteps = totalSteps;
+    private Planner(RunManifest m, RunDir run) {
+        PlannerConfig cfg = m.planner();
+        this.cfg = cfg.validate(m.totalSteps(), m.type().splits().keySet());
+        this.totalSteps = m.totalSteps();
         this.n = cfg.numEnvs();
         this.iterations = (int) Math.max(1, totalSteps / n);
         this.run = run;
-        this.manager = Torch.newManager(threads);
-        Rng master = new Rng(seed);
+        this.manager = Torch.newManager(m.threads());
+        Distribution train = m.trainDistribution();
+        // Model lanes play the model split as every run sees it (a split means the same levels for every run).
+        Distribution modelData = cfg.modelEnvs() > 0 ? m.trainingHalf(cfg.modelSplit()) : null;
+        Rng master = new Rng(m.seed());
         Rng initRng = master.split();
         long envSeed = master.nextLong();
         long modelEnvSeed = master.nextLong();
@@ -146,22 +148,26 @@ public final class Planner implements AutoCloseable {
         rootValues = new float[n];
     }
 
-    /** A new run in {@code run}, which gets its manifest now. {@code modelData} is null without model lanes. */
-    public static Planner start(PlannerConfig cfg, Distribution train, Distribution modelData, long seed, long totalSteps, int threads,
-                                RunDir run, Map<String, Object> manifest) {
-        Planner p = new Planner(cfg, train, modelData, seed, totalSteps, threads, run);
+    /**
+     * A new run in {@code run}, which gets its manifest now: {@code m} with its {@code planner}
+     * hyperparameters set; the parameter and iteration counts are added here.
+     */
+    public static Planner start(RunManifest m, RunDir run) {
+        Planner p = new Planner(m, run);
         p.resetEnvs();
-        Map<String, Object> m = new LinkedHashMap<>(manifest);
-        m.put("planner", cfg.toMap());
-        m.put("parameters", p.parameterCount());
-        m.put("iterations", p.iterations);
-        run.writeConfig(m);
+        p.manifest = m.withPlanner(m.planner(), p.parameterCount(), p.iterations);
+        run.writeManifest(p.manifest);
         return p;
     }
 
     /** Continues {@code run} from its latest checkpoint (a fresh start if it has none). */
-    public static Planner resume(RunDir run, Distribution train, Distribution modelData, PlannerConfig cfg, long seed, long totalSteps, int threads) {
-        Planner p = new Planner(cfg, train, modelData, seed, totalSteps, threads, run);
+    public static Planner resume(RunDir run) {
+        RunManifest m = run.readManifest();
+        if (!m.isPlanner()) {
+            throw new UsageException(run.path() + " is a " + m.algo() + " run, not a planner run");
+        }
+        Planner p = new Planner(m, run);
+        p.manifest = m;
         p.resetEnvs();
         Path ckpt = run.latestCheckpoint();
         if (ckpt != null) {
@@ -169,6 +175,44 @@ public final class Planner implements AutoCloseable {
         }
         run.truncateMetrics(p.iteration);
         return p;
+    }
+
+    /** The losses (per sample) and gradient norms of the gradient steps since the last report, summed for their means. */
+    private static final class LossSums {
+        double loss;
+        double policy;
+        double value;
+        double reward;
+        double event;
+        double consistency;
+        double gradNorm;
+        int count;
+
+        void add(double total, double p, double v, double r, double e, double c, double g) {
+            loss += total;
+            policy += p;
+            value += v;
+            reward += r;
+            event += e;
+            consistency += c;
+            gradNorm += g;
+            count++;
+        }
+
+        /** The mean of a sum; NaN before the first gradient step (during warm-up). */
+        double mean(double sum) {
+            return count == 0 ? Double.NaN : sum / count;
+        }
+
+        void clear() {
+            loss = policy = value = reward = event = consistency = gradNorm = 0;
+            count = 0;
+        }
+    }
+
+    @Override
+    public RunManifest manifest() {
+        return manifest;
     }
 
     private void resetEnvs() {
@@ -186,10 +230,12 @@ public final class Planner implements AutoCloseable {
         return c;
     }
 
+    @Override
     public long globalStep() {
         return globalStep;
     }
 
+    @Override
     public int completedIterations() {
         return iteration;
     }
@@ -207,7 +253,8 @@ public final class Planner implements AutoCloseable {
         return manager.getParentManager().getManagedArrays().size();
     }
 
-    public void train(Listener listener) {
+    @Override
+    public void train(Consumer<? super IterationStats> listener) {
         long reportStart = System.nanoTime();
         long reportStep = globalStep;
         long netStart = model.networkNanos() + updateNanos;
@@ -223,17 +270,16 @@ public final class Planner implements AutoCloseable {
             if (iteration % REPORT_EVERY == 0 || last) {
                 double wall = (System.nanoTime() - reportStart) / 1e9;
                 double network = (model.networkNanos() + updateNanos - netStart) / 1e9;
-                double c = Math.max(lossCount, 1);
-                Report r = new Report(iteration, iterations, globalStep, gradientSteps, lossCount == 0 ? Double.NaN : lossSums[0] / c,
-                        lossSums[1] / c, lossSums[2] / c, lossSums[3] / c, lossSums[4] / c, lossSums[5] / c, lossSums[6] / c,
-                        window.episodes(), window.meanReturn(), window.successRate(), (globalStep - reportStep) / wall, wall, network);
-                java.util.Arrays.fill(lossSums, 0);
-                lossCount = 0;
+                IterationStats r = new IterationStats(iteration, iterations, globalStep, gradientSteps, losses.mean(losses.loss),
+                        losses.mean(losses.policy), losses.mean(losses.value), losses.mean(losses.reward), losses.mean(losses.event),
+                        losses.mean(losses.consistency), losses.mean(losses.gradNorm), window.episodes(), window.meanReturn(),
+                        window.successRate(), (globalStep - reportStep) / wall, wall, network);
+                losses.clear();
                 run.appendMetrics(r.toMap());
                 if (iteration % cfg.checkpointEvery() == 0 || last) {
                     save();
                 }
-                listener.onReport(r);
+                listener.accept(r);
                 reportStart = System.nanoTime();
                 reportStep = globalStep;
                 netStart = model.networkNanos() + updateNanos;
@@ -282,54 +328,24 @@ public final class Planner implements AutoCloseable {
         replay.sample(batch, cfg.tdSteps(), cfg.discount(), sampleRng);
         int B = batch.size;
         int K = batch.unroll;
-        int A = numActions;
-        int E = PlannerNetwork.EVENTS;
         long t0 = System.nanoTime();
         try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
-            NDArray policyT = sub.create(batch.policy, new Shape(K + 1, B, A));
-            NDArray valueT = sub.create(batch.value, new Shape(K + 1, B));
-            NDArray valueM = sub.create(batch.valueMask, new Shape(K + 1, B));
-            NDArray stateM = sub.create(batch.stateMask, new Shape(K + 1, B));
-            NDArray rewardT = sub.create(batch.reward, new Shape(K, B));
-            NDArray rewardM = sub.create(batch.rewardMask, new Shape(K, B));
-            NDArray transM = sub.create(batch.transMask, new Shape(K, B));
-            NDArray eventT = sub.create(batch.events, new Shape(K, B, E));
-            NDArray termT = sub.create(batch.terminal, new Shape(K, B));
-            NDArray acts = sub.create(net.oneHot(batch.actions, K * B), new Shape(K, B, A));
+            NDArray acts = sub.create(net.oneHot(batch.actions, K * B), new Shape(K, B, numActions));
+            PlannerLoss parts;
             NDArray loss;
-            NDArray[] parts = new NDArray[5];
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                 NDArray targets = net.represent(sub.create(batch.nextObs, new Shape((long) K * B, obsSize)), true).stopGradient();
+                parts = new PlannerLoss(sub, batch, PlannerNetwork.EVENTS, targets);
                 NDArray s = net.represent(sub.create(batch.obs0, new Shape(B, obsSize)), true);
-                NDList pred = net.predict(s, true);
-                NDArray policyL = crossEntropy(pred.get(0), policyT.get(0));
-                NDArray valueL = pred.get(1).sub(valueT.get(0)).square().mul(valueM.get(0)).sum();
-                NDArray rewardL = sub.zeros(new Shape());
-                NDArray eventL = sub.zeros(new Shape());
-                NDArray consL = sub.zeros(new Shape());
-                NDArray scaleK = sub.create(1f / K);
+                parts.root(net.predict(s, true));
                 NDArray half = sub.create(0.5f);
                 for (int k = 1; k <= K; k++) {
-                    NDList dyn = net.dynamics(s, acts.get(k - 1), true);
-                    NDArray next = dyn.get(0);
-                    NDArray tm = transM.get(k - 1);
-                    rewardL = rewardL.add(dyn.get(1).sub(rewardT.get(k - 1)).square().mul(rewardM.get(k - 1)).sum().mul(scaleK));
-                    NDArray bce = bce(dyn.get(2), eventT.get(k - 1)).sum(new int[] {1}).add(bce(dyn.get(3), termT.get(k - 1)));
-                    eventL = eventL.add(bce.mul(tm).sum().mul(scaleK));
-                    NDArray target = targets.get((k - 1) * B + ":" + k * B);
-                    consL = consL.add(next.sub(target).square().mean(new int[] {1}).mul(stateM.get(k)).sum().mul(scaleK));
-                    pred = net.predict(next, true);
-                    policyL = policyL.add(crossEntropy(pred.get(0), policyT.get(k)).mul(scaleK));
-                    valueL = valueL.add(pred.get(1).sub(valueT.get(k)).square().mul(valueM.get(k)).sum().mul(scaleK));
-                    s = next.mul(half).add(next.stopGradient().mul(half)); // MuZero: halve the gradient into the hidden state
+                    PlannerNetwork.Transition dyn = net.dynamics(s, acts.get(k - 1), true);
+                    parts.transition(k, dyn);
+                    parts.prediction(k, net.predict(dyn.next(), true));
+                    s = dyn.next().mul(half).add(dyn.next().stopGradient().mul(half)); // MuZero: halve the gradient into the hidden state
                 }
-                loss = Ops.scale(policyL.add(Ops.scale(valueL, cfg.valueCoef())).add(rewardL).add(eventL)
-                        .add(Ops.scale(consL, cfg.consistencyCoef())), 1.0 / B);
-                parts[0] = policyL;
-                parts[1] = valueL;
-                parts[2] = rewardL;
-                parts[3] = eventL;
-                parts[4] = consL;
+                loss = parts.total(cfg.valueCoef(), cfg.consistencyCoef());
                 gc.backward(loss);
             }
             double total = loss.getFloat();
@@ -339,26 +355,14 @@ public final class Planner implements AutoCloseable {
                         + (last == null ? "none" : last) + "; try a smaller planner.learning_rate");
             }
             double norm = adam.step(cfg.learningRate(), cfg.maxGradNorm());
-            lossSums[0] += total;
-            for (int i = 0; i < 5; i++) {
-                lossSums[i + 1] += parts[i].getFloat() / B;
-            }
-            lossSums[6] += norm;
-            lossCount++;
+            losses.add(total, parts.policy.getFloat() / B, parts.value.getFloat() / B, parts.reward.getFloat() / B,
+                    parts.event.getFloat() / B, parts.consistency.getFloat() / B, norm);
             gradientSteps++;
         }
         updateNanos += System.nanoTime() - t0;
     }
 
-    /** Sum over the batch of {@code -sum_a target(a) log softmax(logits)(a)}; rows with an all-zero target add nothing. */
-    static NDArray crossEntropy(NDArray logits, NDArray target) {
-        return logits.logSoftmax(1).mul(target).sum().neg();
-    }
 
-    /** Elementwise binary cross-entropy with logits, stable: {@code max(x,0) - x y + log(1 + exp(-|x|))}. */
-    static NDArray bce(NDArray x, NDArray y) {
-        return ai.djl.nn.Activation.relu(x).sub(x.mul(y)).add(x.abs().neg().exp().add(1f).log());
-    }
 
 
 

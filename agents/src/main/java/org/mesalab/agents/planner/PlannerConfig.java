@@ -1,5 +1,7 @@
 package org.mesalab.agents.planner;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Map;
 import org.mesalab.agents.mcts.Mcts;
@@ -103,11 +105,13 @@ public record PlannerConfig(
         return this;
     }
 
+    @JsonValue
     public Map<String, Object> toMap() {
         return SETTINGS.toMap(this);
     }
 
     /** From a config file's map: missing keys take their defaults, every value is checked. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static PlannerConfig fromMap(Map<String, ?> given) {
         return SETTINGS.fromMap(given);
     }

@@ -96,17 +96,25 @@ public final class PlannerNetwork {
      * event logits, termination logit. (One-hot is built by the caller: DJL's {@code oneHot} goes
      * through a deprecated PyTorch mode that prints a warning on every run.)
      */
-    public NDList dynamics(NDArray s, NDArray onehot, boolean training) {
+    public Transition dynamics(NDArray s, NDArray onehot, boolean training) {
         NDArray hidden = Activation.relu(apply(dynHidden, s.concat(onehot, 1), training));
         NDArray next = normalize(apply(dynOut, hidden, training));
-        return new NDList(next, apply(rewardHead, hidden, training).reshape(-1), apply(eventHead, hidden, training),
+        return new Transition(next, apply(rewardHead, hidden, training).reshape(-1), apply(eventHead, hidden, training),
                 apply(termHead, hidden, training).reshape(-1));
     }
 
     /** f: hidden states to policy logits {@code [B, A]} and values {@code [B]}. */
-    public NDList predict(NDArray s, boolean training) {
+    public Prediction predict(NDArray s, boolean training) {
         NDArray hidden = Activation.relu(apply(predHidden, s, training));
-        return new NDList(apply(policyHead, hidden, training), apply(valueHead, hidden, training).reshape(-1));
+        return new Prediction(apply(policyHead, hidden, training), apply(valueHead, hidden, training).reshape(-1));
+    }
+
+    /** What the dynamics g predicts for a batch: next hidden states {@code [B, L]}, rewards {@code [B]}, event logits {@code [B, E]}, termination logits {@code [B]}. */
+    public record Transition(NDArray next, NDArray reward, NDArray eventLogits, NDArray terminalLogit) {
+    }
+
+    /** What the prediction f gives for a batch: policy logits {@code [B, A]} and values {@code [B]}. */
+    public record Prediction(NDArray policyLogits, NDArray value) {
     }
 
     /** One-hot rows {@code [count, A]} for {@code actions[0 .. count)}. */

@@ -4,10 +4,9 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.mesalab.agents.RunDir;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.Torch;
-import org.mesalab.agents.TrainSetup;
 import org.mesalab.agents.mcts.Mcts;
 import org.mesalab.agents.mcts.SearchModel;
 import org.mesalab.core.Distribution;
@@ -15,7 +14,6 @@ import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
-import org.mesalab.core.envs.Envs;
 import org.mesalab.core.eval.Episode;
 
 /**
@@ -66,17 +64,18 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
      * Loads the planner of {@code runDir} with objective {@code slotSpec}. {@code simulations} 0 keeps
      * the training budget. {@code refitSplit} names the levels an {@code events:} value head is refit on.
      */
-    public static PlannerPolicy load(Path runDir, String slotSpec, String refitSplit, int simulations, long seed, int threads) {
-        return load(runDir, slotSpec, refitSplit, simulations, seed, threads, false);
+    public static PlannerPolicy load(Path runDir, String slotSpec, String refitSplit, int simulations, long seed) {
+        return load(runDir, slotSpec, refitSplit, simulations, seed, false);
     }
 
-    public static PlannerPolicy load(Path runDir, String slotSpec, String refitSplit, int simulations, long seed, int threads, boolean greedy) {
+    /** As {@link #load(Path, String, String, int, long)}; {@code greedy} takes the search's most visited action instead of sampling. */
+    public static PlannerPolicy load(Path runDir, String slotSpec, String refitSplit, int simulations, long seed, boolean greedy) {
         RunDir run = RunDir.open(runDir);
-        Map<String, Object> config = run.readConfig();
-        if (!"planner".equals(config.get("algo"))) {
-            throw new UsageException(runDir + " is not a planner run (algo=" + config.get("algo") + "); --objective applies to planner runs");
+        RunManifest m = run.readManifest();
+        if (!m.isPlanner()) {
+            throw new UsageException(runDir + " is not a planner run (algo=" + m.algo() + "); --objective applies to planner runs");
         }
-        EnvType type = Envs.get((String) config.get("env"));
+        EnvType type = m.type();
         ObjectiveSlot slot = ObjectiveSlot.parse(slotSpec, type);
         if (!type.splits().containsKey(refitSplit)) {
             throw new UsageException("--refit-split=" + refitSplit + " is not a split of " + type.name() + "; allowed: " + String.join(", ", type.splits().keySet()));
@@ -84,12 +83,10 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         if (simulations < 0 || simulations > 4096) {
             throw new UsageException("--simulations=" + simulations + " is out of range; allowed: 0 (as trained) or [1, 4096]");
         }
-        @SuppressWarnings("unchecked")
-        PlannerConfig cfg = PlannerConfig.fromMap((Map<String, Object>) config.get("planner"));
+        PlannerConfig cfg = m.planner();
         int sims = simulations > 0 ? simulations : cfg.simulations();
-        Distribution train = TrainSetup.trainDistribution(config);
-        Env probe = train.create();
-        NDManager manager = Torch.newEvaluationManager(threads);
+        Env probe = m.trainDistribution().create();
+        NDManager manager = Torch.newEvaluationManager(m.threads());
         PlannerNetwork net = new PlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), new Rng(0));
         Path params = runDir.resolve("policy.bin");
         if (!Files.exists(params)) {
@@ -114,7 +111,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
             case LEARNED -> latent = new LatentModel(manager, net, null, null, cfg.discount(), BATCH, sims);
             case TRUE -> simulator = new SimulatorModel(slot.objective(), cfg.discount(), BATCH, sims, probe.numActions());
             case EVENTS -> {
-                Distribution data = TrainSetup.trainingHalf(type, refitSplit, (String) config.get("split"), TrainSetup.overrides(config));
+                Distribution data = m.trainingHalf(refitSplit);
                 // The data's parameters are part of the name: a refit on other levels is another head.
                 Path cache = runDir.resolve("objectives").resolve(slot.slug() + "--" + refitSplit + "-"
                         + Integer.toHexString(data.params().hashCode()) + ".bin");
@@ -245,7 +242,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         try (NDManager sub = manager.newSubManager()) {
             ai.djl.ndarray.NDArray s = net.represent(sub.create(flat, new ai.djl.ndarray.types.Shape(n, d)), false);
             float[] logits = net.dynamics(s, sub.create(net.oneHot(acts, n), new ai.djl.ndarray.types.Shape(n, net.actions())), false)
-                    .get(2).toFloatArray();
+                    .eventLogits().toFloatArray();
             for (int i = 0; i < n; i++) {
                 transitions++;
                 for (int e = 0; e < E; e++) {

@@ -1,7 +1,6 @@
 package org.mesalab.agents.planner;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -73,10 +72,10 @@ public final class ValueRefit {
             for (int a = 0; a < A; a++) {
                 int[] acts = new int[n];
                 java.util.Arrays.fill(acts, a);
-                NDList dyn = net.dynamics(s, sub.create(net.oneHot(acts, n), new Shape(n, A)), false);
-                float[] ns = dyn.get(0).toFloatArray();
-                float[] ev = dyn.get(2).toFloatArray();
-                float[] term = dyn.get(3).toFloatArray();
+                PlannerNetwork.Transition dyn = net.dynamics(s, sub.create(net.oneHot(acts, n), new Shape(n, A)), false);
+                float[] ns = dyn.next().toFloatArray();
+                float[] ev = dyn.eventLogits().toFloatArray();
+                float[] term = dyn.terminalLogit().toFloatArray();
                 for (int i = 0; i < n; i++) {
                     System.arraycopy(ns, i * L, nextStates, (i * A + a) * L, L);
                     double r = objective.stepReward();

@@ -12,9 +12,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.mesalab.agents.Diverged;
 import org.mesalab.agents.EpisodeWindow;
+import org.mesalab.agents.Learner;
 import org.mesalab.agents.RunDir;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.Torch;
 import org.mesalab.agents.nn.Adam;
 import org.mesalab.core.Distribution;
@@ -42,16 +45,12 @@ import org.mesalab.core.VectorEnv;
  * <p>Memory: each forward pass and each minibatch step runs in a sub-{@link NDManager} and an
  * {@link NDScope}, so native memory stays flat however long the run is.
  */
-public final class Ppo implements AutoCloseable {
+public final class Ppo implements Learner<UpdateStats> {
     /** Episodes in the rolling window behind {@code mean_return} and {@code train_success}. */
     public static final int WINDOW = EpisodeWindow.SIZE;
 
     /** Called after each update (progress display). */
-    public interface Listener {
-        void onUpdate(UpdateStats stats);
-    }
-
-
+    private RunManifest manifest;
     private final PpoConfig cfg;
     private final Distribution train;
     private final long totalSteps;
@@ -79,6 +78,16 @@ public final class Ppo implements AutoCloseable {
     private final float[] returns;
     private final float[] nextValue;
     private final float[] nextDone;
+    // One minibatch, gathered from the rollout (CleanRL's mb_inds): [minibatch] or [minibatch][obs] flattened.
+    private final float[] mbObs;
+    private final float[] mbOneHot;
+    private final float[] mbLogp;
+    private final float[] mbAdv;
+    private final float[] mbRet;
+    private final float[] mbVal;
+    private final float[] mbStarts;
+    private final float[] mbH;
+    private final float[] mbC;
     // Scratch for forward passes.
     private final float[] logitsOut;
     private final float[] valuesOut;
@@ -100,14 +109,15 @@ public final class Ppo implements AutoCloseable {
     private long globalStep;
     private long networkNanos;
 
-    private Ppo(PpoConfig cfg, Distribution train, long seed, long totalSteps, int threads, RunDir run) {
-        this.cfg = cfg.validate(totalSteps);
-        this.train = train;
-        this.totalSteps = totalSteps;
+    private Ppo(RunManifest m, RunDir run) {
+        PpoConfig cfg = m.ppo();
+        this.cfg = cfg.validate(m.totalSteps());
+        this.train = m.trainDistribution();
+        this.totalSteps = m.totalSteps();
         this.updates = (int) (totalSteps / cfg.batchSize());
         this.run = run;
-        this.manager = Torch.newManager(threads);
-        Rng master = new Rng(seed);
+        this.manager = Torch.newManager(m.threads());
+        Rng master = new Rng(m.seed());
         Rng initRng = master.split();
         long envSeed = master.nextLong();
         this.actionRng = master.split();
@@ -137,6 +147,17 @@ public final class Ppo implements AutoCloseable {
         stepActions = new int[n];
         truncatedSlots = new int[n];
         lstm = cfg.lstmSize();
+        int mb = cfg.minibatchSize();
+        int envsPerMb = n / cfg.numMinibatches();
+        mbObs = new float[mb * obsSize];
+        mbOneHot = new float[mb * numActions];
+        mbLogp = new float[mb];
+        mbAdv = new float[mb];
+        mbRet = new float[mb];
+        mbVal = new float[mb];
+        mbStarts = new float[mb];
+        mbH = new float[envsPerMb * lstm];
+        mbC = new float[envsPerMb * lstm];
         hState = new float[n * lstm];
         cState = new float[n * lstm];
         hInit = new float[n * lstm];
@@ -145,22 +166,26 @@ public final class Ppo implements AutoCloseable {
         cScratch = new float[n * lstm];
     }
 
-    /** A new run in {@code run}, which gets its manifest ({@code config.json}) now. */
-    public static Ppo start(PpoConfig cfg, Distribution train, long seed, long totalSteps, int threads, RunDir run,
-                            Map<String, Object> manifest) {
-        Ppo ppo = new Ppo(cfg, train, seed, totalSteps, threads, run);
+    /**
+     * A new run in {@code run}, which gets its manifest ({@code config.json}) now: {@code m} with its
+     * {@code ppo} hyperparameters set; the parameter and update counts are added here.
+     */
+    public static Ppo start(RunManifest m, RunDir run) {
+        Ppo ppo = new Ppo(m, run);
         ppo.envs.reset();
-        Map<String, Object> m = new LinkedHashMap<>(manifest);
-        m.put("ppo", cfg.toMap());
-        m.put("parameters", ppo.net.parameterCount());
-        m.put("updates", ppo.updates);
-        run.writeConfig(m);
+        ppo.manifest = m.withPpo(m.ppo(), ppo.net.parameterCount(), ppo.updates);
+        run.writeManifest(ppo.manifest);
         return ppo;
     }
 
     /** Continues {@code run} from its latest checkpoint (a fresh start if it has none yet). */
-    public static Ppo resume(RunDir run, Distribution train, PpoConfig cfg, long seed, long totalSteps, int threads) {
-        Ppo ppo = new Ppo(cfg, train, seed, totalSteps, threads, run);
+    public static Ppo resume(RunDir run) {
+        RunManifest m = run.readManifest();
+        if (m.isPlanner()) {
+            throw new UsageException(run.path() + " is a planner run, not a PPO run");
+        }
+        Ppo ppo = new Ppo(m, run);
+        ppo.manifest = m;
         ppo.envs.reset();
         Path ckpt = run.latestCheckpoint();
         if (ckpt != null) {
@@ -170,7 +195,13 @@ public final class Ppo implements AutoCloseable {
         return ppo;
     }
 
-    public int completedUpdates() {
+    @Override
+    public RunManifest manifest() {
+        return manifest;
+    }
+
+    @Override
+    public int completedIterations() {
         return update;
     }
 
@@ -178,6 +209,7 @@ public final class Ppo implements AutoCloseable {
         return updates;
     }
 
+    @Override
     public long globalStep() {
         return globalStep;
     }
@@ -192,7 +224,8 @@ public final class Ppo implements AutoCloseable {
     }
 
     /** Runs the remaining updates, checkpointing every {@code checkpoint_every} and at the end. */
-    public void train(Listener listener) {
+    @Override
+    public void train(Consumer<? super UpdateStats> listener) {
         while (update < updates) {
             update++;
             long start = System.nanoTime();
@@ -203,18 +236,18 @@ public final class Ppo implements AutoCloseable {
 
             rollout();
             gae(rewards, values, dones, nextValue, nextDone, t, n, cfg.gamma(), cfg.gaeLambda(), advantages, returns);
-            double[] losses = optimize(lr);
+            Optimization o = optimize(lr);
             globalStep += cfg.batchSize();
 
             double wall = (System.nanoTime() - start) / 1e9;
-            UpdateStats stats = new UpdateStats(update, updates, globalStep, lr, losses[0], losses[1], losses[2], losses[3],
-                    losses[4], losses[5], explainedVariance(values, returns), losses[6], window.episodes(), window.meanReturn(),
+            UpdateStats stats = new UpdateStats(update, updates, globalStep, lr, o.policyLoss(), o.valueLoss(), o.entropy(), o.approxKl(),
+                    o.oldApproxKl(), o.clipFraction(), explainedVariance(values, returns), o.gradNorm(), window.episodes(), window.meanReturn(),
                     window.successRate(), cfg.batchSize() / wall, wall, networkNanos / 1e9);
             run.appendMetrics(stats.toMap());
             if (update % cfg.checkpointEvery() == 0 || update == updates) {
                 save();
             }
-            listener.onUpdate(stats);
+            listener.accept(stats);
         }
         RunDir.writeAtomically(run.path().resolve("policy.bin"), net::save);
     }
@@ -341,110 +374,114 @@ public final class Ppo implements AutoCloseable {
     }
 
     /**
-     * Epochs of shuffled minibatches. Returns CleanRL's logged values: the last minibatch's
-     * policy loss, value loss, entropy, approx KL and old approx KL, the mean clip fraction, and the
-     * last gradient norm.
+     * What optimizing one update reports, as CleanRL logs it: the last minibatch's policy loss, value
+     * loss, entropy, approx KL and old approx KL (http://joschu.net/blog/kl-approx.html), the clip
+     * fraction (mean over minibatches when it sums an update) and the last gradient norm.
      */
-    @SuppressWarnings("try") // the NDScope frees every array created in the minibatch step; it is used only for that
-    private double[] optimize(double lr) {
-        int batch = cfg.batchSize();
-        int mb = cfg.minibatchSize();
-        // Without an LSTM: shuffled transitions. With one: shuffled envs, each minibatch whole sequences of
-        // envsPerMb envs, laid out time-major ([T][envsPerMb]) for the replay.
+    record Optimization(double policyLoss, double valueLoss, double entropy, double approxKl, double oldApproxKl, double clipFraction,
+                        double gradNorm) {
+    }
+
+    /**
+     * Epochs of shuffled minibatches. Without an LSTM a minibatch is shuffled transitions; with one it is
+     * the whole sequences of {@code n / num_minibatches} shuffled envs, laid out time-major for the replay.
+     */
+    private Optimization optimize(double lr) {
         int envsPerMb = n / cfg.numMinibatches();
-        int[] inds = new int[lstm > 0 ? n : batch];
+        int[] inds = new int[lstm > 0 ? n : cfg.batchSize()];
         for (int i = 0; i < inds.length; i++) {
             inds[i] = i;
         }
-        float[] mbStarts = new float[mb];
-        float[] mbH = new float[envsPerMb * lstm];
-        float[] mbC = new float[envsPerMb * lstm];
-        float[] mbObs = new float[mb * obsSize];
-        float[] mbOneHot = new float[mb * numActions];
-        float[] mbLogp = new float[mb];
-        float[] mbAdv = new float[mb];
-        float[] mbRet = new float[mb];
-        float[] mbVal = new float[mb];
-        double[] out = new double[7];
+        Optimization last = null;
         double clipSum = 0;
         int clipCount = 0;
         for (int epoch = 0; epoch < cfg.updateEpochs(); epoch++) {
             shuffle(inds, shuffleRng);
-            int stride = lstm > 0 ? envsPerMb : mb;
+            int stride = lstm > 0 ? envsPerMb : cfg.minibatchSize();
             for (int start = 0; start < inds.length; start += stride) {
-                java.util.Arrays.fill(mbOneHot, 0f);
-                for (int j = 0; j < mb; j++) {
-                    int k;
-                    if (lstm > 0) { // j = step * envsPerMb + e: env inds[start + e] at that step
-                        int env = inds[start + j % envsPerMb];
-                        k = (j / envsPerMb) * n + env;
-                        mbStarts[j] = dones[k];
-                        if (j < envsPerMb) {
-                            System.arraycopy(hInit, env * lstm, mbH, j * lstm, lstm);
-                            System.arraycopy(cInit, env * lstm, mbC, j * lstm, lstm);
-                        }
-                    } else {
-                        k = inds[start + j];
-                    }
-                    System.arraycopy(obs, k * obsSize, mbObs, j * obsSize, obsSize);
-                    mbOneHot[j * numActions + actions[k]] = 1f;
-                    mbLogp[j] = logprobs[k];
-                    mbAdv[j] = advantages[k];
-                    mbRet[j] = returns[k];
-                    mbVal[j] = values[k];
-                }
-                if (cfg.normAdv()) {
-                    normalize(mbAdv);
-                }
+                gatherMinibatch(inds, start, envsPerMb);
                 long t0 = System.nanoTime();
-                try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
-                    PpoLoss loss;
-                    try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                        NDArray x = sub.create(mbObs, new Shape(mb, obsSize));
-                        NDList o = lstm > 0
-                                ? net.sequence(x, sub.create(mbStarts, new Shape(t, envsPerMb)), sub.create(mbH, new Shape(envsPerMb, lstm)),
-                                        sub.create(mbC, new Shape(envsPerMb, lstm)), t, envsPerMb, true)
-                                : net.forward(x, true);
-                        loss = PpoLoss.compute(o.get(0), o.get(1), sub.create(mbOneHot, new Shape(mb, numActions)),
-                                sub.create(mbLogp), sub.create(mbAdv), sub.create(mbRet), sub.create(mbVal), cfg);
-                        gc.backward(loss.loss());
-                    }
-                    double total = loss.loss().getFloat();
-                    if (!Double.isFinite(total)) {
-                        Path last = run.latestCheckpoint();
-                        throw new Diverged("the loss became " + total + " at update " + update + " (epoch " + (epoch + 1)
-                                + "); training stopped; the last good checkpoint is " + (last == null ? "none (no update finished)" : last)
-                                + "; try a smaller ppo.learning_rate");
-                    }
-                    float[] logRatio = loss.logRatio().toFloatArray();
-                    double oldKl = 0;
-                    double kl = 0;
-                    int clipped = 0;
-                    for (float lrat : logRatio) {
-                        double ratio = Math.exp(lrat);
-                        oldKl += -lrat;
-                        kl += (ratio - 1) - lrat; // http://joschu.net/blog/kl-approx.html
-                        if (Math.abs(ratio - 1) > cfg.clipCoef()) {
-                            clipped++;
-                        }
-                    }
-                    clipSum += (double) clipped / mb;
-                    clipCount++;
-                    out[0] = loss.pgLoss().getFloat();
-                    out[1] = loss.valueLoss().getFloat();
-                    out[2] = loss.entropy().getFloat();
-                    out[3] = kl / mb;
-                    out[4] = oldKl / mb;
-                    out[6] = adam.step(lr, cfg.maxGradNorm());
-                }
+                last = minibatchStep(lr, envsPerMb, epoch);
                 networkNanos += System.nanoTime() - t0;
+                clipSum += last.clipFraction();
+                clipCount++;
             }
-            if (cfg.targetKl() > 0 && out[3] > cfg.targetKl()) {
+            if (cfg.targetKl() > 0 && last.approxKl() > cfg.targetKl()) {
                 break;
             }
         }
-        out[5] = clipSum / clipCount;
-        return out;
+        return new Optimization(last.policyLoss(), last.valueLoss(), last.entropy(), last.approxKl(), last.oldApproxKl(),
+                clipSum / clipCount, last.gradNorm());
+    }
+
+    /** Copies the minibatch starting at {@code inds[start]} into the {@code mb*} arrays (CleanRL's {@code mb_inds} gather). */
+    private void gatherMinibatch(int[] inds, int start, int envsPerMb) {
+        java.util.Arrays.fill(mbOneHot, 0f);
+        for (int j = 0; j < mbLogp.length; j++) {
+            int k;
+            if (lstm > 0) { // j = step * envsPerMb + e: env inds[start + e] at that step
+                int env = inds[start + j % envsPerMb];
+                k = (j / envsPerMb) * n + env;
+                mbStarts[j] = dones[k];
+                if (j < envsPerMb) {
+                    System.arraycopy(hInit, env * lstm, mbH, j * lstm, lstm);
+                    System.arraycopy(cInit, env * lstm, mbC, j * lstm, lstm);
+                }
+            } else {
+                k = inds[start + j];
+            }
+            System.arraycopy(obs, k * obsSize, mbObs, j * obsSize, obsSize);
+            mbOneHot[j * numActions + actions[k]] = 1f;
+            mbLogp[j] = logprobs[k];
+            mbAdv[j] = advantages[k];
+            mbRet[j] = returns[k];
+            mbVal[j] = values[k];
+        }
+        if (cfg.normAdv()) {
+            normalize(mbAdv);
+        }
+    }
+
+    /** One gradient step on the gathered minibatch; its arrays live in a sub-manager and scope closed with the step. */
+    @SuppressWarnings("try") // the NDScope frees every array created in the minibatch step; it is used only for that
+    private Optimization minibatchStep(double lr, int envsPerMb, int epoch) {
+        int mb = mbLogp.length;
+        try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
+            PpoLoss loss;
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                NDArray x = sub.create(mbObs, new Shape(mb, obsSize));
+                NDList o = lstm > 0
+                        ? net.sequence(x, sub.create(mbStarts, new Shape(t, envsPerMb)), sub.create(mbH, new Shape(envsPerMb, lstm)),
+                                sub.create(mbC, new Shape(envsPerMb, lstm)), t, envsPerMb, true)
+                        : net.forward(x, true);
+                loss = PpoLoss.compute(o.get(0), o.get(1), sub.create(mbOneHot, new Shape(mb, numActions)),
+                        sub.create(mbLogp), sub.create(mbAdv), sub.create(mbRet), sub.create(mbVal), cfg);
+                gc.backward(loss.loss());
+            }
+            double total = loss.loss().getFloat();
+            if (!Double.isFinite(total)) {
+                Path last = run.latestCheckpoint();
+                throw new Diverged("the loss became " + total + " at update " + update + " (epoch " + (epoch + 1)
+                        + "); training stopped; the last good checkpoint is " + (last == null ? "none (no update finished)" : last)
+                        + "; try a smaller ppo.learning_rate");
+            }
+            double oldKl = 0;
+            double kl = 0;
+            int clipped = 0;
+            for (float lrat : loss.logRatio().toFloatArray()) {
+                double ratio = Math.exp(lrat);
+                oldKl += -lrat;
+                kl += (ratio - 1) - lrat; // http://joschu.net/blog/kl-approx.html
+                if (Math.abs(ratio - 1) > cfg.clipCoef()) {
+                    clipped++;
+                }
+            }
+            double pg = loss.pgLoss().getFloat();
+            double v = loss.valueLoss().getFloat();
+            double entropy = loss.entropy().getFloat();
+            double gradNorm = adam.step(lr, cfg.maxGradNorm());
+            return new Optimization(pg, v, entropy, kl / mb, oldKl / mb, (double) clipped / mb, gradNorm);
+        }
     }
 
     /** One batched forward pass over the first {@code count} observations of {@code src}: fills logitsOut and valuesOut. */

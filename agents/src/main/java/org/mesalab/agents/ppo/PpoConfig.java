@@ -1,5 +1,7 @@
 package org.mesalab.agents.ppo;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Map;
 import org.mesalab.core.Param;
@@ -129,11 +131,13 @@ public record PpoConfig(
         return this;
     }
 
+    @JsonValue
     public Map<String, Object> toMap() {
         return SETTINGS.toMap(this);
     }
 
     /** From a config file's map: missing keys take their defaults, every value is checked. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static PpoConfig fromMap(Map<String, ?> m) {
         return SETTINGS.fromMap(m);
     }

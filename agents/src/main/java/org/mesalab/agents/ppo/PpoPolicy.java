@@ -6,16 +6,14 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.mesalab.agents.RunDir;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.Torch;
-import org.mesalab.agents.TrainSetup;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Policy;
 import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
-import org.mesalab.core.envs.Envs;
 
 /**
  * A trained PPO policy loaded from a run directory ({@code policy.bin}, or the latest checkpoint of a
@@ -42,18 +40,17 @@ public final class PpoPolicy implements Policy, AutoCloseable {
         this.c = new float[net.lstmSize()];
     }
 
-    /** Loads the policy of {@code runDir}; {@code threads} for the engine (as in training, for identical results). */
-    public static PpoPolicy load(Path runDir, long seed, boolean greedy, int threads) {
+    /** Loads the policy of {@code runDir}, on an engine with the run's thread count where it can (as in training, for identical results). */
+    public static PpoPolicy load(Path runDir, long seed, boolean greedy) {
         RunDir run = RunDir.open(runDir);
-        Map<String, Object> config = run.readConfig();
-        if (!"ppo".equals(config.get("algo"))) {
-            throw new UsageException(runDir + " is not a PPO run (algo=" + config.get("algo") + ")");
+        RunManifest m = run.readManifest();
+        if (m.isPlanner()) {
+            throw new UsageException(runDir + " is not a PPO run (algo=" + m.algo() + ")");
         }
-        EnvType type = Envs.get((String) config.get("env"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> ppo = (Map<String, Object>) config.get("ppo");
-        PpoConfig cfg = PpoConfig.fromMap(ppo);
-        Env probe = TrainSetup.trainDistribution(config).create();
+        EnvType type = m.type();
+        PpoConfig cfg = m.ppo();
+        int threads = m.threads();
+        Env probe = m.trainDistribution().create();
         Path params = runDir.resolve("policy.bin");
         if (!Files.exists(params)) {
             Path ckpt = run.latestCheckpoint();

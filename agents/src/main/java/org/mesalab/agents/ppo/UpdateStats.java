@@ -2,6 +2,7 @@ package org.mesalab.agents.ppo;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mesalab.agents.Learner;
 
 /**
  * What one PPO update reports (one line of {@code metrics.jsonl}). The last three fields are wall-clock
@@ -14,8 +15,20 @@ import java.util.Map;
 public record UpdateStats(int update, int updates, long globalStep, double learningRate, double policyLoss, double valueLoss,
                           double entropy, double approxKl, double oldApproxKl, double clipFraction, double explainedVariance,
                           double gradNorm, long episodes, double meanReturn, double trainSuccess,
-                          double stepsPerSecond, double wallSeconds, double networkSeconds) {
+                          double stepsPerSecond, double wallSeconds, double networkSeconds) implements Learner.Stats {
 
+    /** A PPO iteration is an update. */
+    @Override
+    public int iteration() {
+        return update;
+    }
+
+    @Override
+    public int iterations() {
+        return updates;
+    }
+
+    @Override
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("update", update);

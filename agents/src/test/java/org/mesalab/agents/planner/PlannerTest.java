@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mesalab.agents.Metrics;
 import org.mesalab.agents.RunDir;
-import org.mesalab.agents.TrainSetup;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Event;
@@ -34,14 +34,13 @@ class PlannerTest {
     }
 
     static Planner start(PlannerConfig cfg, Distribution d, long steps, Path dir) {
-        return Planner.start(cfg, d, null, 5, steps, 1, RunDir.create(dir), Map.of("algo", "planner", "env", d.env().name(),
-                "split", d.split(), "seed", 5, "threads", 1, "total_steps", steps, "num_levels", 0, "start_level", 0,
-                "env_overrides", Map.of()));
+        return Planner.start(RunManifest.of("planner", d.env().name(), d.split(), Map.of(), 0, 0, 5, steps, 1, Map.of(), "none", "now", "test")
+                .withPlanner(cfg), RunDir.create(dir));
     }
 
     @Test
     void sameSeedSameMetrics(@TempDir Path dir) {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
         try (Planner a = start(small(), d, 4 * 200, dir.resolve("a"))) {
             a.train(r -> { });
         }
@@ -56,7 +55,7 @@ class PlannerTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("coinrun"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("coinrun"), "train", Map.of(), 0, 0);
         try (Planner whole = start(small(), d, 4 * 200, dir.resolve("whole"))) {
             whole.train(r -> { });
         }
@@ -70,7 +69,7 @@ class PlannerTest {
             }));
         }
         Files.createDirectories(cut.resolve("checkpoints/.tmp-update-000150-1"));
-        try (Planner resumed = Planner.resume(RunDir.open(cut), d, null, small(), 5, 4 * 200, 1)) {
+        try (Planner resumed = Planner.resume(RunDir.open(cut))) {
             assertEquals(150, resumed.completedIterations());
             resumed.train(r -> { });
         }
@@ -80,7 +79,7 @@ class PlannerTest {
 
     @Test
     void nativeMemoryStaysFlat(@TempDir Path dir) {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("lava"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("lava"), "train", Map.of(), 0, 0);
         List<Integer> live = new ArrayList<>();
         try (Planner p = start(small().with("checkpoint_every", "100000"), d, 4 * 50 * 12, dir)) {
             p.train(r -> live.add(p.liveArrays()));
@@ -93,12 +92,10 @@ class PlannerTest {
     @Test
     void modelLanesTrainTheWorldModelOnAnotherSplit(@TempDir Path dir) {
         EnvType maze = Envs.get("maze");
-        Distribution d = TrainSetup.trainDistribution(maze, "train", Map.of(), 0, 0);
-        Distribution test = TrainSetup.trainDistribution(maze, "test", Map.of(), 0, 0);
-        PlannerConfig cfg = small().with("model_envs", "2");
-        try (Planner p = Planner.start(cfg, d, test, 5, 4 * 100, 1, RunDir.create(dir), Map.of("algo", "planner", "env", "maze",
-                "split", "train", "seed", 5, "threads", 1, "total_steps", 400, "env_overrides", Map.of()))) {
-            List<Planner.Report> reports = new ArrayList<>();
+        Distribution d = RunManifest.trainDistribution(maze, "train", Map.of(), 0, 0);
+        PlannerConfig cfg = small().with("model_envs", "2").with("model_split", "test");
+        try (Planner p = start(cfg, d, 4 * 100, dir)) {
+            List<Planner.IterationStats> reports = new ArrayList<>();
             p.train(reports::add);
             assertTrue(Double.isFinite(reports.get(reports.size() - 1).eventLoss()));
         }
@@ -106,13 +103,13 @@ class PlannerTest {
 
     @Test
     void trueObjectiveOnTheSimulatorSolvesTestLevels(@TempDir Path dir) {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
         try (Planner p = start(small(), d, 4 * 50, dir)) {
             p.train(r -> { });
         }
         Distribution test = Envs.get("maze").distribution("test", Map.of());
-        try (PlannerPolicy intended = PlannerPolicy.load(dir, "true:intended", "train", 8, 1, 1);
-             PlannerPolicy corner = PlannerPolicy.load(dir, "true:corner", "train", 8, 1, 1)) {
+        try (PlannerPolicy intended = PlannerPolicy.load(dir, "true:intended", "train", 8, 1);
+             PlannerPolicy corner = PlannerPolicy.load(dir, "true:corner", "train", 8, 1)) {
             Evaluator.Summary si = Evaluator.evaluate(intended, test, 60, Evaluator.HELD_OUT_START);
             Evaluator.Summary sc = Evaluator.evaluate(corner, test, 60, Evaluator.HELD_OUT_START);
             assertEquals(1.0, si.intendedSuccess().value(), "exact values and the true model: the search reaches the cheese");
@@ -123,12 +120,12 @@ class PlannerTest {
 
     @Test
     void swappingTheObjectiveNeverChangesTheWorldModel(@TempDir Path dir) {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
         try (Planner p = start(small(), d, 4 * 100, dir)) {
             p.train(r -> { });
         }
-        try (PlannerPolicy learned = PlannerPolicy.load(dir, "learned", "train", 0, 1, 1);
-             PlannerPolicy swapped = PlannerPolicy.load(dir, "events:corner", "test", 0, 1, 1)) {
+        try (PlannerPolicy learned = PlannerPolicy.load(dir, "learned", "train", 0, 1);
+             PlannerPolicy swapped = PlannerPolicy.load(dir, "events:corner", "test", 0, 1)) {
             List<NDArray> a = learned.network().worldModelParameters();
             List<NDArray> b = swapped.network().worldModelParameters();
             assertEquals(a.size(), b.size());
@@ -149,14 +146,14 @@ class PlannerTest {
     /** The experiment runner loads policies and refits value heads on worker threads, where PyTorch's gradient mode is on by default. */
     @Test
     void loadsAndRefitsOnAWorkerThread(@TempDir Path dir) throws Exception {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
         try (Planner p = start(small(), d, 4 * 50, dir)) {
             p.train(r -> { });
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
             double success = pool.submit(() -> {
-                try (PlannerPolicy p = PlannerPolicy.load(dir, "events:cheese", "test", 4, 1, 1)) {
+                try (PlannerPolicy p = PlannerPolicy.load(dir, "events:cheese", "test", 4, 1)) {
                     return Evaluator.evaluate(p, Envs.get("maze").distribution("test", Map.of()), 4, Evaluator.HELD_OUT_START).intendedSuccess().value();
                 }
             }).get();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mesalab.agents.Metrics;
 import org.mesalab.agents.RunDir;
-import org.mesalab.agents.TrainSetup;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
@@ -33,23 +33,22 @@ class PpoTrainingTest {
     }
 
     static Ppo start(PpoConfig cfg, Distribution d, long steps, Path dir, Map<String, Double> overrides) {
-        return Ppo.start(cfg, d, 7, steps, 1, RunDir.create(dir), Map.of("algo", "ppo", "env", d.env().name(),
-                "split", d.split(), "seed", 7, "threads", 1, "total_steps", steps, "num_levels", 0, "start_level", 0,
-                "env_overrides", overrides));
+        return Ppo.start(RunManifest.of("ppo", d.env().name(), d.split(), overrides, 0, 0, 7, steps, 1, Map.of(), "none", "now", "test")
+                .withPpo(cfg), RunDir.create(dir));
     }
 
     @Test
     void learnsASmallMazeInSeconds(@TempDir Path dir) {
         // 5 x 5 mazes with a 30-step limit: a random policy reaches the cheese in about a third of the levels.
         Map<String, Double> small = Map.of("size", 5.0, "max_steps", 30.0);
-        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", small, 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", small, 0, 0);
         Distribution heldOut = Envs.get("maze").distribution("train", small);
         PpoConfig cfg = small().with("learning_rate", "0.002");
         double before = Evaluator.evaluate(org.mesalab.core.eval.Policies.random(1), heldOut, 300, Evaluator.HELD_OUT_START).intendedSuccess().value();
         try (Ppo ppo = start(cfg, d, 80_000, dir, small)) {
             ppo.train(s -> { });
         }
-        try (PpoPolicy p = PpoPolicy.load(dir, 1, false, 1)) {
+        try (PpoPolicy p = PpoPolicy.load(dir, 1, false)) {
             double after = Evaluator.evaluate(p, heldOut, 300, Evaluator.HELD_OUT_START).intendedSuccess().value();
             // Measured: about 0.02 before and 0.70 after on this machine.
             assertTrue(after >= 0.5 && after > before + 0.3, "success before " + before + ", after " + after);
@@ -58,7 +57,7 @@ class PpoTrainingTest {
 
     @Test
     void sameSeedSameMetricsUpdateForUpdate(@TempDir Path dir) {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("heist"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("heist"), "train", Map.of(), 0, 0);
         try (Ppo a = start(small(), d, 4 * 512, dir.resolve("a"))) {
             a.train(s -> { });
         }
@@ -72,7 +71,7 @@ class PpoTrainingTest {
 
     @Test
     void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("coinrun"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("coinrun"), "train", Map.of(), 0, 0);
         try (Ppo whole = start(small(), d, 6 * 512, dir.resolve("whole"))) {
             whole.train(s -> { });
         }
@@ -88,8 +87,8 @@ class PpoTrainingTest {
         // A half-written checkpoint directory from the crash must not confuse the resume.
         Files.createDirectories(cut.resolve("checkpoints/.tmp-update-000004-1"));
         assertEquals(3, RunDir.open(cut).readMetrics().size());
-        try (Ppo resumed = Ppo.resume(RunDir.open(cut), d, small(), 7, 6 * 512, 1)) {
-            assertEquals(2, resumed.completedUpdates());
+        try (Ppo resumed = Ppo.resume(RunDir.open(cut))) {
+            assertEquals(2, resumed.completedIterations());
             resumed.train(s -> { });
         }
         assertEquals(Metrics.reproducible(dir.resolve("whole")), Metrics.reproducible(cut));
@@ -99,7 +98,7 @@ class PpoTrainingTest {
 
     @Test
     void nativeMemoryStaysFlatOverManyUpdates(@TempDir Path dir) {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("lava"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("lava"), "train", Map.of(), 0, 0);
         PpoConfig cfg = small().with("num_envs", "4").with("num_steps", "32").with("checkpoint_every", "1000");
         int[] arrays = new int[40];
         try (Ppo ppo = start(cfg, d, 40 * 128, dir)) {
@@ -132,7 +131,7 @@ class PpoTrainingTest {
 
     @Test
     void convNetworkTrainsAndWeightDecayIsAccepted(@TempDir Path dir) {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
         PpoConfig cfg = small().with("network", "conv").with("channels", "8-16").with("depth", "1").with("weight_decay", "0.0001");
         try (Ppo ppo = start(cfg, d, 2 * 512, dir)) {
             List<UpdateStats> stats = new ArrayList<>();
@@ -144,7 +143,7 @@ class PpoTrainingTest {
 
     @Test
     void lstmCoreTrainsResumesExactlyAndActs(@TempDir Path dir) {
-        Distribution d = TrainSetup.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
         PpoConfig cfg = small().with("lstm_size", "16").with("num_minibatches", "2");
         try (Ppo whole = start(cfg, d, 4 * 512, dir.resolve("whole"))) {
             whole.train(s -> { });
@@ -157,14 +156,14 @@ class PpoTrainingTest {
                 }
             }));
         }
-        try (Ppo resumed = Ppo.resume(RunDir.open(cut), d, cfg, 7, 4 * 512, 1)) {
+        try (Ppo resumed = Ppo.resume(RunDir.open(cut))) {
             resumed.train(s -> { });
         }
         List<Map<String, Object>> a = Metrics.reproducible(dir.resolve("whole"));
         assertEquals(4, a.size());
         assertEquals(a, Metrics.reproducible(cut));
         assertTrue(((Number) a.get(3).get("entropy")).doubleValue() > 0);
-        try (PpoPolicy p = PpoPolicy.load(cut, 1, false, 1)) {
+        try (PpoPolicy p = PpoPolicy.load(cut, 1, false)) {
             Evaluator.Summary s = Evaluator.evaluate(p, Envs.get("maze").distribution("test", Map.of()), 5, Evaluator.HELD_OUT_START);
             assertEquals(5, s.episodes());
         }

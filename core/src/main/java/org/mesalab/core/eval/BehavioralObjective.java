@@ -10,6 +10,7 @@ import org.mesalab.core.Event;
 import org.mesalab.core.Objective;
 import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;
+import org.mesalab.core.solve.Oracles;
 import org.mesalab.core.solve.StateGraph;
 import org.mesalab.core.solve.ValueIteration;
 
@@ -77,7 +78,7 @@ public final class BehavioralObjective {
 
     /** The optimal policy of a candidate on the true level (for mixtures: of its per-level objective). */
     public static Policy oracle(Candidate c) {
-        return c.mixedWith() == null ? Policies.oracle(c.objective()) : Policies.oracle("oracle:" + c.name(), g -> objectiveOn(c, g));
+        return c.mixedWith() == null ? Oracles.oracle(c.objective()) : Oracles.oracle("oracle:" + c.name(), g -> objectiveOn(c, g));
     }
 
     /** The candidate's objective on one level: itself, or for a mixture the normalized sum on this level. */
@@ -123,7 +124,7 @@ public final class BehavioralObjective {
         Env env = dist.create();
         for (Episode ep : episodes) {
             env.reset(ep.levelSeed());
-            StateGraph g = StateGraph.explore(env, Policies.MAX_STATES);
+            StateGraph g = StateGraph.explore(env, Oracles.MAX_STATES);
             for (int c = 0; c < k; c++) {
                 Objective o = objectiveOn(candidates.get(c), g);
                 double scale = 0;

@@ -13,6 +13,7 @@ import org.mesalab.core.EnvType;
 import org.mesalab.core.Objective;
 import org.mesalab.core.Policy;
 import org.mesalab.core.envs.Envs;
+import org.mesalab.core.solve.Oracles;
 
 /** Validation of the behavioral-objective diagnosis on oracles of every candidate and on random play. */
 class BehavioralObjectiveTest {
@@ -46,7 +47,7 @@ class BehavioralObjectiveTest {
             Distribution d = t.distribution("test", Map.of());
             List<BehavioralObjective.Candidate> all = BehavioralObjective.candidates(t);
             for (Objective proxy : t.proxies()) {
-                List<BehavioralObjective.Fit> fits = BehavioralObjective.diagnose(d, play(d, Policies.oracle(proxy), 50), all);
+                List<BehavioralObjective.Fit> fits = BehavioralObjective.diagnose(d, play(d, Oracles.oracle(proxy), 50), all);
                 double intended = fits.stream().filter(f -> f.objective().equals(t.intended().name())).findFirst().orElseThrow().posterior();
                 assertTrue(intended < 0.01, t.name() + ": " + fits);
             }

@@ -21,7 +21,7 @@ import org.mesalab.core.EnvType;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
 import org.mesalab.core.eval.Episode;
-import org.mesalab.core.eval.Policies;
+import org.mesalab.core.solve.Oracles;
 
 class RendererTest {
 
@@ -42,7 +42,7 @@ class RendererTest {
             Distribution d = t.distribution("test", Map.of());
             Env env = d.create();
             List<BufferedImage> frames = new ArrayList<>();
-            Episode.play(env, Policies.oracle(t.intended()), d.levelSeed(1),
+            Episode.play(env, Oracles.oracle(t.intended()), d.levelSeed(1),
                     e -> frames.add(Renderer.image(e, 16, false, t.name())));
             env.reset(d.levelSeed(1));
             Path png = dir.resolve(t.name() + ".png");

@@ -11,7 +11,6 @@ import org.mesalab.core.Event;
 import org.mesalab.core.Policy;
 import org.mesalab.core.envs.Maze;
 import org.mesalab.core.eval.Episode;
-import org.mesalab.core.eval.Policies;
 
 class ValueIterationTest {
 
@@ -79,7 +78,7 @@ class ValueIterationTest {
     void cornerOracleGoesToTheCornerAndStays() {
         Distribution d = Maze.TYPE.distribution("test", Map.of());
         Maze m = (Maze) d.create();
-        Policy corner = Policies.oracle(Maze.TYPE.objective("corner"));
+        Policy corner = Oracles.oracle(Maze.TYPE.objective("corner"));
         for (long i = 0; i < 50; i++) {
             Episode ep = Episode.play(m, corner, d.levelSeed(i), null);
             if (ep.eventCounts()[Event.CHEESE.ordinal()] == 0) {

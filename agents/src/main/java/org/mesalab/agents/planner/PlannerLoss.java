@@ -1,0 +1,99 @@
+package org.mesalab.agents.planner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import org.mesalab.agents.nn.Ops;
+
+/**
+ * MuZero's training loss over one unrolled batch (Schrittwieser et al. 2020, eq. 1), with the world
+ * model's event and termination cross-entropies and EfficientZero's latent consistency (Ye et al. 2021),
+ * built term by term along the unroll: {@link #root} for the prediction at the sampled position, then
+ * for each of the K dynamics steps {@link #transition} and {@link #prediction}. Unrolled steps are
+ * scaled 1/K. Sums are over the batch; {@link #total} divides by B.
+ *
+ * <p>Shapes: B samples, K steps, A actions, E events, L latent. Targets come from {@link Replay.Batch}:
+ * policy {@code [K+1, B, A]}, value {@code [K+1, B]} with its mask, reward {@code [K, B]} with its mask,
+ * events {@code [K, B, E]} and terminal {@code [K, B]} under the transition mask, and the consistency
+ * targets {@code h(o_{t+k})} {@code [K*B, L]} (no gradient) under the state mask {@code [K+1, B]}.
+ */
+final class PlannerLoss {
+    private final NDArray policyT;
+    private final NDArray valueT;
+    private final NDArray valueM;
+    private final NDArray stateM;
+    private final NDArray rewardT;
+    private final NDArray rewardM;
+    private final NDArray transM;
+    private final NDArray eventT;
+    private final NDArray termT;
+    private final NDArray consistencyT;
+    private final NDArray scaleK;
+    private final int batch;
+
+    NDArray policy;
+    NDArray value;
+    NDArray reward;
+    NDArray event;
+    NDArray consistency;
+
+    /** Targets from a sampled batch, as arrays in {@code sub}; {@code consistencyT} is {@code h(o_{t+k})}, {@code [K*B, L]}. */
+    PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT) {
+        int n = b.size;
+        int k = b.unroll;
+        int a = b.policy.length / ((k + 1) * n);
+        policyT = sub.create(b.policy, new Shape(k + 1, n, a));
+        valueT = sub.create(b.value, new Shape(k + 1, n));
+        valueM = sub.create(b.valueMask, new Shape(k + 1, n));
+        stateM = sub.create(b.stateMask, new Shape(k + 1, n));
+        rewardT = sub.create(b.reward, new Shape(k, n));
+        rewardM = sub.create(b.rewardMask, new Shape(k, n));
+        transM = sub.create(b.transMask, new Shape(k, n));
+        eventT = sub.create(b.events, new Shape(k, n, events));
+        termT = sub.create(b.terminal, new Shape(k, n));
+        this.consistencyT = consistencyT;
+        this.batch = n;
+        reward = sub.zeros(new Shape());
+        event = sub.zeros(new Shape());
+        consistency = sub.zeros(new Shape());
+        scaleK = sub.create(1f / k);
+    }
+
+    /** The policy and value terms at the sampled position (step 0, unscaled). */
+    void root(PlannerNetwork.Prediction p) {
+        policy = crossEntropy(p.policyLogits(), policyT.get(0));
+        value = p.value().sub(valueT.get(0)).square().mul(valueM.get(0)).sum();
+    }
+
+    /** Step {@code k} (1..K) of the dynamics: reward, events and termination, and consistency with the encoded next observation. */
+    void transition(int k, PlannerNetwork.Transition t) {
+        NDArray tm = transM.get(k - 1);
+        reward = reward.add(t.reward().sub(rewardT.get(k - 1)).square().mul(rewardM.get(k - 1)).sum().mul(scaleK));
+        NDArray bce = bce(t.eventLogits(), eventT.get(k - 1)).sum(new int[] {1}).add(bce(t.terminalLogit(), termT.get(k - 1)));
+        event = event.add(bce.mul(tm).sum().mul(scaleK));
+        NDArray target = consistencyT.get((k - 1) * batch + ":" + k * batch);
+        consistency = consistency.add(t.next().sub(target).square().mean(new int[] {1}).mul(stateM.get(k)).sum().mul(scaleK));
+    }
+
+    /** The policy and value terms of the prediction after step {@code k}. */
+    void prediction(int k, PlannerNetwork.Prediction p) {
+        policy = policy.add(crossEntropy(p.policyLogits(), policyT.get(k)).mul(scaleK));
+        value = value.add(p.value().sub(valueT.get(k)).square().mul(valueM.get(k)).sum().mul(scaleK));
+    }
+
+    /** {@code (policy + valueCoef value + reward + event + consistencyCoef consistency) / B}: what is minimized. */
+    NDArray total(double valueCoef, double consistencyCoef) {
+        return Ops.scale(policy.add(Ops.scale(value, valueCoef)).add(reward).add(event).add(Ops.scale(consistency, consistencyCoef)), 1.0 / batch);
+    }
+
+    /** Sum over the batch of {@code -sum_a target(a) log softmax(logits)(a)}; rows with an all-zero target add nothing. */
+    static NDArray crossEntropy(NDArray logits, NDArray target) {
+        return logits.logSoftmax(1).mul(target).sum().neg();
+    }
+
+    /** Elementwise binary cross-entropy with logits, stable: {@code max(x,0) - x y + log(1 + exp(-|x|))}. */
+    static NDArray bce(NDArray x, NDArray y) {
+        return Activation.relu(x).sub(x.mul(y)).add(x.abs().neg().exp().add(1f).log());
+    }
+}

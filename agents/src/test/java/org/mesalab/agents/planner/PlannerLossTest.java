@@ -1,0 +1,54 @@
+package org.mesalab.agents.planner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+import org.mesalab.agents.Torch;
+
+/** The planner's loss terms against values computed by hand, on one unrolled step (K = 1) of two samples. */
+class PlannerLossTest {
+    @Test
+    void everyTermMatchesTheHandComputedValue() {
+        Replay.Batch b = new Replay.Batch(2, 1, 1, 2, 1);
+        // policy targets [K+1][B][A]: step 0 uniform / certain; step 1 certain / nothing (masked by an all-zero target)
+        System.arraycopy(new float[] {0.5f, 0.5f, 1, 0, 1, 0, 0, 0}, 0, b.policy, 0, 8);
+        System.arraycopy(new float[] {1, 0, 0.5f, 2}, 0, b.value, 0, 4);
+        System.arraycopy(new float[] {1, 1, 1, 0}, 0, b.valueMask, 0, 4);
+        System.arraycopy(new float[] {1, 1, 1, 0}, 0, b.stateMask, 0, 4);
+        System.arraycopy(new float[] {1, 0}, 0, b.reward, 0, 2);
+        System.arraycopy(new float[] {1, 1}, 0, b.rewardMask, 0, 2);
+        System.arraycopy(new float[] {1, 1}, 0, b.transMask, 0, 2);
+        System.arraycopy(new float[] {1, 0}, 0, b.events, 0, 2);
+        System.arraycopy(new float[] {0, 1}, 0, b.terminal, 0, 2);
+        try (NDManager m = Torch.newManager(1)) {
+            NDArray targets = m.create(new float[] {0, 1, 1, 1}, new Shape(2, 2)); // h(o_{t+1}) per sample, L = 2
+            PlannerLoss loss = new PlannerLoss(m, b, 1, targets);
+            // root prediction: logits (0, 0) and (ln 3, 0); values 0.5 and 1
+            loss.root(new PlannerNetwork.Prediction(m.create(new float[] {0, 0, (float) Math.log(3), 0}, new Shape(2, 2)),
+                    m.create(new float[] {0.5f, 1})));
+            // transition: next states, rewards 0.5 / 0, event logits 0 / 0, terminal logits 0 / ln 3
+            loss.transition(1, new PlannerNetwork.Transition(m.create(new float[] {0, 0, 1, 1}, new Shape(2, 2)), m.create(new float[] {0.5f, 0}),
+                    m.create(new float[] {0, 0}, new Shape(2, 1)), m.create(new float[] {0, (float) Math.log(3)})));
+            // prediction after the step: logits (ln 3, 0) and anything; values 1 and 5 (the second masked)
+            loss.prediction(1, new PlannerNetwork.Prediction(m.create(new float[] {(float) Math.log(3), 0, 7, -7}, new Shape(2, 2)),
+                    m.create(new float[] {1, 5})));
+            double ln2 = Math.log(2);
+            double ln4over3 = Math.log(4.0 / 3);
+            // policy: root sample 0 -(0.5 ln .5 + 0.5 ln .5) = ln 2; sample 1 -ln(3/4); step 1: sample 0 -ln(3/4), sample 1 nothing
+            assertEquals(ln2 + ln4over3 + ln4over3, loss.policy.getFloat(), 1e-5);
+            // value: (0.5 - 1)^2 + (1 - 0)^2, step 1: (1 - 0.5)^2 (sample 1 masked)
+            assertEquals(0.25 + 1 + 0.25, loss.value.getFloat(), 1e-6);
+            // reward: (0.5 - 1)^2 + (0 - 0)^2
+            assertEquals(0.25, loss.reward.getFloat(), 1e-6);
+            // events: bce(0, 1) + bce(0, 0) = 2 ln 2; terminal: bce(0, 0) = ln 2, bce(ln 3, 1) = ln(4/3)
+            assertEquals(2 * ln2 + ln2 + ln4over3, loss.event.getFloat(), 1e-5);
+            // consistency: mean((0,0) - (0,1))^2 = 0.5 for sample 0; sample 1 masked by the state mask
+            assertEquals(0.5, loss.consistency.getFloat(), 1e-6);
+            double total = (ln2 + 2 * ln4over3 + 0.25 * 1.5 + 0.25 + 3 * ln2 + ln4over3 + 2 * 0.5) / 2;
+            assertEquals(total, loss.total(0.25, 2).getFloat(), 1e-5, "(policy + 0.25 value + reward + event + 2 consistency) / B");
+        }
+    }
+}
