@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.mesalab.agents.planner.PlannerConfig;
-import org.mesalab.agents.ppo.PpoConfig;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.UsageException;
@@ -25,7 +23,7 @@ import org.mesalab.core.eval.Evaluator;
  * level range, so evaluation uses the upper half as held-out levels ({@link Evaluator#HELD_OUT_START}).
  * Any other split means the same levels for every run ({@link EnvType#overridesFor}).
  *
- * @param algo         {@code ppo} or {@code planner}; exactly the matching config is set
+ * @param algo         {@code ppo} or {@code planner}; exactly the matching hyperparameters are set
  * @param envParams    the training distribution's full generator parameters (for readers; derived)
  * @param command      the command line that created the run
  * @param parameters   the networks' parameter count
@@ -36,7 +34,7 @@ import org.mesalab.core.eval.Evaluator;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunManifest(String algo, String env, String split, Map<String, Double> envOverrides, Map<String, Object> envParams,
                           long startLevel, long numLevels, long seed, long totalSteps, int threads, Map<String, Object> versions,
-                          String gitCommit, String created, String command, PpoConfig ppo, PlannerConfig planner, Long parameters,
+                          String gitCommit, String created, String command, Map<String, Object> ppo, Map<String, Object> planner, Long parameters,
                           Long updates, Long iterations) {
 
     public RunManifest {
@@ -63,24 +61,16 @@ public record RunManifest(String algo, String env, String split, Map<String, Dou
                 created, command, ppo, planner, parameters, updates, iterations);
     }
 
-    /** With PPO's hyperparameters (the learner adds its sizes when it starts). */
-    public RunManifest withPpo(PpoConfig cfg) {
-        return withPpo(cfg, 0, 0);
-    }
-
-    /** With the planner's hyperparameters (the learner adds its sizes when it starts). */
-    public RunManifest withPlanner(PlannerConfig cfg) {
-        return withPlanner(cfg, 0, 0);
-    }
-
-    public RunManifest withPpo(PpoConfig cfg, long parameterCount, long updateCount) {
-        return new RunManifest("ppo", env, split, envOverrides, envParams, startLevel, numLevels, seed, totalSteps, threads, versions,
-                gitCommit, created, command, cfg, null, parameterCount, updateCount, null);
-    }
-
-    public RunManifest withPlanner(PlannerConfig cfg, long parameterCount, long iterationCount) {
-        return new RunManifest("planner", env, split, envOverrides, envParams, startLevel, numLevels, seed, totalSteps, threads, versions,
-                gitCommit, created, command, null, cfg, parameterCount, null, iterationCount);
+    /**
+     * With a learner's hyperparameters ({@code ppo} or {@code planner}, by declared name, as the file holds
+     * them: {@code PpoConfig.of} and {@code PlannerConfig.of} read them back typed) and the sizes it reports
+     * when it starts: its parameter count and its iterations (PPO updates or planner iterations).
+     */
+    public RunManifest withLearner(String learner, Map<String, Object> config, long parameterCount, long iterationCount) {
+        boolean planner = learner.equals("planner");
+        return new RunManifest(learner, env, split, envOverrides, envParams, startLevel, numLevels, seed, totalSteps, threads, versions,
+                gitCommit, created, command, planner ? null : config, planner ? config : null, parameterCount, planner ? null : iterationCount,
+                planner ? iterationCount : null);
     }
 
     /** Checks what a reader relies on; a manifest that fails names the file and what is missing. */

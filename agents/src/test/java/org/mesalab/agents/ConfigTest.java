@@ -41,12 +41,12 @@ class ConfigTest {
     @Test
     void theManifestIsWrittenAndReadByOneRecord(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         RunManifest m = RunManifest.of("planner", "maze", "train", Map.of("size", 9.0), 0, 0, 3, 4000, 1, Map.of("java", "17"), "abc", "now", "test")
-                .withPlanner(PlannerConfig.defaults().with("model_envs", "2"), 1234, 250);
+                .withLearner("planner", PlannerConfig.defaults().with("model_envs", "2").toMap(), 1234, 250);
         RunDir run = RunDir.create(dir.resolve("r"));
         run.writeManifest(m);
         RunManifest back = RunDir.open(dir.resolve("r")).readManifest();
         assertEquals(RunDir.JSON.writeValueAsString(m), RunDir.JSON.writeValueAsString(back));
-        assertEquals(m.planner(), back.planner());
+        assertEquals(PlannerConfig.of(m), PlannerConfig.of(back));
         assertEquals(m.envOverrides(), back.envOverrides());
         assertEquals(9, ((Number) back.envParams().get("size")).intValue(), "the training distribution's full parameters are recorded");
         String json = java.nio.file.Files.readString(dir.resolve("r/config.json"));

@@ -108,7 +108,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
     private final LossSums losses = new LossSums();
 
     private Planner(RunManifest m, RunDir run) {
-        PlannerConfig cfg = m.planner();
+        PlannerConfig cfg = PlannerConfig.of(m);
         this.cfg = cfg.validate(m.totalSteps(), m.type().splits().keySet());
         this.totalSteps = m.totalSteps();
         this.n = cfg.numEnvs();
@@ -155,7 +155,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
     public static Planner start(RunManifest m, RunDir run) {
         Planner p = new Planner(m, run);
         p.resetEnvs();
-        p.manifest = m.withPlanner(m.planner(), p.parameterCount(), p.iterations);
+        p.manifest = m.withLearner("planner", m.planner(), p.parameterCount(), p.iterations);
         run.writeManifest(p.manifest);
         return p;
     }

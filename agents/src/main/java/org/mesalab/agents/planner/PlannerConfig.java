@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Map;
 import org.mesalab.agents.mcts.Mcts;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.core.Param;
 import org.mesalab.core.Settings;
 import org.mesalab.core.UsageException;
@@ -103,6 +104,19 @@ public record PlannerConfig(
             throw new UsageException("--steps=" + totalSteps + " is less than one vector step of " + numEnvs + " (num_envs); allowed: at least " + numEnvs);
         }
         return this;
+    }
+
+    /** The hyperparameters of a {@code planner} run's manifest, typed and checked. */
+    public static PlannerConfig of(RunManifest m) {
+        if (m.planner() == null) {
+            throw new UsageException("the run of " + m.env() + " is a " + m.algo() + " run, not a planner run");
+        }
+        return fromMap(m.planner());
+    }
+
+    /** {@code m} with these hyperparameters (the learner adds its sizes when it starts). */
+    public RunManifest into(RunManifest m) {
+        return m.withLearner("planner", toMap(), 0, 0);
     }
 
     @JsonValue

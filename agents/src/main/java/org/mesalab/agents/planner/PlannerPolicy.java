@@ -83,7 +83,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         if (simulations < 0 || simulations > 4096) {
             throw new UsageException("--simulations=" + simulations + " is out of range; allowed: 0 (as trained) or [1, 4096]");
         }
-        PlannerConfig cfg = m.planner();
+        PlannerConfig cfg = PlannerConfig.of(m);
         int sims = simulations > 0 ? simulations : cfg.simulations();
         Env probe = m.trainDistribution().create();
         NDManager manager = Torch.newEvaluationManager(m.threads());

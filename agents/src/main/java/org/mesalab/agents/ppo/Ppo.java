@@ -110,7 +110,7 @@ public final class Ppo implements Learner<UpdateStats> {
     private long networkNanos;
 
     private Ppo(RunManifest m, RunDir run) {
-        PpoConfig cfg = m.ppo();
+        PpoConfig cfg = PpoConfig.of(m);
         this.cfg = cfg.validate(m.totalSteps());
         this.train = m.trainDistribution();
         this.totalSteps = m.totalSteps();
@@ -173,7 +173,7 @@ public final class Ppo implements Learner<UpdateStats> {
     public static Ppo start(RunManifest m, RunDir run) {
         Ppo ppo = new Ppo(m, run);
         ppo.envs.reset();
-        ppo.manifest = m.withPpo(m.ppo(), ppo.net.parameterCount(), ppo.updates);
+        ppo.manifest = m.withLearner("ppo", m.ppo(), ppo.net.parameterCount(), ppo.updates);
         run.writeManifest(ppo.manifest);
         return ppo;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Map;
+import org.mesalab.agents.RunManifest;
 import org.mesalab.core.Param;
 import org.mesalab.core.Settings;
 import org.mesalab.core.UsageException;
@@ -129,6 +130,19 @@ public record PpoConfig(
                     + " (num_envs * num_steps); allowed: at least " + batchSize());
         }
         return this;
+    }
+
+    /** The hyperparameters of a {@code ppo} run's manifest, typed and checked. */
+    public static PpoConfig of(RunManifest m) {
+        if (m.ppo() == null) {
+            throw new UsageException("the run of " + m.env() + " is a " + m.algo() + " run, not a ppo run");
+        }
+        return fromMap(m.ppo());
+    }
+
+    /** {@code m} with these hyperparameters (the learner adds its sizes when it starts). */
+    public RunManifest into(RunManifest m) {
+        return m.withLearner("ppo", toMap(), 0, 0);
     }
 
     @JsonValue

@@ -48,7 +48,7 @@ public final class PpoPolicy implements Policy, AutoCloseable {
             throw new UsageException(runDir + " is not a PPO run (algo=" + m.algo() + ")");
         }
         EnvType type = m.type();
-        PpoConfig cfg = m.ppo();
+        PpoConfig cfg = PpoConfig.of(m);
         int threads = m.threads();
         Env probe = m.trainDistribution().create();
         Path params = runDir.resolve("policy.bin");

@@ -34,8 +34,8 @@ class PlannerTest {
     }
 
     static Planner start(PlannerConfig cfg, Distribution d, long steps, Path dir) {
-        return Planner.start(RunManifest.of("planner", d.env().name(), d.split(), Map.of(), 0, 0, 5, steps, 1, Map.of(), "none", "now", "test")
-                .withPlanner(cfg), RunDir.create(dir));
+        return Planner.start(cfg.into(RunManifest.of("planner", d.env().name(), d.split(), Map.of(), 0, 0, 5, steps, 1, Map.of(), "none", "now",
+                "test")), RunDir.create(dir));
     }
 
     @Test

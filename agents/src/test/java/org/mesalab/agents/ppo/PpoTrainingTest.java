@@ -33,8 +33,8 @@ class PpoTrainingTest {
     }
 
     static Ppo start(PpoConfig cfg, Distribution d, long steps, Path dir, Map<String, Double> overrides) {
-        return Ppo.start(RunManifest.of("ppo", d.env().name(), d.split(), overrides, 0, 0, 7, steps, 1, Map.of(), "none", "now", "test")
-                .withPpo(cfg), RunDir.create(dir));
+        return Ppo.start(cfg.into(RunManifest.of("ppo", d.env().name(), d.split(), overrides, 0, 0, 7, steps, 1, Map.of(), "none", "now", "test")),
+                RunDir.create(dir));
     }
 
     @Test

@@ -55,6 +55,16 @@ public final class Evaluator {
     public record Summary(String env, String split, Params params, long firstLevelSeed, int episodes, Rate intendedSuccess, Map<String, Rate> proxySuccess,
                           Map<Outcome, Rate> outcomes, Map<String, Rate> causes, Map<String, Rate> failureModes,
                           double meanReturn, double meanSteps, List<Record> records) {
+
+        /** What was evaluated, for JSON: the split's name, its full generator parameters, the first level seed and the level count. */
+        public Map<String, Object> levels() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("split", split);
+            m.put("params", params.asJson());
+            m.put("first_level_seed", firstLevelSeed);
+            m.put("levels", episodes);
+            return m;
+        }
     }
 
     /**
