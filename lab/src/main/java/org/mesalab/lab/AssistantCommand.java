@@ -11,6 +11,7 @@ import org.mesalab.core.assistant.Assistant;
 import org.mesalab.core.assistant.Situation;
 import org.mesalab.core.gp.GaussianProcess;
 import org.mesalab.core.gp.Kernels;
+import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

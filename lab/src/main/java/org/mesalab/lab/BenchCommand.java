@@ -10,6 +10,7 @@ import org.mesalab.core.Env;
 import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.VectorEnv;
+import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

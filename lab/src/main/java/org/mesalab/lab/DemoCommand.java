@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", description = {"The built-in experiment (experiments/demo.yaml): goal misgeneralization of PPO on maze and coinrun,",
         "the data lever (decorrelated training levels), the prior lever (the assistant's kernels), and the planner with its learned",
         "objective vs the intended one slotted in. Prints the findings and writes the report and the results store."})
-final class DemoCommand implements Runnable {
+public final class DemoCommand implements Runnable {
     static final String RESOURCE = "/experiments/demo.yaml";
 
     @Spec
@@ -39,7 +39,7 @@ final class DemoCommand implements Runnable {
         } catch (IOException e) {
             throw new UsageException("cannot read the demo spec: " + e.getMessage());
         }
-        RunCommand.Experiment.run(org.mesalab.lab.Spec.parse(yaml, "demo.yaml"), out, null, quick, jobs, spec.commandLine().getOut(),
+        RunCommand.Experiment.run(org.mesalab.lab.experiment.Spec.parse(yaml, "demo.yaml"), out, null, quick, jobs, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

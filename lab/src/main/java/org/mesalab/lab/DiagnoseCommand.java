@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.eval.BehavioralObjective;
+import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

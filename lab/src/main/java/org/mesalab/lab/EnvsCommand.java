@@ -11,6 +11,7 @@ import org.mesalab.core.Event;
 import org.mesalab.core.Objective;
 import org.mesalab.core.Param;
 import org.mesalab.core.envs.Envs;
+import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -10,6 +10,8 @@ import org.mesalab.core.UsageException;
 import org.mesalab.core.eval.Evaluator;
 import org.mesalab.core.eval.Outcome;
 import org.mesalab.core.stats.Stats;
+import org.mesalab.lab.experiment.Json;
+import org.mesalab.lab.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -136,7 +138,7 @@ final class EvalCommand implements Runnable {
                 envName = s.env();
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("run_dir", run.toString());
-                m.put("distribution", distribution(s));
+                m.put("distribution", s.levels());
                 if (subject.warning() != null) {
                     m.put("warning", subject.warning());
                 }
@@ -233,23 +235,13 @@ final class EvalCommand implements Runnable {
         out.flush();
     }
 
-    /** What was evaluated: the split's name, its full generator parameters and the level seeds. */
-    static Map<String, Object> distribution(Evaluator.Summary s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("split", s.split());
-        m.put("params", s.params().asJson());
-        m.put("first_level_seed", s.firstLevelSeed());
-        m.put("levels", s.episodes());
-        return m;
-    }
-
     private void print(Evaluator.Summary s, String policyName, String warning) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("env", s.env());
             m.put("split", s.split());
-            m.put("distribution", distribution(s));
+            m.put("distribution", s.levels());
             if (warning != null) {
                 m.put("warning", warning);
             }

@@ -14,6 +14,7 @@ import org.mesalab.core.UsageException;
 import org.mesalab.core.gp.GaussianProcess;
 import org.mesalab.core.gp.Kernel;
 import org.mesalab.core.gp.Kernels;
+import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -14,6 +14,7 @@ import org.mesalab.core.Policy;
 import org.mesalab.core.eval.Episode;
 import org.mesalab.core.eval.Policies;
 import org.mesalab.core.render.Renderer;
+import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -11,6 +11,7 @@ import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.planner.ObjectivePicture;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.render.Renderer;
+import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -2,6 +2,8 @@ package org.mesalab.lab;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.mesalab.lab.experiment.Store;
+import org.mesalab.lab.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,7 +32,7 @@ final class ReportCommand implements Runnable {
         String name = target;
         Path f = Path.of(target);
         if (Files.isRegularFile(f)) {
-            name = org.mesalab.lab.Spec.load(f).name();
+            name = org.mesalab.lab.experiment.Spec.load(f).name();
         }
         if (quick) {
             name = name + "-quick";

@@ -4,6 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.mesalab.core.UsageException;
+import org.mesalab.lab.experiment.Progress;
+import org.mesalab.lab.experiment.Runner;
+import org.mesalab.lab.experiment.Store;
+import org.mesalab.lab.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +37,7 @@ final class RunCommand implements Runnable {
 
     @Override
     public void run() {
-        Experiment.run(org.mesalab.lab.Spec.load(specFile), out, db, quick, jobs, spec.commandLine().getOut(), spec.commandLine().getErr());
+        Experiment.run(org.mesalab.lab.experiment.Spec.load(specFile), out, db, quick, jobs, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Shared by run and demo: validate, run, report, print the summary. */
@@ -41,17 +45,17 @@ final class RunCommand implements Runnable {
         private Experiment() {
         }
 
-        static Report run(org.mesalab.lab.Spec s, Path out, Path db, boolean quick, Integer jobs, PrintWriter w, PrintWriter err) {
+        static Report run(org.mesalab.lab.experiment.Spec s, Path out, Path db, boolean quick, Integer jobs, PrintWriter w, PrintWriter err) {
             int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
             if (n < 1 || n > 64) {
                 throw new UsageException("--jobs=" + n + " is out of range; allowed: [1, 64]");
             }
-            org.mesalab.lab.Spec spec = quick ? s.quick() : s;
+            org.mesalab.lab.experiment.Spec spec = quick ? s.quick() : s;
             Path store = db != null ? db : out.resolve("mesalab.duckdb");
             long started = System.nanoTime();
             Report report;
             try (Store st = Store.open(store)) {
-                new Runner(spec, out, st, n, err).run();
+                new Runner(spec, out, st, n, err, Main.class.getName()).run();
                 report = new Report(st, spec.name());
                 Path html = out.resolve(spec.name()).resolve("report.html");
                 writeReport(report, html);

@@ -20,6 +20,8 @@ import org.mesalab.agents.ppo.PpoConfig;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
+import org.mesalab.lab.experiment.Json;
+import org.mesalab.lab.experiment.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -124,13 +126,13 @@ final class TrainCommand implements Runnable {
             for (Map.Entry<String, String> h : hyper.entrySet()) {
                 cfg = cfg.with(h.getKey(), h.getValue());
             }
-            m = m.withPlanner(cfg.validate(total, type.splits().keySet()));
+            m = cfg.validate(total, type.splits().keySet()).into(m);
         } else {
             PpoConfig cfg = PpoConfig.defaults();
             for (Map.Entry<String, String> h : hyper.entrySet()) {
                 cfg = cfg.with(h.getKey(), h.getValue());
             }
-            m = m.withPpo(cfg.validate(total));
+            m = cfg.validate(total).into(m);
         }
         RunDir run = RunDir.create(out);
         // All input is valid: start the engine before anything else touches it, since the thread count is fixed at start.

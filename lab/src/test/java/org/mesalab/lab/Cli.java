@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.mesalab.lab.experiment.Json;
 
 /** Runs the CLI in-process and captures what it prints. */
 record Cli(int code, String out, String err) {

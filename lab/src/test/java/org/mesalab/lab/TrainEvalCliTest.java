@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.mesalab.lab.experiment.Json;
 
 class TrainEvalCliTest {
     static final String[] SMALL = {"--set", "ppo.num_envs=4", "--set", "ppo.num_steps=32", "--set", "ppo.width=32", "--threads", "1"};

@@ -1,4 +1,4 @@
-package org.mesalab.lab;
+package org.mesalab.lab.experiment;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,11 +13,11 @@ import java.io.PrintWriter;
  * JSON output: stable snake_case field names chosen by the commands, pretty-printed. Numbers that are
  * not finite (a rate over zero episodes) are written as {@code null}: JSON has no NaN.
  */
-final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+public final class Json {
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .registerModule(new SimpleModule().addSerializer(Double.class, new FiniteDouble()).addSerializer(double.class, new FiniteDouble()));
     /** One line, for the results store and the report's embedded data. */
-    static final ObjectMapper COMPACT = new ObjectMapper()
+    public static final ObjectMapper COMPACT = new ObjectMapper()
             .registerModule(new SimpleModule().addSerializer(Double.class, new FiniteDouble()).addSerializer(double.class, new FiniteDouble()));
 
     /** Writes non-finite doubles as null. */
@@ -39,7 +39,7 @@ final class Json {
     private Json() {
     }
 
-    static void print(PrintWriter out, Object value) {
+    public static void print(PrintWriter out, Object value) {
         try {
             out.println(MAPPER.writeValueAsString(value));
             out.flush();

@@ -1,4 +1,4 @@
-package org.mesalab.lab;
+package org.mesalab.lab.experiment;
 
 import java.io.PrintStream;
 import org.mesalab.agents.Learner;
@@ -8,20 +8,20 @@ import org.mesalab.agents.Learner;
  * plain line at most every {@code intervalSeconds} (and always for the last update), so logs stay
  * readable. Shows steps, steps/s, mean episodic return, train success and the ETA.
  */
-final class Progress {
+public final class Progress {
     private final PrintStream err;
     private final boolean terminal;
     private final double intervalSeconds;
     private final long start = System.nanoTime();
     private long lastPrint;
 
-    Progress(PrintStream err, boolean terminal, double intervalSeconds) {
+    public Progress(PrintStream err, boolean terminal, double intervalSeconds) {
         this.err = err;
         this.terminal = terminal;
         this.intervalSeconds = intervalSeconds;
     }
 
-    void onProgress(Learner.Stats s, long totalSteps) {
+    public void onProgress(Learner.Stats s, long totalSteps) {
         onProgress(s.iteration(), s.iterations(), s.globalStep(), totalSteps, s.stepsPerSecond(), s.meanReturn(), s.trainSuccess());
     }
 
@@ -45,7 +45,7 @@ final class Progress {
         err.flush();
     }
 
-    static String time(double seconds) {
+    public static String time(double seconds) {
         if (!Double.isFinite(seconds)) {
             return "?";
         }

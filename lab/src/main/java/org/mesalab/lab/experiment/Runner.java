@@ -1,4 +1,4 @@
-package org.mesalab.lab;
+package org.mesalab.lab.experiment;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -42,7 +42,8 @@ import org.mesalab.core.render.Renderer;
  * and writes the run to the store in one transaction. Rerunning skips finished runs and resumes
  * interrupted ones from their checkpoints.
  */
-final class Runner {
+public final class Runner {
+    private final String cliMain;
     private final Spec spec;
     private final Path out;
     private final Store store;
@@ -50,7 +51,13 @@ final class Runner {
     private final PrintWriter log;
     private final Object evalLock = new Object();
 
-    Runner(Spec spec, Path out, Store store, int jobs, PrintWriter log) {
+    /**
+     * @param cliMain the command line's main class: each run trains in a child JVM as its {@code train}
+     *                command, so a run of a spec is exactly a command the user can repeat (and its log
+     *                reads like one); the command line passes itself, so this package does not depend on it
+     */
+    public Runner(Spec spec, Path out, Store store, int jobs, PrintWriter log, String cliMain) {
+        this.cliMain = cliMain;
         this.spec = spec;
         this.out = out;
         this.store = store;
@@ -73,7 +80,7 @@ final class Runner {
     }
 
     /** Runs what is not finished yet; returns the number of runs trained or evaluated now. */
-    int run() {
+    public int run() {
         store.putExperiment(spec);
         List<Job> todo = new ArrayList<>();
         for (Job j : jobs()) {
@@ -93,7 +100,7 @@ final class Runner {
         }
         // Longest first, so the parallel lanes finish together: a planner step costs about 100 PPO steps (BENCHMARKS.md).
         todo.sort((a, b) -> Double.compare(cost(b), cost(a)));
-        Progress progress = new Progress(todo, total - todo.size(), total);
+        Overall progress = new Overall(todo, total - todo.size(), total);
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         Thread ticker = new Thread(() -> {
             try {
@@ -121,7 +128,7 @@ final class Runner {
                 }
                 store.putRun(r);
                 progress.finished(j);
-                log.printf("finished %s in %s%n", j.runId(), org.mesalab.lab.Progress.time((System.nanoTime() - started) / 1e9));
+                log.printf("finished %s in %s%n", j.runId(), Progress.time((System.nanoTime() - started) / 1e9));
                 log.flush();
                 return null;
             }));
@@ -163,7 +170,7 @@ final class Runner {
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
+        cmd.add(cliMain);
         cmd.add("train");
         if (Files.exists(j.dir().resolve("config.json"))) {
             cmd.add("--resume");
@@ -289,7 +296,7 @@ final class Runner {
         row.put("proxy_success", proxies);
         row.put("mean_return", s.meanReturn());
         row.put("mean_steps", s.meanSteps());
-        row.put("distribution", EvalCommand.distribution(s));
+        row.put("distribution", s.levels());
         return row;
     }
 
@@ -368,7 +375,7 @@ final class Runner {
     }
 
     /** Overall progress: runs done, what each running job is at, and an ETA from the steps left. */
-    private final class Progress {
+    private final class Overall {
         private final Map<Job, String> state = new java.util.concurrent.ConcurrentHashMap<>();
         private final AtomicInteger done;
         private final int total;
@@ -376,7 +383,7 @@ final class Runner {
         private final long startNanos = System.nanoTime();
         private long stepsFinished;
 
-        Progress(List<Job> todo, int doneBefore, int total) {
+        Overall(List<Job> todo, int doneBefore, int total) {
             this.done = new AtomicInteger(doneBefore);
             this.total = total;
             long s = 0;
@@ -415,8 +422,8 @@ final class Runner {
             }
             double elapsed = (System.nanoTime() - startNanos) / 1e9;
             double eta = stepsNow > 0 ? elapsed * (totalSteps - stepsNow) / stepsNow : Double.NaN;
-            return String.format("runs %d/%d done%s | elapsed %s, ETA %s", done.get(), total, sb, org.mesalab.lab.Progress.time(elapsed),
-                    org.mesalab.lab.Progress.time(eta));
+            return String.format("runs %d/%d done%s | elapsed %s, ETA %s", done.get(), total, sb, Progress.time(elapsed),
+                    Progress.time(eta));
         }
 
         private long lastStep(Job j) {

@@ -1,4 +1,4 @@
-package org.mesalab.lab;
+package org.mesalab.lab.experiment;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -40,7 +40,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *                  {@code episodes} (rollouts for the player), {@code objective} (planner pictures),
  *                  {@code assistant} (the prior lever: the assistant's kernels)
  */
-record Spec(String name, String description, List<Long> seeds, int episodes, List<String> diagnoses, List<Condition> conditions,
+public record Spec(String name, String description, List<Long> seeds, int episodes, List<String> diagnoses, List<Condition> conditions,
             String source, String yaml) {
 
     static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant");
@@ -56,7 +56,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
      * @param objectives planner objective slots evaluated (learned first)
      * @param lever      the swept parameter (or null) and its value here
      */
-    record Condition(String name, String group, String env, String agent, long steps, long quickSteps, String trainSplit,
+    public record Condition(String name, String group, String env, String agent, long steps, long quickSteps, String trainSplit,
                      Map<String, Double> trainSet, Map<String, String> params, List<String> evalSplits, List<String> objectives,
                      String lever, Double leverValue, List<Long> seeds) {
     }
@@ -66,7 +66,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
      * where SPLIT names the levels an {@code events:} value head is refit on.
      */
     /** Reads and validates a spec file. */
-    static Spec load(Path file) {
+    public static Spec load(Path file) {
         String text;
         try {
             text = Files.readString(file);
@@ -76,7 +76,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
         return parse(text, file.toString());
     }
 
-    static Spec parse(String text, String source) {
+    public static Spec parse(String text, String source) {
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
@@ -94,7 +94,7 @@ record Spec(String name, String description, List<Long> seeds, int episodes, Lis
     }
 
     /** The conditions and seeds that a --quick run uses: the first seed, small budgets. */
-    Spec quick() {
+    public Spec quick() {
         List<Condition> cs = new ArrayList<>();
         for (Condition c : conditions) {
             cs.add(new Condition(c.name(), c.group(), c.env(), c.agent(), c.quickSteps(), c.quickSteps(), c.trainSplit(), c.trainSet(),

@@ -1,4 +1,4 @@
-package org.mesalab.lab;
+package org.mesalab.lab.experiment;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +22,9 @@ import org.mesalab.core.UsageException;
  * {@code episodes}, {@code diagnoses}. A run's rows are written in one transaction when the run is
  * complete, so a killed run leaves nothing visible; rewriting a run replaces its rows.
  */
-final class Store implements AutoCloseable {
+public final class Store implements AutoCloseable {
     static final Path DEFAULT = Path.of("runs", "mesalab.duckdb");
-    static final List<String> TABLES = List.of("experiments", "runs", "training_metrics", "evaluations", "episodes", "diagnoses");
+    public static final List<String> TABLES = List.of("experiments", "runs", "training_metrics", "evaluations", "episodes", "diagnoses");
 
     private final Connection db;
 
@@ -32,7 +32,7 @@ final class Store implements AutoCloseable {
         this.db = db;
     }
 
-    static Store open(Path file) {
+    public static Store open(Path file) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             if (dir != null) {
@@ -49,7 +49,7 @@ final class Store implements AutoCloseable {
     }
 
     /** Opens an existing store for reading; a missing file is a usage error. */
-    static Store existing(Path file) {
+    public static Store existing(Path file) {
         if (!Files.exists(file)) {
             throw new UsageException("no results store at " + file + "; run an experiment first (mesalab run SPEC or mesalab demo) or give --db FILE");
         }
@@ -94,13 +94,13 @@ final class Store implements AutoCloseable {
      *
      * @param manifest the run's manifest; null for an experiment-level row (the assistant's)
      */
-    record RunRecord(String runId, String experiment, Spec.Condition condition, long seed, RunManifest manifest, String runDir, double wallSeconds,
+    public record RunRecord(String runId, String experiment, Spec.Condition condition, long seed, RunManifest manifest, String runDir, double wallSeconds,
                      List<Map<String, Object>> metrics, List<Map<String, Object>> evaluations, List<Map<String, Object>> episodes,
                      List<Map<String, Object>> diagnoses) {
     }
 
     /** Writes a run's rows in one transaction, replacing any earlier rows of the same run. */
-    synchronized void putRun(RunRecord r) {
+    public synchronized void putRun(RunRecord r) {
         try {
             db.setAutoCommit(false);
             for (String t : List.of("runs", "training_metrics", "evaluations", "episodes", "diagnoses")) {
@@ -237,7 +237,7 @@ final class Store implements AutoCloseable {
         }
     }
 
-    static String json(Object o) {
+    public static String json(Object o) {
         try {
             return Json.COMPACT.writeValueAsString(o);
         } catch (Exception e) {
@@ -250,7 +250,7 @@ final class Store implements AutoCloseable {
     }
 
     /** Rows of a query as column-name maps (JSON columns as strings). */
-    synchronized List<Map<String, Object>> query(String sql, Object... args) {
+    public synchronized List<Map<String, Object>> query(String sql, Object... args) {
         List<Map<String, Object>> out = new ArrayList<>();
         try (PreparedStatement p = db.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
@@ -275,7 +275,7 @@ final class Store implements AutoCloseable {
     }
 
     /** Writes every table to {@code dir} as Parquet or CSV files. */
-    void export(Path dir, String format) {
+    public void export(Path dir, String format) {
         try {
             Files.createDirectories(dir);
             try (Statement s = db.createStatement()) {

@@ -1,4 +1,4 @@
-package org.mesalab.lab;
+package org.mesalab.lab.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,4 +1,4 @@
-package org.mesalab.lab;
+package org.mesalab.lab.report;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.ArrayList;
@@ -11,6 +11,8 @@ import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.render.Heatmap;
 import org.mesalab.core.stats.Stats;
+import org.mesalab.lab.experiment.Json;
+import org.mesalab.lab.experiment.Store;
 
 /**
  * One self-contained HTML page for an experiment, built from the results store: findings in plain
@@ -19,21 +21,21 @@ import org.mesalab.core.stats.Stats;
  * posteriors, the planner's objective pictures and the assistant table. Charts are inline SVG, images
  * inline PNG, the player plain JavaScript: it opens from disk with no network.
  */
-final class Report {
+public final class Report {
     /** Aggregate of one condition x split x objective across seeds. */
     record Cell(String condition, String group, String agent, String env, String split, String objective, int runs, double intended,
                 double[] intendedCi, double aligned, double misgeneralized, double[] misgeneralizedCi, double failure, String lever, Double leverValue) {
     }
 
     /** One finding for the summary table: condition, train success, test outcomes with intervals. */
-    record Finding(String title, String text, List<Cell> cells) {
+    public record Finding(String title, String text, List<Cell> cells) {
     }
 
     private final Store store;
     private final String experiment;
     private final List<Cell> cells = new ArrayList<>();
 
-    Report(Store store, String experiment) {
+    public Report(Store store, String experiment) {
         this.store = store;
         this.experiment = experiment;
         if (store.query("SELECT name FROM experiments WHERE name = ?", experiment).isEmpty()) {
@@ -102,7 +104,7 @@ final class Report {
     }
 
     /** The findings in plain words, from the numbers. */
-    List<Finding> findings() {
+    public List<Finding> findings() {
         List<Finding> out = new ArrayList<>();
         for (Cell test : cells) {
             if (!test.split().equals("test") || test.lever() != null || !(test.objective().equals("policy") || test.objective().equals("learned"))) {
@@ -178,7 +180,7 @@ final class Report {
         return parse(r.get(0).get("payload"), new TypeReference<List<Map<String, Object>>>() { });
     }
 
-    static String pct(double v) {
+    public static String pct(double v) {
         return Double.isFinite(v) ? String.format("%.1f%%", 100 * v) : "n/a";
     }
 
@@ -195,7 +197,7 @@ final class Report {
     }
 
     /** The whole page. */
-    String html() {
+    public String html() {
         StringBuilder h = new StringBuilder();
         Map<String, Object> exp = store.query("SELECT description FROM experiments WHERE name = ?", experiment).get(0);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mesalab: ").append(esc(experiment)).append("</title>\n<style>")
@@ -402,7 +404,7 @@ final class Report {
     }
 
     /** Plain-text version of the summary table for the terminal. */
-    String summaryText() {
+    public String summaryText() {
         StringBuilder sb = new StringBuilder(String.format("%-34s %-22s %5s %9s %24s %24s %8s%n", "condition", "objective", "seeds", "train",
                 "test intended [95%]", "test misgeneralized [95%]", "failure"));
         for (Cell test : cells) {
