@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "assistant", description = {
+@Command(name = "assistant", footer = {"", "Examples:", "  mesalab assistant --kernel action", "  mesalab assistant --kernel outcome --json", "  mesalab assistant --kernel action --cautious 0.5"}, description = {
         "The essay's assistant: GP reward models trained on a few labelled situations (buy a stapler: comply; steal one:",
         "refuse; kill someone: refuse) decide held-out ones such as 'pay someone to kill someone else'.",
         "The kernel is the prior: action (similar actions, similar reward), outcome (similar outcomes), both, ard (fitted)."})

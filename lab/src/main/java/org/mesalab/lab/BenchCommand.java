@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = "Quick throughput measurements (JMH benchmarks in bench/ are the careful ones).",
+@Command(name = "bench", footer = {"", "Examples:", "  mesalab bench env maze --envs 64 --seconds 3 --json", "  mesalab bench mcts --trees 64 --simulations 16 --network real"}, description = "Quick throughput measurements (JMH benchmarks in bench/ are the careful ones).",
         subcommands = {BenchCommand.EnvBench.class, BenchCommand.MctsBench.class})
 final class BenchCommand implements Runnable {
     @Spec
@@ -29,7 +29,7 @@ final class BenchCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "env", description = "Env steps per second on one thread with random actions, one env and vectorized, observation writes included.")
+    @Command(name = "env", footer = {"", "Examples:", "  mesalab bench env maze --envs 64 --seconds 3", "  mesalab bench env coinrun --split test --json"}, description = "Env steps per second on one thread with random actions, one env and vectorized, observation writes included.")
     static final class EnvBench implements Runnable {
         @Spec
         CommandSpec spec;
@@ -142,7 +142,7 @@ final class BenchCommand implements Runnable {
         return System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores";
     }
 
-    @Command(name = "mcts", description = {"Search simulations per second: tree operations alone (--network dummy) or with the planner's",
+    @Command(name = "mcts", footer = {"", "Examples:", "  mesalab bench mcts --trees 64 --simulations 16", "  mesalab bench mcts --network real --search puct --json"}, description = {"Search simulations per second: tree operations alone (--network dummy) or with the planner's",
             "untrained default networks on an env's observations (--network real), and the share of time inside network calls."})
     static final class MctsBench implements Runnable {
         @Spec

@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "diagnose", description = {
+@Command(name = "diagnose", footer = {"", "Examples:", "  mesalab diagnose runs/maze-ppo --split test --episodes 100", "  mesalab diagnose --policy oracle:corner --env maze --split test --json"}, description = {
         "Which objective explains what an agent does? Boltzmann-rational inverse planning on the true levels over the",
         "intended objective, each proxy and their equal mixtures: log-likelihood, fitted beta and posterior per candidate."})
 final class DiagnoseCommand implements Runnable {

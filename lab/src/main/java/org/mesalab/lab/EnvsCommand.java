@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "envs", description = "List every environment: parameters and defaults, splits, events, intended and proxy objectives.")
+@Command(name = "envs", footer = {"", "Examples:", "  mesalab envs", "  mesalab envs --json"}, description = "List every environment: parameters and defaults, splits, events, intended and proxy objectives.")
 final class EnvsCommand implements Runnable {
     @Spec
     CommandSpec spec;

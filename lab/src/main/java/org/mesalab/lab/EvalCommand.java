@@ -18,9 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", description = {
+@Command(name = "eval", footer = {"", "Examples:", "  mesalab eval runs/maze-ppo --split test --episodes 500 --json", "  mesalab eval --policy oracle:corner --env maze --split test", "  mesalab eval --runs runs/s1 runs/s2 runs/s3 --versus runs/b1 runs/b2 runs/b3 --split test", "  mesalab eval runs/maze-planner --objective events:cheese --refit-split test"}, description = {
         "Evaluate a trained run (RUN_DIR) or a built-in policy (--policy with --env) on held-out levels of a split:",
-        "intended success, each proxy's success, and outcomes (aligned / goal_misgeneralized / capability_failure) with 95% intervals."})
+        "intended success, each proxy's success, and outcomes (aligned / goal_misgeneralized / capability_failure) with 95%% intervals."})
 final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "gp", description = {
+@Command(name = "gp", footer = {"", "Examples:", "  mesalab gp --train train.csv --predict test.csv --kernel rbf+white --fit", "  mesalab gp --train train.csv --predict test.csv --kernel \"rbf[action]\" --json"}, description = {
         "Gaussian-process regression on your own data. CSV files have a header of feature names (group.name puts a",
         "feature in a group, for kernels like rbf[group]); the training file also has a 'y' column.",
         "Kernel: " + Kernels.ALLOWED + ". Names and defaults follow scikit-learn (length_scale 1.0, alpha = --noise)."})

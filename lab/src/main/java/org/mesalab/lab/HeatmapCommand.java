@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "heatmap", description = "Where an agent goes (state visitation) or where its episodes end, over held-out levels of a split, as PNG or SVG.")
+@Command(name = "heatmap", footer = {"", "Examples:", "  mesalab heatmap runs/maze-ppo --split test --kind ends --png ends.png", "  mesalab heatmap runs/maze-ppo --split test --kind visits --png visits.svg"}, description = "Where an agent goes (state visitation) or where its episodes end, over held-out levels of a split, as PNG or SVG.")
 final class HeatmapCommand implements Runnable {
     @Spec
     CommandSpec spec;

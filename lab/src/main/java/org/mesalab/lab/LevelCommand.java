@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "level", description = "Show one generated level: ASCII (default), JSON, a PNG picture with a legend, or an animated GIF of an episode.")
+@Command(name = "level", footer = {"", "Examples:", "  mesalab level maze --seed 3 --split test", "  mesalab level coinrun --seed 7 --png coinrun.png", "  mesalab level maze --split test --seed 4 --gif corner.gif --policy oracle:corner"}, description = "Show one generated level: ASCII (default), JSON, a PNG picture with a legend, or an animated GIF of an episode.")
 final class LevelCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -3,7 +3,10 @@ package org.mesalab.lab;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import org.mesalab.core.UsageException;
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -17,7 +20,9 @@ import picocli.CommandLine;
         description = "Goal misgeneralization as an experiment: train on one level distribution, test on another.",
         subcommands = {EnvsCommand.class, LevelCommand.class, PlayCommand.class, TrainCommand.class, EvalCommand.class,
                 DiagnoseCommand.class, HeatmapCommand.class, ObjectiveCommand.class, AssistantCommand.class, GpCommand.class, BenchCommand.class,
-                RunCommand.class, DemoCommand.class, ReportCommand.class, StoreCommands.Runs.class, StoreCommands.Export.class},
+                RunCommand.class, DemoCommand.class, ReportCommand.class, StoreCommands.Runs.class, StoreCommands.Export.class,
+                CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
+        footer = {"", "Examples:", "  mesalab demo", "  mesalab help train", "  source <(mesalab generate-completion)    # bash completion"},
         usageHelpAutoWidth = true)
 public final class Main implements Runnable {
     public static final int USAGE_ERROR = 2;
@@ -40,7 +45,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given streams and returns the exit code (for tests and the launcher). */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -57,6 +62,30 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** The command model: every command, each answering {@code -h/--help}; the completion script is generated from it. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setUsageHelpWidth(120); // examples stay on one line, so they can be copied
+        addHelp(cli);
+        CommandLine.Model.UsageMessageSpec train = cli.getSubcommands().get("train").getCommandSpec().usageMessage();
+        List<String> footer = new ArrayList<>(List.of(train.footer()));
+        footer.addAll(TrainCommand.hyperparameterHelp());
+        train.footer(footer.toArray(new String[0]));
+        cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        return cli;
+    }
+
+    private static void addHelp(CommandLine c) {
+        for (CommandLine sub : c.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec s = sub.getCommandSpec();
+            if (s.optionsMap().get("--help") == null && !(s.userObject() instanceof CommandLine.HelpCommand)) {
+                s.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            addHelp(sub);
+        }
     }
 
     static String oneLine(String message) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  * objective gives to standing there and the best reward it predicts for stepping there, for the
  * learned objective and for swapped ones. The picture answers "does it want the cheese or the corner?".
  */
-@Command(name = "objective", description = {
+@Command(name = "objective", footer = {"", "Examples:", "  mesalab objective runs/maze-planner --split test --png objective.png", "  mesalab objective runs/maze-planner --objective learned --objective events:cheese@test --json"}, description = {
         "Draw what a planner's objective says about every cell of a level: predicted reward for stepping there and value of standing there,",
         "for the learned objective and swapped ones (default: learned and events:<intended>)."})
 final class ObjectiveCommand implements Runnable {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "play", description = {
+@Command(name = "play", footer = {"", "Examples:", "  mesalab play maze --split test", "  mesalab play coinrun --seed 3"}, description = {
         "Play a level with the keyboard and watch events happen.",
         "Grid envs: w/a/s/d or arrow keys move, space or . stays. coinrun: a/d move, w jumps, q/e jump left/right, space or . waits.",
         "r restarts the level, n goes to the next level, x quits. On a terminal keys act at once; otherwise type keys and Enter."})

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "report", description = "Write the self-contained HTML report of an experiment (by spec file or experiment name) from the results store.")
+@Command(name = "report", footer = {"", "Examples:", "  mesalab report demo --out report.html", "  mesalab report experiments/coin-lever.yaml --db runs/mesalab.duckdb"}, description = "Write the self-contained HTML report of an experiment (by spec file or experiment name) from the results store.")
 final class ReportCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "run", description = {"Run an experiment spec (YAML): train every condition x seed, evaluate every split, diagnose, store the results,",
+@Command(name = "run", footer = {"", "Examples:", "  mesalab run experiments/coin-lever.yaml --out runs", "  mesalab run experiments/planner-objectives.yaml --jobs 1"}, description = {"Run an experiment spec (YAML): train every condition x seed, evaluate every split, diagnose, store the results,",
         "and write the HTML report. Rerunning skips finished runs and resumes interrupted ones. Spec format: docs/specs.md."})
 final class RunCommand implements Runnable {
     @Spec

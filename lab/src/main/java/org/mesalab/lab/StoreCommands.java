@@ -19,7 +19,7 @@ final class StoreCommands {
     private StoreCommands() {
     }
 
-    @Command(name = "runs", description = "List the runs in the results store.")
+    @Command(name = "runs", footer = {"", "Examples:", "  mesalab runs", "  mesalab runs --db runs/mesalab.duckdb --json"}, description = "List the runs in the results store.")
     static final class Runs implements Runnable {
         @Spec
         CommandSpec spec;
@@ -54,7 +54,7 @@ final class StoreCommands {
         }
     }
 
-    @Command(name = "export", description = "Export every table of the results store as Parquet or CSV files into DIR.")
+    @Command(name = "export", footer = {"", "Examples:", "  mesalab export --format parquet exported/", "  mesalab export --format csv out/ --db runs/mesalab.duckdb"}, description = "Export every table of the results store as Parquet or CSV files into DIR.")
     static final class Export implements Runnable {
         @Spec
         CommandSpec spec;

@@ -18,6 +18,8 @@ import org.mesalab.agents.planner.PlannerConfig;
 import org.mesalab.agents.ppo.Ppo;
 import org.mesalab.agents.ppo.PpoConfig;
 import org.mesalab.core.EnvType;
+import org.mesalab.core.Param;
+import org.mesalab.core.Settings;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
 import org.mesalab.lab.experiment.Json;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train", description = {
+@Command(name = "train", footer = {"", "Examples:", "  mesalab train --env maze --seed 1 --out runs/maze-ppo", "  mesalab train --env maze --set env.cheese_region=3 --set ppo.width=64 --out runs/r3", "  mesalab train --env maze --algo planner --set planner.model_envs=4 --out runs/maze-planner", "  mesalab train --out runs/maze-ppo --resume"}, description = {
         "Train an agent on a split's levels and write a run directory (config.json, metrics.jsonl, checkpoints/, policy.bin).",
         "--set env.KEY=VALUE overrides a level-generator parameter; --set ppo.KEY=VALUE a PPO hyperparameter,",
         "--set planner.KEY=VALUE a planner hyperparameter (see README)."})
@@ -250,6 +252,21 @@ final class TrainCommand implements Runnable {
             w.printf("run directory: %s  (evaluate: mesalab eval %s --split test)%n", out, out);
             w.flush();
         }
+    }
+
+    /** The learners' hyperparameters for {@code train --help}, from their declarations: key, default, allowed values, meaning. */
+    static List<String> hyperparameterHelp() {
+        List<String> lines = new ArrayList<>();
+        for (Settings<?> s : List.of(PpoConfig.SETTINGS, PlannerConfig.SETTINGS)) {
+            lines.add("");
+            lines.add("Hyperparameters (--set " + s.owner() + ".KEY=VALUE), default; allowed; meaning:");
+            for (Param p : s.params()) {
+                lines.add(String.format("  %-18s %-8s %s; %s", p.name(), p.defaultText(), p.range(), p.doc()).replace("%", "%%"));
+            }
+        }
+        lines.add("");
+        lines.add("Env parameters (--set env.KEY=VALUE): see 'mesalab envs'.");
+        return lines;
     }
 
     /** Default planner budgets per env: maze reaches 95% train success well within these (BENCHMARKS.md). */
