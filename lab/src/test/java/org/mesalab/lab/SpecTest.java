@@ -13,8 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mesalab.core.UsageException;
 import org.mesalab.lab.Cli;
 import org.mesalab.lab.DemoCommand;
-import org.mesalab.lab.Main;
-import org.mesalab.lab.experiment.Runner;
 import org.mesalab.lab.experiment.Spec;
 
 /** Experiment specs: parsing, sweeps, and every kind of mistake reported as file:line:column. */

@@ -3,16 +3,11 @@ package org.mesalab.agents.mcts;
 import org.mesalab.core.Rng;
 
 /**
- * Batched Monte Carlo tree search over a {@link SearchModel} (mctx {@code search.py} with the
- * {@code muzero_policy} and {@code gumbel_muzero_policy} recipes). One tree per environment; every
- * simulation descends each tree to an unexpanded edge, makes one batched model call for all trees,
- * and backs the leaf values up. Allocation-free after construction.
- *
- * <p>Two root rules: {@link Kind#PUCT} (MuZero: pUCT everywhere, Dirichlet noise at the root in
- * training, act by visit counts, target = visit distribution) and {@link Kind#GUMBEL} (Gumbel MuZero:
- * Gumbel-top-m with Sequential Halving at the root, deterministic rule inside, act by the surviving
- * action, target = softmax(logits + sigma(completed Q))), which improves the policy even with 2
- * simulations.
+ * Batched Monte Carlo tree search over a {@link SearchModel} (mctx {@code search.py}). One tree per
+ * environment; every simulation descends each tree to an unexpanded edge, makes one batched model call
+ * for all trees, and backs the leaf values up. Allocation-free after construction. What differs between
+ * {@link Kind#PUCT} and {@link Kind#GUMBEL} (root noise, selection, acting, the policy target) is the
+ * {@link Recipe}: {@link MuZeroRecipe} or {@link GumbelRecipe}.
  */
 public final class Mcts {
     public enum Kind { PUCT, GUMBEL }
@@ -48,9 +43,7 @@ public final class Mcts {
     private final int[] parents;
     private final int[] actions;
     private final float[] scratch;
-    private final int[][] table;
-    private final QTransform completed;
-    private final int considered;
+    private final Recipe recipe;
 
     public Mcts(Config config, int batch, int actions) {
         if (config.simulations() < 1) {
@@ -62,9 +55,9 @@ public final class Mcts {
         this.parents = new int[batch];
         this.actions = new int[batch];
         this.scratch = new float[2 * actions];
-        this.considered = Math.min(config.maxConsidered(), actions);
-        this.table = Selection.consideredVisits(considered, config.simulations());
-        this.completed = QTransform.completedByMixValue(config.cVisit(), config.cScale(), config.rescaleQ());
+        this.recipe = config.kind() == Kind.PUCT ? new MuZeroRecipe(config.dirichletAlpha(), config.dirichletFraction())
+                : new GumbelRecipe(Math.min(config.maxConsidered(), actions), config.simulations(),
+                        QTransform.completedByMixValue(config.cVisit(), config.cScale(), config.rescaleQ()));
     }
 
     public Config config() {
@@ -92,20 +85,14 @@ public final class Mcts {
             t.rawValue[root] = out.value[b];
             System.arraycopy(out.logits, b * A, t.priorLogits, t.edge(b, Tree.ROOT, 0), A);
             if (noise) {
-                if (config.kind() == Kind.PUCT) {
-                    addDirichlet(t, b, rng);
-                } else {
-                    for (int a = 0; a < A; a++) {
-                        t.rootGumbel[b * A + a] = (float) gumbel(rng);
-                    }
-                }
+                recipe.rootNoise(t, b, rng, scratch);
             }
         }
         for (int sim = 0; sim < config.simulations(); sim++) {
             for (int b = 0; b < count; b++) {
                 int node = Tree.ROOT;
                 while (true) {
-                    int a = select(b, node, rng);
+                    int a = recipe.select(t, b, node, rng, scratch);
                     int child = t.children[t.edge(b, node, a)];
                     if (child == Tree.UNVISITED) {
                         parents[b] = node;
@@ -122,16 +109,6 @@ public final class Mcts {
                 backward(b, leaf);
             }
         }
-    }
-
-    private int select(int b, int node, Rng rng) {
-        if (config.kind() == Kind.PUCT) {
-            return Selection.puct(tree, b, node, rng, scratch);
-        }
-        if (node == Tree.ROOT) {
-            return Selection.gumbelRoot(tree, b, considered, table, completed, scratch);
-        }
-        return Selection.gumbelInterior(tree, b, node, completed, scratch);
     }
 
     private void expand(int b, int leaf) {
@@ -169,103 +146,16 @@ public final class Mcts {
 
     /** The action to take in tree b: Gumbel: the surviving action; pUCT: sampled from visit counts, or the most visited when {@code greedy}. */
     public int action(int b, boolean greedy, Rng rng) {
-        Tree t = tree;
-        int A = t.actions;
-        if (config.kind() == Kind.GUMBEL) {
-            int maxVisits = 0;
-            for (int a = 0; a < A; a++) {
-                maxVisits = Math.max(maxVisits, t.childVisits(b, Tree.ROOT, a));
-            }
-            return Selection.scoreConsidered(t, b, maxVisits, completed, scratch);
-        }
-        if (greedy) {
-            int best = 0;
-            for (int a = 1; a < A; a++) {
-                if (t.childVisits(b, Tree.ROOT, a) > t.childVisits(b, Tree.ROOT, best)) {
-                    best = a;
-                }
-            }
-            return best;
-        }
-        int total = t.visits[t.node(b, Tree.ROOT)] - 1;
-        int r = rng.nextInt(total);
-        for (int a = 0; a < A; a++) {
-            r -= t.childVisits(b, Tree.ROOT, a);
-            if (r < 0) {
-                return a;
-            }
-        }
-        return A - 1;
+        return recipe.action(tree, b, greedy, rng, scratch);
     }
 
     /** The policy training target of tree b into {@code dst[off .. off+A)}: visit distribution (pUCT) or softmax(logits + sigma(completed Q)) (Gumbel). */
     public void policyTarget(int b, float[] dst, int off) {
-        Tree t = tree;
-        int A = t.actions;
-        if (config.kind() == Kind.PUCT) {
-            int total = t.visits[t.node(b, Tree.ROOT)] - 1;
-            for (int a = 0; a < A; a++) {
-                dst[off + a] = (float) t.childVisits(b, Tree.ROOT, a) / total;
-            }
-            return;
-        }
-        completed.apply(t, b, Tree.ROOT, scratch);
-        int base = t.edge(b, Tree.ROOT, 0);
-        for (int a = 0; a < A; a++) {
-            scratch[a] += t.priorLogits[base + a];
-        }
-        Selection.softmax(scratch, 0, A, dst, off);
+        recipe.policyTarget(tree, b, dst, off, scratch);
     }
 
     /** The root's backed-up value (the search's value estimate). */
     public float rootValue(int b) {
         return tree.value[tree.node(b, Tree.ROOT)];
-    }
-
-    private void addDirichlet(Tree t, int b, Rng rng) {
-        int A = t.actions;
-        int base = t.edge(b, Tree.ROOT, 0);
-        Selection.softmax(t.priorLogits, base, A, scratch, 0);
-        double sum = 0;
-        for (int a = 0; a < A; a++) {
-            scratch[A + a] = (float) gamma(config.dirichletAlpha(), rng);
-            sum += scratch[A + a];
-        }
-        float f = config.dirichletFraction();
-        for (int a = 0; a < A; a++) {
-            double noise = sum > 0 ? scratch[A + a] / sum : 1.0 / A;
-            t.priorLogits[base + a] = (float) Math.log(Math.max((1 - f) * scratch[a] + f * noise, 1e-30));
-        }
-    }
-
-    static double gumbel(Rng rng) {
-        return -Math.log(-Math.log(Math.max(rng.nextDouble(), 1e-300)));
-    }
-
-    /** Gamma(alpha, 1) by Marsaglia and Tsang (2000), boosted by U^(1/alpha) for alpha < 1. */
-    static double gamma(double alpha, Rng rng) {
-        if (alpha < 1) {
-            return gamma(alpha + 1, rng) * Math.pow(Math.max(rng.nextDouble(), 1e-300), 1 / alpha);
-        }
-        double d = alpha - 1.0 / 3;
-        double c = 1 / Math.sqrt(9 * d);
-        while (true) {
-            double x;
-            double v;
-            do {
-                x = normal(rng);
-                v = 1 + c * x;
-            } while (v <= 0);
-            v = v * v * v;
-            double u = rng.nextDouble();
-            if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
-                return d * v;
-            }
-        }
-    }
-
-    static double normal(Rng rng) {
-        double u = Math.max(rng.nextDouble(), 1e-300);
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble());
     }
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.mesalab.core.Rng;
+import org.mesalab.core.Samplers;
 
 /**
  * A network's parameters by name, in a fixed order: initialized from our own {@link Rng} (orthogonal
@@ -146,7 +147,7 @@ public final class Weights {
         double[][] v = new double[m][n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                v[i][j] = gaussian(rng);
+                v[i][j] = Samplers.gaussian(rng);
             }
             for (int k = 0; k < i; k++) {
                 double dot = 0;
@@ -173,12 +174,5 @@ public final class Weights {
             }
         }
         return w;
-    }
-
-    /** Standard normal by Box-Muller; two draws. */
-    public static double gaussian(Rng rng) {
-        double u = 1.0 - rng.nextDouble();
-        double w = rng.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
     }
 }

@@ -23,6 +23,7 @@ import org.mesalab.agents.nn.Adam;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.Rng;
+import org.mesalab.core.Samplers;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.VectorEnv;
 
@@ -269,10 +270,10 @@ public final class Ppo implements Learner<UpdateStats> {
                 forward(envs.observations, n);
             }
             for (int i = 0; i < n; i++) {
-                int a = sample(logitsOut, i * numActions, numActions, actionRng);
+                int a = Samplers.categorical(logitsOut, i * numActions, numActions, actionRng);
                 stepActions[i] = a;
                 actions[base + i] = a;
-                logprobs[base + i] = logSoftmaxAt(logitsOut, i * numActions, numActions, a);
+                logprobs[base + i] = Samplers.logSoftmaxAt(logitsOut, i * numActions, numActions, a);
                 values[base + i] = valuesOut[i];
             }
             envs.step(stepActions);
@@ -499,36 +500,6 @@ public final class Ppo implements Learner<UpdateStats> {
             System.arraycopy(v, 0, valuesOut, 0, v.length);
         }
         networkNanos += System.nanoTime() - t0;
-    }
-
-    /** log sum_i exp(logits[off + i]) for i < k, computed stably. */
-    static double logSumExp(float[] logits, int off, int k) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < k; i++) {
-            max = Math.max(max, logits[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < k; i++) {
-            sum += Math.exp(logits[off + i] - max);
-        }
-        return max + Math.log(sum);
-    }
-
-    /** Samples from softmax(logits[off .. off + k)); one draw. */
-    static int sample(float[] logits, int off, int k, Rng rng) {
-        double lse = logSumExp(logits, off, k);
-        double u = rng.nextDouble();
-        for (int i = 0; i < k; i++) {
-            u -= Math.exp(logits[off + i] - lse);
-            if (u < 0) {
-                return i;
-            }
-        }
-        return k - 1;
-    }
-
-    static float logSoftmaxAt(float[] logits, int off, int k, int a) {
-        return (float) (logits[off + a] - logSumExp(logits, off, k));
     }
 
     /** (x - mean) / (std + 1e-8) with the unbiased std, as torch's {@code Tensor.std()}. */

@@ -13,6 +13,7 @@ import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Policy;
 import org.mesalab.core.Rng;
+import org.mesalab.core.Samplers;
 import org.mesalab.core.UsageException;
 
 /**
@@ -97,7 +98,7 @@ public final class PpoPolicy implements Policy, AutoCloseable {
                 }
                 return best;
             }
-            return Ppo.sample(logits, 0, logits.length, rng);
+            return Samplers.categorical(logits, 0, logits.length, rng);
         }
     }
 

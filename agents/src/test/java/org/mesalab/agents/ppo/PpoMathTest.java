@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.mesalab.agents.Torch;
 import org.mesalab.agents.nn.Weights;
 import org.mesalab.core.Rng;
+import org.mesalab.core.Samplers;
 
 /** GAE, the PPO loss and the helpers against values computed by hand. */
 class PpoMathTest {
@@ -94,11 +95,11 @@ class PpoMathTest {
         assertEquals((1 - 2.5) / 1.2909944, x[0], 1e-5);
         assertEquals(1.0, Ppo.explainedVariance(new float[] {1, 2, 3}, new float[] {1, 2, 3}), 1e-12);
         assertEquals(0.0, Ppo.explainedVariance(new float[] {2, 2, 2}, new float[] {1, 2, 3}), 1e-12);
-        assertEquals(Math.log(0.25), Ppo.logSoftmaxAt(new float[] {0, (float) Math.log(3)}, 0, 2, 0), 1e-6);
+        assertEquals(Math.log(0.25), Samplers.logSoftmaxAt(new float[] {0, (float) Math.log(3)}, 0, 2, 0), 1e-6);
         int[] counts = new int[2];
         Rng rng = new Rng(1);
         for (int i = 0; i < 40_000; i++) {
-            counts[Ppo.sample(new float[] {0, (float) Math.log(3)}, 0, 2, rng)]++;
+            counts[Samplers.categorical(new float[] {0, (float) Math.log(3)}, 0, 2, rng)]++;
         }
         assertEquals(0.75, counts[1] / 40_000.0, 0.01);
     }
