@@ -140,8 +140,9 @@ class CliTest {
         assertEquals(env, j.get("env").asText());
         assertEquals(4, j.get("envs").asInt());
         assertEquals(0.05, j.get("seconds").asDouble());
-        assertTrue(j.get("steps_per_second").asLong() > 1000, "positive throughput: " + j);
-        assertTrue(j.get("single_env_steps_per_second").asLong() > 1000);
+        // Speed is measured in benchmarks (BENCHMARKS.md), not asserted here: only that the fields are there and positive.
+        assertTrue(j.get("steps_per_second").asDouble() > 0, "positive throughput: " + j);
+        assertTrue(j.get("single_env_steps_per_second").asDouble() > 0);
     }
 
     @Test
