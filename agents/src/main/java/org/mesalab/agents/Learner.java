@@ -1,5 +1,6 @@
 package org.mesalab.agents;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -35,8 +36,10 @@ public interface Learner<S extends Learner.Stats> extends AutoCloseable {
         /** Seconds inside network calls (forward, backward, optimizer) during this iteration. */
         double networkSeconds();
 
-        /** The line written to {@code metrics.jsonl}. */
-        Map<String, Object> toMap();
+        /** The line written to {@code metrics.jsonl}: the record's fields by snake_case name. */
+        default Map<String, Object> toMap() {
+            return RunDir.JSON.convertValue(this, new TypeReference<Map<String, Object>>() { });
+        }
     }
 
     /** Runs the remaining iterations, checkpointing as configured and at the end, then writes {@code policy.bin}. */

@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,31 +49,11 @@ public final class Planner implements Learner<Planner.IterationStats> {
     private static final double ADAM_EPS = 1e-8;
 
     /** What one report period (one line of {@code metrics.jsonl}) says; the last three fields are wall-clock measurements. */
-    public record IterationStats(int iteration, int iterations, long globalStep, long gradientSteps, double loss, double policyLoss,
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record IterationStats(int iteration, @JsonIgnore int iterations, long globalStep, long gradientSteps, double loss, double policyLoss,
                          double valueLoss, double rewardLoss, double eventLoss, double consistencyLoss, double gradNorm,
                          long episodes, double meanReturn, double trainSuccess, double stepsPerSecond, double wallSeconds,
                          double networkSeconds) implements Learner.Stats {
-        @Override
-        public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("iteration", iteration);
-            m.put("global_step", globalStep);
-            m.put("gradient_steps", gradientSteps);
-            m.put("loss", loss);
-            m.put("policy_loss", policyLoss);
-            m.put("value_loss", valueLoss);
-            m.put("reward_loss", rewardLoss);
-            m.put("event_loss", eventLoss);
-            m.put("consistency_loss", consistencyLoss);
-            m.put("grad_norm", gradNorm);
-            m.put("episodes", episodes);
-            m.put("mean_return", meanReturn);
-            m.put("train_success", trainSuccess);
-            m.put("steps_per_second", stepsPerSecond);
-            m.put("wall_seconds", wallSeconds);
-            m.put("network_seconds", networkSeconds);
-            return m;
-        }
     }
 
     private RunManifest manifest;

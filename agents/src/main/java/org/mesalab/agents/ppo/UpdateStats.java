@@ -1,7 +1,9 @@
 package org.mesalab.agents.ppo;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.mesalab.agents.Learner;
 
 /**
@@ -12,8 +14,9 @@ import org.mesalab.agents.Learner;
  * @param trainSuccess intended-objective success rate over the same episodes
  * @param networkSeconds time inside network forward, backward and optimizer calls during this update
  */
-public record UpdateStats(int update, int updates, long globalStep, double learningRate, double policyLoss, double valueLoss,
-                          double entropy, double approxKl, double oldApproxKl, double clipFraction, double explainedVariance,
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record UpdateStats(int update, @JsonIgnore int updates, long globalStep, double learningRate, double policyLoss, double valueLoss,
+                          double entropy, double approxKl, double oldApproxKl, @JsonProperty("clipfrac") double clipFraction, double explainedVariance,
                           double gradNorm, long episodes, double meanReturn, double trainSuccess,
                           double stepsPerSecond, double wallSeconds, double networkSeconds) implements Learner.Stats {
 
@@ -26,28 +29,5 @@ public record UpdateStats(int update, int updates, long globalStep, double learn
     @Override
     public int iterations() {
         return updates;
-    }
-
-    @Override
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("update", update);
-        m.put("global_step", globalStep);
-        m.put("learning_rate", learningRate);
-        m.put("policy_loss", policyLoss);
-        m.put("value_loss", valueLoss);
-        m.put("entropy", entropy);
-        m.put("approx_kl", approxKl);
-        m.put("old_approx_kl", oldApproxKl);
-        m.put("clipfrac", clipFraction);
-        m.put("explained_variance", explainedVariance);
-        m.put("grad_norm", gradNorm);
-        m.put("episodes", episodes);
-        m.put("mean_return", meanReturn);
-        m.put("train_success", trainSuccess);
-        m.put("steps_per_second", stepsPerSecond);
-        m.put("wall_seconds", wallSeconds);
-        m.put("network_seconds", networkSeconds);
-        return m;
     }
 }
