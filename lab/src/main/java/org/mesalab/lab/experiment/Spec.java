@@ -241,6 +241,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             return new Spec(name, description, seeds, episodes, diagnoses, conditions, source, yaml);
         }
 
+        /** One condition of the spec: several when its {@code train.set} or {@code params} sweep values. */
         List<Condition> condition(Node node) {
             Map<String, Node> m = mapping(node, "a condition", new LinkedHashSet<>(List.of("name", "env", "agent", "steps", "quick_steps",
                     "seeds", "train", "params", "eval_splits", "objectives")));
@@ -269,131 +270,136 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             long quickSteps = m.containsKey("quick_steps") ? integer(m.get("quick_steps"), "quick_steps", 1, steps)
                     : Math.min(steps, agent.equals("ppo") ? 8192 : 2000);
             String split = "train";
-            Map<String, List<Double>> sets = new LinkedHashMap<>();
-            Map<String, Node> setNodes = new LinkedHashMap<>();
+            Sweep<Double> sets = Sweep.none();
             if (m.containsKey("train")) {
                 Map<String, Node> t = mapping(m.get("train"), "train", new LinkedHashSet<>(List.of("split", "set")));
                 if (t.containsKey("split")) {
-                    split = scalar(t.get("split"), "train.split");
-                    if (!type.splits().containsKey(split)) {
-                        throw error(t.get("split"), "unknown split '" + split + "' of " + envName + "; allowed: " + String.join(", ", type.splits().keySet()));
-                    }
+                    split = split(t.get("split"), type);
                 }
                 if (t.containsKey("set")) {
-                    for (Map.Entry<String, Node> e : mapping(t.get("set"), "train.set", null).entrySet()) {
-                        List<Double> values = new ArrayList<>();
-                        if (e.getValue() instanceof SequenceNode) {
-                            for (Node v : list(e.getValue(), e.getKey())) {
-                                values.add(number(v, e.getKey()));
-                            }
-                            if (values.isEmpty()) {
-                                throw error(e.getValue(), "sweep of " + e.getKey() + " is empty");
-                            }
-                        } else {
-                            values.add(number(e.getValue(), e.getKey()));
-                        }
-                        sets.put(e.getKey(), values);
-                        setNodes.put(e.getKey(), e.getValue());
-                    }
+                    sets = sweep(t.get("set"), "train.set", this::number);
                 }
             }
-            Map<String, List<String>> params = new LinkedHashMap<>();
-            Map<String, Node> paramNodes = new LinkedHashMap<>();
-            if (m.containsKey("params")) {
-                for (Map.Entry<String, Node> e : mapping(m.get("params"), "params", null).entrySet()) {
-                    List<String> values = new ArrayList<>();
-                    if (e.getValue() instanceof SequenceNode) {
-                        for (Node v : list(e.getValue(), e.getKey())) {
-                            values.add(scalar(v, e.getKey()));
-                        }
-                        if (values.isEmpty()) {
-                            throw error(e.getValue(), "sweep of " + e.getKey() + " is empty");
-                        }
-                    } else {
-                        values.add(scalar(e.getValue(), e.getKey()));
-                    }
-                    params.put(e.getKey(), values);
-                    paramNodes.put(e.getKey(), e.getValue());
-                }
-            }
+            Sweep<String> params = m.containsKey("params") ? sweep(m.get("params"), "params", this::scalar) : Sweep.none();
             List<String> evalSplits = new ArrayList<>();
             if (m.containsKey("eval_splits")) {
                 for (Node s : list(m.get("eval_splits"), "eval_splits")) {
-                    String v = scalar(s, "split");
-                    if (!type.splits().containsKey(v)) {
-                        throw error(s, "unknown split '" + v + "' of " + envName + "; allowed: " + String.join(", ", type.splits().keySet()));
-                    }
-                    evalSplits.add(v);
+                    evalSplits.add(split(s, type));
                 }
             } else {
                 evalSplits.addAll(type.splits().keySet());
             }
-            List<String> objectives = new ArrayList<>();
-            if (m.containsKey("objectives")) {
-                if (!agent.equals("planner")) {
-                    throw error(m.get("objectives"), "objectives apply to agent planner; this condition's agent is " + agent);
-                }
-                for (Node o : list(m.get("objectives"), "objectives")) {
-                    String v = scalar(o, "objective").toLowerCase(Locale.ROOT);
-                    SlotChoice choice = SlotChoice.parse(v, null);
-                    if (choice.refitSplit() != null && !type.splits().containsKey(choice.refitSplit())) {
-                        throw error(o, "unknown refit split '" + choice.refitSplit() + "' of " + envName + "; allowed: "
-                                + String.join(", ", type.splits().keySet()));
-                    }
-                    if (choice.refitSplit() != null && !v.startsWith("events:")) {
-                        throw error(o, "'@SPLIT' (the refit data) applies to events: objectives only");
-                    }
-                    try {
-                        ObjectiveSlot.parse(choice.slot(), type);
-                    } catch (UsageException e) {
-                        throw error(o, e.getMessage());
-                    }
-                    objectives.add(v);
-                }
-            }
+            List<String> objectives = m.containsKey("objectives") ? objectives(m.get("objectives"), agent, type) : new ArrayList<>();
             if (agent.equals("planner") && !objectives.contains("learned")) {
                 objectives.add(0, "learned");
             }
-            // Expand sweeps: every combination of listed values.
-            List<Map<String, Double>> setCombos = combos(sets);
-            List<Map<String, String>> paramCombos = combos(params);
-            String lever = sets.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).findFirst()
-                    .orElse(params.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).findFirst().orElse(null));
+            Condition base = new Condition(name, name, envName, agent, steps, quickSteps, split, Map.of(), Map.of(), evalSplits, objectives,
+                    null, null, seeds);
+            return expand(base, node, m.get("steps"), type, sets, params);
+        }
+
+        /** A split of {@code type}, or an error at the node naming the allowed ones. */
+        private String split(Node node, EnvType type) {
+            String v = scalar(node, "split");
+            if (!type.splits().containsKey(v)) {
+                throw error(node, "unknown split '" + v + "' of " + type.name() + "; allowed: " + String.join(", ", type.splits().keySet()));
+            }
+            return v;
+        }
+
+        /** Values by key, each a single value or a list (a sweep), with the nodes for messages. */
+        record Sweep<T>(Map<String, List<T>> values, Map<String, Node> nodes) {
+            static <T> Sweep<T> none() {
+                return new Sweep<>(new LinkedHashMap<>(), new LinkedHashMap<>());
+            }
+
+            /** The first key with several values: the lever of the sweep. */
+            String lever() {
+                return values.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).findFirst().orElse(null);
+            }
+        }
+
+        private <T> Sweep<T> sweep(Node node, String what, java.util.function.BiFunction<Node, String, T> read) {
+            Sweep<T> out = Sweep.none();
+            for (Map.Entry<String, Node> e : mapping(node, what, null).entrySet()) {
+                List<T> values = new ArrayList<>();
+                if (e.getValue() instanceof SequenceNode) {
+                    for (Node v : list(e.getValue(), e.getKey())) {
+                        values.add(read.apply(v, e.getKey()));
+                    }
+                    if (values.isEmpty()) {
+                        throw error(e.getValue(), "sweep of " + e.getKey() + " is empty");
+                    }
+                } else {
+                    values.add(read.apply(e.getValue(), e.getKey()));
+                }
+                out.values().put(e.getKey(), values);
+                out.nodes().put(e.getKey(), e.getValue());
+            }
+            return out;
+        }
+
+        /** The planner's objectives, each checked as a slot (and its {@code @SPLIT} refit data). */
+        private List<String> objectives(Node node, String agent, EnvType type) {
+            if (!agent.equals("planner")) {
+                throw error(node, "objectives apply to agent planner; this condition's agent is " + agent);
+            }
+            List<String> objectives = new ArrayList<>();
+            for (Node o : list(node, "objectives")) {
+                String v = scalar(o, "objective").toLowerCase(Locale.ROOT);
+                SlotChoice choice = SlotChoice.parse(v, null);
+                if (choice.refitSplit() != null && !type.splits().containsKey(choice.refitSplit())) {
+                    throw error(o, "unknown refit split '" + choice.refitSplit() + "' of " + type.name() + "; allowed: "
+                            + String.join(", ", type.splits().keySet()));
+                }
+                if (choice.refitSplit() != null && !v.startsWith("events:")) {
+                    throw error(o, "'@SPLIT' (the refit data) applies to events: objectives only");
+                }
+                try {
+                    ObjectiveSlot.parse(choice.slot(), type);
+                } catch (UsageException e) {
+                    throw error(o, e.getMessage());
+                }
+                objectives.add(v);
+            }
+            return objectives;
+        }
+
+        /** Every combination of the swept values as a condition named {@code name[key=value,...]}, each checked. */
+        private List<Condition> expand(Condition base, Node node, Node stepsNode, EnvType type, Sweep<Double> sets, Sweep<String> params) {
+            String lever = sets.lever() != null ? sets.lever() : params.lever();
             List<Condition> out = new ArrayList<>();
-            for (Map<String, Double> set : setCombos) {
+            for (Map<String, Double> set : combos(sets.values())) {
                 Map<String, Double> checked;
                 try {
                     checked = type.parseOverrides(set.entrySet().stream().map(e -> e.getKey() + "=" + Param.format(e.getValue())).toList());
-                    type.distribution(split, checked);
+                    type.distribution(base.trainSplit(), checked);
                 } catch (UsageException e) {
-                    Node at = setNodes.isEmpty() ? node : setNodes.values().iterator().next();
+                    Node at = sets.nodes().isEmpty() ? node : sets.nodes().values().iterator().next();
                     for (String k : set.keySet()) {
                         if (e.getMessage().contains(k)) {
-                            at = setNodes.get(k);
+                            at = sets.nodes().get(k);
                         }
                     }
                     throw error(at, e.getMessage());
                 }
-                for (Map<String, String> p : paramCombos) {
-                    checkParams(agent, p, paramNodes, steps, type, m.get("steps"));
-                    StringBuilder label = new StringBuilder(name);
+                for (Map<String, String> p : combos(params.values())) {
+                    checkParams(base.agent(), p, params.nodes(), base.steps(), type, stepsNode);
                     List<String> parts = new ArrayList<>();
                     set.forEach((k, v) -> {
-                        if (sets.get(k).size() > 1) {
+                        if (sets.values().get(k).size() > 1) {
                             parts.add(k + "=" + Param.format(v));
                         }
                     });
                     p.forEach((k, v) -> {
-                        if (params.get(k).size() > 1) {
+                        if (params.values().get(k).size() > 1) {
                             parts.add(k + "=" + v);
                         }
                     });
-                    if (!parts.isEmpty()) {
-                        label.append('[').append(String.join(",", parts)).append(']');
-                    }
+                    String label = base.name() + (parts.isEmpty() ? "" : "[" + String.join(",", parts) + "]");
                     Double leverValue = lever == null ? null : set.containsKey(lever) ? set.get(lever) : Double.valueOf(p.get(lever));
-                    out.add(new Condition(label.toString(), name, envName, agent, steps, quickSteps, split, checked, p, evalSplits,
-                            objectives, lever, leverValue, seeds));
+                    out.add(new Condition(label, base.name(), base.env(), base.agent(), base.steps(), base.quickSteps(), base.trainSplit(), checked,
+                            p, base.evalSplits(), base.objectives(), lever, leverValue, base.seeds()));
                 }
             }
             return out;
