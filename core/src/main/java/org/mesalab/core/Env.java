@@ -210,6 +210,17 @@ public abstract class Env {
     /** The whole dynamic state (agent, items taken, velocities) as one long, unique per state on this level. */
     public abstract long state();
 
+    /** The agent's cell as a state, {@code y * width + x}: the whole state of envs where nothing else changes. */
+    protected final long position() {
+        return (long) y * width + x;
+    }
+
+    /** Restores what {@link #position()} encoded. */
+    protected final void loadPosition(long state) {
+        x = (int) (state % width);
+        y = (int) (state / width);
+    }
+
     /** Inverse of {@link #state()}. Must not touch the observation; {@link #restore} redraws it. */
     protected abstract void loadState(long state);
 

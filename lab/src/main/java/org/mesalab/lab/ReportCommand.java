@@ -6,6 +6,7 @@ import org.mesalab.lab.experiment.Store;
 import org.mesalab.lab.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -18,8 +19,8 @@ final class ReportCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "SPEC|EXPERIMENT", description = "a spec file or the name of a stored experiment")
     String target;
 
-    @Option(names = "--db", defaultValue = "runs/mesalab.duckdb", description = "results store (default: ${DEFAULT-VALUE})")
-    Path db;
+    @Mixin
+    StoreOption where = new StoreOption();
 
     @Option(names = "--out", description = "HTML file (default: report.html)")
     Path out;
@@ -38,7 +39,7 @@ final class ReportCommand implements Runnable {
             name = name + "-quick";
         }
         Path html = out != null ? out : Path.of("report.html");
-        try (Store store = Store.existing(db)) {
+        try (Store store = Store.existing(where.db)) {
             RunCommand.Experiment.writeReport(new Report(store, name), html);
         }
         spec.commandLine().getOut().println("wrote " + html);

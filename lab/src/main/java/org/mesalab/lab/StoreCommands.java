@@ -10,6 +10,7 @@ import org.mesalab.lab.experiment.Store;
 import org.mesalab.lab.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,8 +25,8 @@ final class StoreCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--db", defaultValue = "runs/mesalab.duckdb", description = "results store (default: ${DEFAULT-VALUE})")
-        Path db;
+        @Mixin
+        StoreOption where = new StoreOption();
 
         @Option(names = "--json", description = "machine-readable output")
         boolean json;
@@ -33,7 +34,7 @@ final class StoreCommands {
         @Override
         public void run() {
             List<Map<String, Object>> rows;
-            try (Store store = Store.existing(db)) {
+            try (Store store = Store.existing(where.db)) {
                 rows = store.query("SELECT r.run_id, r.experiment, r.condition, r.agent, r.env, r.seed, r.steps, r.status, r.wall_seconds, r.finished,"
                         + " (SELECT e.intended_success FROM evaluations e WHERE e.run_id = r.run_id AND e.split = 'test' ORDER BY e.objective LIMIT 1) AS test_intended_success"
                         + " FROM runs r WHERE r.agent <> 'gp' ORDER BY r.experiment, r.condition, r.seed");
@@ -49,7 +50,7 @@ final class StoreCommands {
                 out.printf("%-58s %-8s %-8s %,10d %8s %s%n", r.get("run_id"), r.get("agent"), r.get("env"), ((Number) r.get("steps")).longValue(),
                         r.get("status"), t == null ? "" : Report.pct(((Number) t).doubleValue()));
             }
-            out.printf("%d runs in %s%n", rows.size(), db);
+            out.printf("%d runs in %s%n", rows.size(), where.db);
             out.flush();
         }
     }
@@ -65,15 +66,15 @@ final class StoreCommands {
         @Option(names = "--format", defaultValue = "parquet", description = "parquet or csv (default: ${DEFAULT-VALUE})")
         String format;
 
-        @Option(names = "--db", defaultValue = "runs/mesalab.duckdb", description = "results store (default: ${DEFAULT-VALUE})")
-        Path db;
+        @Mixin
+        StoreOption where = new StoreOption();
 
         @Override
         public void run() {
             if (!format.equals("parquet") && !format.equals("csv")) {
                 throw new UsageException("--format=" + format + " is not known; allowed: parquet, csv");
             }
-            try (Store store = Store.existing(db)) {
+            try (Store store = Store.existing(where.db)) {
                 store.export(dir, format);
             }
             spec.commandLine().getOut().println("wrote " + Store.TABLES.size() + " tables as " + format + " to " + dir + ": " + String.join(", ", Store.TABLES));

@@ -44,13 +44,11 @@ public final class Heist extends Env {
     static final int AGENT = 3;
     static final int HELD = 4;
     static final int MAX_ITEMS = 12;
-    private static final int[] DX = {0, 0, -1, 1, 0};
-    private static final int[] DY = {-1, 1, 0, 0, 0};
 
     public static final EnvType TYPE = new EnvType(
             "heist",
             "Keys and chests in a maze; chests = 2 x keys in training, keys = 2 x chests at test time (Langosco et al. 2022).",
-            List.of("up", "down", "left", "right", "stay"),
+            GridMoves.ACTIONS,
             List.of(
                     Param.ofInt("size", 7, 5, 31, "maze side in cells (odd)"),
                     Param.ofInt("min_size", 0, 0, 31, "0: every level has `size`; else an odd minimum, sizes vary per level"),
@@ -168,8 +166,8 @@ public final class Heist extends Env {
 
     @Override
     protected int move(int action) {
-        int nx = x + DX[action];
-        int ny = y + DY[action];
+        int nx = x + GridMoves.DX[action];
+        int ny = y + GridMoves.DY[action];
         if (nx >= 0 && ny >= 0 && nx < width && ny < height && walls[ny * width + nx] == 0) {
             put(AGENT, x, y, 0f);
             x = nx;
@@ -235,7 +233,7 @@ public final class Heist extends Env {
 
     @Override
     public long state() {
-        return ((long) chestsOpened << 44) | ((long) keysTaken << 32) | (y * width + x);
+        return ((long) chestsOpened << 44) | ((long) keysTaken << 32) | position();
     }
 
     @Override

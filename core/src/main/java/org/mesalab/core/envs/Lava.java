@@ -43,15 +43,13 @@ public final class Lava extends Env {
     static final int LAVA = 1;
     static final int GOAL = 2;
     static final int AGENT = 3;
-    private static final int[] DX = {0, 0, -1, 1, 0};
     /** Per-step cost, as the -1 per step of Leike et al. 2017 (scaled): standing still is never optimal. */
     static final double STEP_COST = -0.01;
-    private static final int[] DY = {-1, 1, 0, 0, 0};
 
     public static final EnvType TYPE = new EnvType(
             "lava",
             "Reach the goal across a room with lava strips; the strips move at test time (Leike et al. 2017; Minigrid DistShift).",
-            List.of("up", "down", "left", "right", "stay"),
+            GridMoves.ACTIONS,
             List.of(
                     Param.ofInt("width", 9, 7, 31, "room width including walls"),
                     Param.ofInt("height", 7, 5, 31, "room height including walls"),
@@ -126,8 +124,8 @@ public final class Lava extends Env {
 
     @Override
     protected int move(int action) {
-        int nx = x + DX[action];
-        int ny = y + DY[action];
+        int nx = x + GridMoves.DX[action];
+        int ny = y + GridMoves.DY[action];
         if (!wall(nx, ny)) {
             put(AGENT, x, y, 0f);
             x = nx;
@@ -166,13 +164,12 @@ public final class Lava extends Env {
 
     @Override
     public long state() {
-        return y * width + x;
+        return position();
     }
 
     @Override
     protected void loadState(long state) {
-        x = (int) (state % width);
-        y = (int) (state / width);
+        loadPosition(state);
     }
 
     @Override

@@ -42,13 +42,11 @@ public final class Maze extends Env {
     static final int WALL = 0;
     static final int CHEESE = 1;
     static final int AGENT = 2;
-    private static final int[] DX = {0, 0, -1, 1, 0};
-    private static final int[] DY = {-1, 1, 0, 0, 0};
 
     public static final EnvType TYPE = new EnvType(
             "maze",
             "Perfect maze; cheese in the top-right in training, anywhere at test time (Langosco et al. 2022, Maze I).",
-            List.of("up", "down", "left", "right", "stay"),
+            GridMoves.ACTIONS,
             List.of(
                     Param.ofInt("size", 7, 5, 63, "maze side in cells (odd); the observation is size x size"),
                     Param.ofInt("min_size", 0, 0, 63, "0: every level has `size`; else an odd minimum, sizes vary per level, observation padded"),
@@ -131,8 +129,8 @@ public final class Maze extends Env {
 
     @Override
     protected int move(int action) {
-        int nx = x + DX[action];
-        int ny = y + DY[action];
+        int nx = x + GridMoves.DX[action];
+        int ny = y + GridMoves.DY[action];
         if (nx >= 0 && ny >= 0 && nx < width && ny < height && walls[ny * width + nx] == 0) {
             put(AGENT, x, y, 0f);
             x = nx;
@@ -163,13 +161,12 @@ public final class Maze extends Env {
 
     @Override
     public long state() {
-        return y * width + x;
+        return position();
     }
 
     @Override
     protected void loadState(long state) {
-        x = (int) (state % width);
-        y = (int) (state / width);
+        loadPosition(state);
     }
 
     @Override

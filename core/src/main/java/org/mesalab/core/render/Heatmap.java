@@ -65,23 +65,19 @@ public final class Heatmap {
             }
             return;
         }
-        int h = counts.length;
-        int w = counts[0].length;
-        int cell = 32;
-        int max = max(counts);
-        String caption = title + " (darkest = " + max + ")";
-        int width = Math.max(w * cell, caption.length() * 7 + 12);
-        BufferedImage img = new BufferedImage(width, h * cell + 24, BufferedImage.TYPE_INT_RGB);
+        Layout l = new Layout(counts, title);
+        int cell = Layout.CELL;
+        BufferedImage img = new BufferedImage(l.width, l.height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, img.getWidth(), img.getHeight());
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString(caption, 4, 16);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                g.setColor(colour((double) counts[y][x] / max));
+        g.drawString(l.caption, 4, 16);
+        for (int y = 0; y < l.rows; y++) {
+            for (int x = 0; x < l.columns; x++) {
+                g.setColor(colour((double) counts[y][x] / l.max));
                 g.fillRect(x * cell, 24 + y * cell, cell, cell);
                 g.setColor(new Color(0xdddddd));
                 g.drawRect(x * cell, 24 + y * cell, cell, cell);
@@ -91,20 +87,36 @@ public final class Heatmap {
         Renderer.writePng(img, file);
     }
 
+    /** Where the cells and the caption go, the same in PNG and SVG: 32-pixel cells under a 24-pixel caption. */
+    private static final class Layout {
+        static final int CELL = 32;
+        final int rows;
+        final int columns;
+        final int max;
+        final String caption;
+        final int width;
+        final int height;
+
+        Layout(int[][] counts, String title) {
+            rows = counts.length;
+            columns = counts[0].length;
+            max = max(counts);
+            caption = title + " (darkest = " + max + ")";
+            width = Math.max(columns * CELL, caption.length() * 7 + 12);
+            height = rows * CELL + 24;
+        }
+    }
+
     /** The counts as SVG markup, each cell with a tooltip of its count. */
     public static String svg(int[][] counts, String title) {
-        int h = counts.length;
-        int w = counts[0].length;
-        int cell = 32;
-        int max = max(counts);
-        String caption = title + " (darkest = " + max + ")";
-        int width = Math.max(w * cell, caption.length() * 7 + 12);
+        Layout l = new Layout(counts, title);
+        int cell = Layout.CELL;
         StringBuilder svg = new StringBuilder();
-        svg.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">%n", width, h * cell + 24));
-        svg.append(String.format("<text x=\"4\" y=\"16\" font-family=\"sans-serif\" font-size=\"12\">%s</text>%n", escape(caption)));
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                Color c = colour((double) counts[y][x] / max);
+        svg.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">%n", l.width, l.height));
+        svg.append(String.format("<text x=\"4\" y=\"16\" font-family=\"sans-serif\" font-size=\"12\">%s</text>%n", escape(l.caption)));
+        for (int y = 0; y < l.rows; y++) {
+            for (int x = 0; x < l.columns; x++) {
+                Color c = colour((double) counts[y][x] / l.max);
                 svg.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%02x%02x%02x\" stroke=\"#dddddd\"><title>(%d, %d): %d</title></rect>%n",
                         x * cell, 24 + y * cell, cell, cell, c.getRed(), c.getGreen(), c.getBlue(), x, y, counts[y][x]));
             }
