@@ -29,6 +29,14 @@ public final class Torch {
         return Engine.getEngine("PyTorch");
     }
 
+    /**
+     * Turns PyTorch's gradient recording off for the calling thread (it is thread-local, and on by default on
+     * every thread but the one the engine started on): for threads that only infer, so no graph is built.
+     */
+    public static void noGradients() {
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+
     public static int threads() {
         return threads;
     }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", footer = {"", "Examples:", "  mesalab bench env maze --envs 64 --seconds 3 --json", "  mesalab bench mcts --trees 64 --simulations 16 --network real"}, description = "Quick throughput measurements (JMH benchmarks in bench/ are the careful ones).",
-        subcommands = {BenchCommand.EnvBench.class, BenchCommand.MctsBench.class})
+        subcommands = {BenchCommand.EnvBench.class, BenchCommand.MctsBench.class, BenchPlanner.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -202,7 +202,7 @@ final class BenchCommand implements Runnable {
             } else {
                 org.mesalab.agents.planner.PlannerConfig cfg = org.mesalab.agents.planner.PlannerConfig.defaults();
                 try (ai.djl.ndarray.NDManager manager = org.mesalab.agents.Torch.newEvaluationManager(1)) {
-                    org.mesalab.agents.planner.PlannerNetwork net = new org.mesalab.agents.planner.PlannerNetwork(manager, envs.obsSize, actions, cfg.width(), cfg.latent(),
+                    org.mesalab.agents.planner.PlannerNetwork net = org.mesalab.agents.planner.PlannerNetwork.create(manager, cfg, envs.env(0),
                             new org.mesalab.core.Rng(2));
                     org.mesalab.agents.planner.LatentModel model = new org.mesalab.agents.planner.LatentModel(manager, net, null, null, cfg.discount(), trees, simulations);
                     model.setRoots(envs.observations, trees);

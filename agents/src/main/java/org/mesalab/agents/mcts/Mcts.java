@@ -21,19 +21,21 @@ public final class Mcts {
      * @param cVisit            sigma's visit offset
      * @param cScale            sigma's scale
      * @param rescaleQ          Gumbel: min-max rescale completed Q to [0, 1] (the paper); false keeps reward units
+     * @param qRangeFloor       Gumbel, rescaled: the smallest Q range stretched to the full scale ({@link QTransform#EPSILON}
+     *                          as the paper); differences below it stay proportionally small
      */
     public record Config(Kind kind, int simulations, float dirichletAlpha, float dirichletFraction, int maxConsidered, float cVisit, float cScale,
-                         boolean rescaleQ) {
+                         boolean rescaleQ, float qRangeFloor) {
         public static Config defaults(Kind kind, int simulations) {
-            return new Config(kind, simulations, 0.3f, 0.25f, 16, 50f, 0.1f, true);
+            return new Config(kind, simulations, 0.3f, 0.25f, 16, 50f, 0.1f, true, QTransform.EPSILON);
         }
 
         public Config withSimulations(int n) {
-            return new Config(kind, n, dirichletAlpha, dirichletFraction, maxConsidered, cVisit, cScale, rescaleQ);
+            return new Config(kind, n, dirichletAlpha, dirichletFraction, maxConsidered, cVisit, cScale, rescaleQ, qRangeFloor);
         }
 
-        public Config withRescaleQ(boolean rescale) {
-            return new Config(kind, simulations, dirichletAlpha, dirichletFraction, maxConsidered, cVisit, cScale, rescale);
+        public Config withRescaleQ(boolean rescale, float floor) {
+            return new Config(kind, simulations, dirichletAlpha, dirichletFraction, maxConsidered, cVisit, cScale, rescale, floor);
         }
     }
 
@@ -57,7 +59,7 @@ public final class Mcts {
         this.scratch = new float[2 * actions];
         this.recipe = config.kind() == Kind.PUCT ? new MuZeroRecipe(config.dirichletAlpha(), config.dirichletFraction())
                 : new GumbelRecipe(Math.min(config.maxConsidered(), actions), config.simulations(),
-                        QTransform.completedByMixValue(config.cVisit(), config.cScale(), config.rescaleQ()));
+                        QTransform.completedByMixValue(config.cVisit(), config.cScale(), config.rescaleQ(), config.qRangeFloor()));
     }
 
     public Config config() {

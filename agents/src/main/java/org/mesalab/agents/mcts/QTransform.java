@@ -46,7 +46,15 @@ public interface QTransform {
 
     /** As above; without {@code rescale}, Q keeps its reward units (mctx's {@code rescale_values=False}). */
     static QTransform completedByMixValue(float cVisit, float cScale, boolean rescale) {
-        return (tree, b, node, out) -> completed(tree, b, node, cVisit, cScale, rescale, out);
+        return completedByMixValue(cVisit, cScale, rescale, EPSILON);
+    }
+
+    /**
+     * As above with a floor on the rescaling range: a spread of completed Q smaller than {@code floor}
+     * is not stretched to full scale (noise of an untrained value head stays noise-sized).
+     */
+    static QTransform completedByMixValue(float cVisit, float cScale, boolean rescale, float floor) {
+        return (tree, b, node, out) -> completed(tree, b, node, cVisit, cScale, rescale, floor, out);
     }
 
     /**
@@ -55,10 +63,10 @@ public interface QTransform {
      * and Q is min-max rescaled over the actions.
      */
     static void completed(Tree tree, int b, int node, float cVisit, float cScale, float[] out) {
-        completed(tree, b, node, cVisit, cScale, true, out);
+        completed(tree, b, node, cVisit, cScale, true, EPSILON, out);
     }
 
-    static void completed(Tree tree, int b, int node, float cVisit, float cScale, boolean rescale, float[] out) {
+    static void completed(Tree tree, int b, int node, float cVisit, float cScale, boolean rescale, float floor, float[] out) {
         int A = tree.actions;
         int base = tree.edge(b, node, 0);
         float maxLogit = Float.NEGATIVE_INFINITY;
@@ -99,7 +107,7 @@ public interface QTransform {
             }
             return;
         }
-        float range = Math.max(max - min, EPSILON);
+        float range = Math.max(max - min, floor);
         for (int a = 0; a < A; a++) {
             out[a] = scale * (out[a] - min) / range;
         }

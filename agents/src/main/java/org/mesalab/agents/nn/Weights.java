@@ -89,6 +89,18 @@ public final class Weights {
         }
     }
 
+    /** Overwrites these parameters with {@code other}'s (same network shape), in place, without going through Java arrays. */
+    public void copyFrom(Weights other) {
+        if (other.arrays.size() != arrays.size()) {
+            throw new IllegalArgumentException(other.arrays.size() + " parameters to copy into " + arrays.size());
+        }
+        for (int i = 0; i < arrays.size(); i++) {
+            try (NDArray to = arrays.get(i).stopGradient(); NDArray from = other.arrays.get(i).stopGradient()) {
+                to.subi(to).addi(from); // exact for the finite values parameters hold
+            }
+        }
+    }
+
     /** One array as its name, rank, shape and float32 values. */
     public static void writeArray(DataOutputStream out, String name, NDArray a) throws IOException {
         out.writeUTF(name);

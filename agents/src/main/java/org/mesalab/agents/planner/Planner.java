@@ -14,6 +14,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.mesalab.agents.Diverged;
 import org.mesalab.agents.EpisodeWindow;
@@ -70,7 +74,11 @@ public final class Planner implements Learner<Planner.IterationStats> {
     private final Rng sampleRng;
     private final Rng randomRng;
     private final Mcts mcts;
+    /** The network the search acts with: the learner's network itself, or with {@code overlap} a copy taken after each iteration's updates. */
+    private final PlannerNetwork actorNet;
     private final LatentModel model;
+    /** With {@code overlap}: the thread that plays while this one learns (null otherwise). */
+    private final ExecutorService actor;
     private final Replay replay;
     private final Replay.Batch batch;
     private final int n;
@@ -87,6 +95,8 @@ public final class Planner implements Learner<Planner.IterationStats> {
     private int iteration;
     private long globalStep;
     private long gradientSteps;
+    /** Floating-point operations of all network work so far (search and training), counted from the layer sizes. */
+    private double flops;
     private long updateNanos;
     private final LossSums losses = new LossSums();
 
@@ -113,10 +123,22 @@ public final class Planner implements Learner<Planner.IterationStats> {
         Env probe = envs.env(0);
         obsSize = probe.obsSize;
         numActions = probe.numActions();
-        net = new PlannerNetwork(manager, obsSize, numActions, cfg.width(), cfg.latent(), initRng);
+        net = PlannerNetwork.create(manager, cfg, probe, initRng);
         adam = new Adam(manager, net.parameters(), ADAM_EPS, cfg.weightDecay());
         mcts = new Mcts(cfg.searchConfig(), n, numActions);
-        model = new LatentModel(manager, net, null, null, cfg.discount(), n, cfg.simulations());
+        if (cfg.overlap()) {
+            actorNet = PlannerNetwork.create(manager, cfg, probe, new Rng(0));
+            actorNet.copyFrom(net);
+            actor = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "planner-actor");
+                t.setDaemon(true);
+                return t;
+            });
+        } else {
+            actorNet = net;
+            actor = null;
+        }
+        model = new LatentModel(manager, actorNet, null, null, cfg.discount(), n, cfg.simulations());
         boolean[] modelOnly = new boolean[cfg.lanes()];
         for (int i = n; i < modelOnly.length; i++) {
             modelOnly[i] = true;
@@ -213,6 +235,25 @@ public final class Planner implements Learner<Planner.IterationStats> {
         return c;
     }
 
+    /** One gradient step on a batch sampled from the replay as training takes it (for benchmarks; training calls it itself). */
+    public void gradientStep() {
+        update();
+    }
+
+    public long gradientSteps() {
+        return gradientSteps;
+    }
+
+    /** Floating-point operations of the network work so far (search and training), from the layer sizes. */
+    public double flops() {
+        return flops;
+    }
+
+    /** Seconds inside network calls so far (search and training; with {@code overlap} the two threads' seconds add up). */
+    public double networkSeconds() {
+        return (model.networkNanos() + updateNanos) / 1e9;
+    }
+
     @Override
     public long globalStep() {
         return globalStep;
@@ -243,11 +284,23 @@ public final class Planner implements Learner<Planner.IterationStats> {
         long netStart = model.networkNanos() + updateNanos;
         while (iteration < iterations) {
             iteration++;
-            selfPlay();
-            if (globalStep >= cfg.warmup()) {
-                for (int u = 0; u < cfg.updatesPerStep(); u++) {
-                    update();
-                }
+            if (actor == null) {
+                act();
+                store();
+                learn(globalStep >= cfg.warmup());
+            } else {
+                // Play iteration i with the parameters after iteration i - 1 while learning from the replay up to
+                // iteration i - 1; then store the new steps and hand the actor the new parameters. Both threads
+                // see fixed inputs, so a run is as reproducible as the serial schedule (and resumes the same way).
+                boolean warm = globalStep >= cfg.warmup();
+                Future<?> played = actor.submit(() -> {
+                    Torch.noGradients(); // this thread only infers
+                    act();
+                });
+                learn(warm);
+                join(played);
+                store();
+                actorNet.copyFrom(net);
             }
             boolean last = iteration == iterations;
             if (iteration % REPORT_EVERY == 0 || last) {
@@ -273,32 +326,63 @@ public final class Planner implements Learner<Planner.IterationStats> {
         RunDir.writeAtomically(run.path().resolve("policy.bin"), net::save);
     }
 
-    /** One vector step: a batched search per env with root noise, act, store. */
-    private void selfPlay() {
+    /** One vector step: a batched search per env with root noise, and the actions (and the model lanes' random ones) taken. */
+    private void act() {
         System.arraycopy(envs.observations, 0, obsBefore, 0, obsBefore.length);
         model.setRoots(envs.observations, n);
         mcts.search(model, true, searchRng);
+        long[] macs = actorNet.macsPerSample(); // h, g, f
+        flops += 2.0 * n * (macs[0] + macs[2] + (double) cfg.simulations() * (macs[1] + macs[2]));
         for (int b = 0; b < n; b++) {
             actions[b] = mcts.action(b, false, searchRng);
             mcts.policyTarget(b, pi, b * numActions);
             rootValues[b] = mcts.rootValue(b);
         }
         envs.step(actions);
-        for (int b = 0; b < n; b++) {
-            replay.add(b, obsBefore, b * obsSize, actions[b], envs.rewards[b], envs.events[b], how(envs, b), pi, b * numActions, rootValues[b]);
-            window.record(envs, b);
-        }
         if (modelEnvs != null) {
             System.arraycopy(modelEnvs.observations, 0, modelObsBefore, 0, modelObsBefore.length);
             for (int i = 0; i < modelActions.length; i++) {
                 modelActions[i] = randomRng.nextInt(numActions);
             }
             modelEnvs.step(modelActions);
+        }
+    }
+
+    /** The steps {@link #act} took, into the replay and the episode window. */
+    private void store() {
+        for (int b = 0; b < n; b++) {
+            replay.add(b, obsBefore, b * obsSize, actions[b], envs.rewards[b], envs.events[b], how(envs, b), pi, b * numActions, rootValues[b]);
+            window.record(envs, b);
+        }
+        if (modelEnvs != null) {
             for (int i = 0; i < modelActions.length; i++) {
                 replay.add(n + i, modelObsBefore, i * obsSize, modelActions[i], 0f, modelEnvs.events[i], how(modelEnvs, i), null, 0, 0f);
             }
         }
         globalStep += n;
+    }
+
+    /** The iteration's gradient steps, once the replay holds the warm-up's steps. */
+    private void learn(boolean warm) {
+        if (warm) {
+            for (int u = 0; u < cfg.updatesPerStep(); u++) {
+                update();
+            }
+        }
+    }
+
+    private static void join(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the actor played", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private static byte how(VectorEnv v, int i) {
@@ -341,6 +425,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
             losses.add(total, parts.policy.getFloat() / B, parts.value.getFloat() / B, parts.reward.getFloat() / B,
                     parts.event.getFloat() / B, parts.consistency.getFloat() / B, norm);
             gradientSteps++;
+            long[] macs = net.macsPerSample();
+            double forward = (double) B * (macs[0] + macs[2]) + (double) K * B * (macs[1] + macs[2]);
+            flops += 2.0 * (3 * forward + (double) K * B * macs[0]); // forward and backward (about twice the forward), and the targets' h without gradient
         }
         updateNanos += System.nanoTime() - t0;
     }
@@ -387,6 +474,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
             if (modelEnvs != null) {
                 modelEnvs.restoreState(longs((List<?>) s.get("model_vector_env")));
             }
+            if (actorNet != net) {
+                actorNet.copyFrom(net);
+            }
         } catch (IOException | RuntimeException e) {
             if (e instanceof UsageException u) {
                 throw u;
@@ -405,6 +495,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
 
     @Override
     public void close() {
+        if (actor != null) {
+            actor.shutdownNow();
+        }
         manager.close();
     }
 }

@@ -27,8 +27,11 @@ public record PlannerConfig(
         String search,
         int simulations,
         boolean rescaleQ,
+        double qFloor,
+        String network,
         int width,
         int latent,
+        int channels,
         int unroll,
         int tdSteps,
         double discount,
@@ -43,6 +46,7 @@ public record PlannerConfig(
         int warmup,
         int modelEnvs,
         String modelSplit,
+        boolean overlap,
         int checkpointEvery) {
 
     /** The declarations, in component order. */
@@ -51,8 +55,11 @@ public record PlannerConfig(
             Param.ofChoice("search", "gumbel", List.of("gumbel", "puct"), "Gumbel MuZero root (good at small budgets) or MuZero's pUCT"),
             Param.ofInt("simulations", 16, 1, 4096, "simulations per search"),
             Param.ofBool("rescale_q", true, "Gumbel: min-max rescale completed Q over the actions (the paper); false keeps reward units"),
-            Param.ofInt("width", 128, 1, 4096, "hidden units of every network's hidden layer"),
-            Param.ofInt("latent", 64, 1, 4096, "size of the hidden state s"),
+            Param.ofDouble("q_floor", 1e-8, 0, 10, "Gumbel, rescaled: smallest Q range stretched to full scale (the paper: 1e-8)"),
+            Param.ofChoice("network", "mlp", List.of("mlp", "conv"), "the networks' prior: MLPs, or convolutions over the planes (translation-equivariant)"),
+            Param.ofInt("width", 128, 1, 4096, "hidden units of every network's hidden layer (conv: of the prediction's dense layer)"),
+            Param.ofInt("latent", 64, 1, 4096, "size of the hidden state s (mlp)"),
+            Param.ofInt("channels", 16, 1, 256, "conv: hidden-state planes"),
             Param.ofInt("unroll", 5, 1, 50, "K, dynamics steps unrolled in training"),
             Param.ofInt("td_steps", 10, 1, 1000, "n of the n-step value targets"),
             Param.ofDouble("discount", 0.97, 0, 1, "per-step discount"),
@@ -67,6 +74,7 @@ public record PlannerConfig(
             Param.ofInt("warmup", 2_000, 0, Integer.MAX_VALUE, "env steps collected before the first gradient step"),
             Param.ofInt("model_envs", 0, 0, 1024, "extra envs playing uniformly at random whose transitions train only the world model"),
             Param.ofChoice("model_split", "test", List.of("train", "test"), "the split the model envs play"),
+            Param.ofBool("overlap", false, "play on a second thread while learning (the actor acts with the parameters of the previous iteration)"),
             Param.ofInt("checkpoint_every", 500, 1, Integer.MAX_VALUE, "vector steps between checkpoints")));
 
     public static PlannerConfig defaults() {
@@ -74,7 +82,7 @@ public record PlannerConfig(
     }
 
     public Mcts.Config searchConfig() {
-        return Mcts.Config.defaults(search.equals("puct") ? Mcts.Kind.PUCT : Mcts.Kind.GUMBEL, simulations).withRescaleQ(rescaleQ);
+        return Mcts.Config.defaults(search.equals("puct") ? Mcts.Kind.PUCT : Mcts.Kind.GUMBEL, simulations).withRescaleQ(rescaleQ, (float) qFloor);
     }
 
     public int lanes() {

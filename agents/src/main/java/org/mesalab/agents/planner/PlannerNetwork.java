@@ -14,12 +14,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import org.mesalab.agents.nn.Weights;
+import org.mesalab.core.Env;
 import org.mesalab.core.Event;
 import org.mesalab.core.Rng;
 
 /**
- * The planner's three learned functions (MuZero), each a one-hidden-layer MLP so the learned parts
- * stay small:
+ * The planner's three learned functions (MuZero), kept small (the essay's limited-capacity parts):
  * <ul>
  *   <li>representation {@code h(obs [B, D]) -> s [B, L]}</li>
  *   <li>dynamics {@code g(s, a) -> s' [B, L], reward [B], event logits [B, E], termination logit [B]}</li>
@@ -29,84 +29,67 @@ import org.mesalab.core.Rng;
  * predicted and encoded states live on the same scale. The events are the env's {@link Event}s: a
  * world model of facts, from which any {@code events:EXPR} objective can be scored. A second value
  * head for a swapped objective ({@link ObjectiveValue}) is built separately (see {@link ValueRefit}).
+ *
+ * <p>Two architectures, the prior the retargeting experiment varies ({@code planner.network}):
+ * {@link MlpPlannerNetwork} (one hidden layer per function) and {@link ConvPlannerNetwork}
+ * (translation-equivariant: convolutions over the observation planes, events read from local features).
+ * Hidden states are flat {@code [B, L]} vectors either way, so search, losses and refits do not care which.
  */
-public final class PlannerNetwork {
+public abstract class PlannerNetwork {
     public static final int EVENTS = Event.COUNT;
 
-    private final int obsSize;
-    private final int actions;
-    private final int latent;
-    private final Block reprHidden;
-    private final Block reprOut;
-    private final Block dynHidden;
-    private final Block dynOut;
-    private final Block rewardHead;
-    private final Block eventHead;
-    private final Block termHead;
-    private final Block predHidden;
-    private final Block policyHead;
-    private final Block valueHead;
-    private final ParameterStore store;
-    private final Weights weights = new Weights();
+    protected final int obsSize;
+    protected final int actions;
+    protected final int latent;
+    protected final ParameterStore store;
+    protected final Weights weights = new Weights();
 
-    public PlannerNetwork(NDManager manager, int obsSize, int actions, int width, int latent, Rng init) {
+    protected PlannerNetwork(NDManager manager, int obsSize, int actions, int latent) {
         this.obsSize = obsSize;
         this.actions = actions;
         this.latent = latent;
-        reprHidden = linear(manager, "repr.hidden", width, obsSize, Math.sqrt(2), init);
-        reprOut = linear(manager, "repr.out", latent, width, 1.0, init);
-        dynHidden = linear(manager, "dyn.hidden", width, latent + actions, Math.sqrt(2), init);
-        dynOut = linear(manager, "dyn.out", latent, width, 1.0, init);
-        rewardHead = linear(manager, "dyn.reward", 1, width, 0.0, init);
-        eventHead = linear(manager, "dyn.events", EVENTS, width, 0.01, init);
-        termHead = linear(manager, "dyn.terminal", 1, width, 0.01, init);
-        // Reward and value start at exactly 0 (as EfficientZero's zero-initialized heads): otherwise the
-        // search's min-max normalized Q turns their initial noise into a strong arbitrary preference.
-        predHidden = linear(manager, "pred.hidden", width, latent, Math.sqrt(2), init);
-        policyHead = linear(manager, "pred.policy", actions, width, 0.01, init);
-        valueHead = linear(manager, "pred.value", 1, width, 0.0, init);
-        store = new ParameterStore(manager, false);
+        this.store = new ParameterStore(manager, false);
     }
 
-    private Block linear(NDManager manager, String name, int units, int in, double gain, Rng init) {
-        Block b = Linear.builder().setUnits(units).build();
-        b.initialize(manager, DataType.FLOAT32, new Shape(1, in));
-        weights.add(name, b, gain, init);
-        return b;
-    }
-
-    private NDArray apply(Block b, NDArray x, boolean training) {
-        return b.forward(store, new NDList(x), training).singletonOrThrow();
-    }
-
-    /** Min-max normalization of each row to [0, 1]. */
-    static NDArray normalize(NDArray s) {
-        NDArray min = s.min(new int[] {1}, true);
-        NDArray max = s.max(new int[] {1}, true);
-        return s.sub(min).div(max.sub(min).add(1e-5f));
+    /** The network {@code cfg.network()} names, for observations shaped like {@code probe}'s; weights drawn from {@code init}. */
+    public static PlannerNetwork create(NDManager manager, PlannerConfig cfg, Env probe, Rng init) {
+        return cfg.network().equals("conv")
+                ? new ConvPlannerNetwork(manager, probe.channels, probe.height, probe.width, probe.numActions(), cfg.channels(), cfg.width(), init)
+                : new MlpPlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), init);
     }
 
     /** h: observations {@code [B, D]} to hidden states {@code [B, L]}. */
-    public NDArray represent(NDArray obs, boolean training) {
-        return normalize(apply(reprOut, Activation.relu(apply(reprHidden, obs, training)), training));
-    }
+    public abstract NDArray represent(NDArray obs, boolean training);
 
     /**
      * g: hidden states {@code [B, L]} and one-hot actions {@code [B, A]} (float) to next state, reward,
      * event logits, termination logit. (One-hot is built by the caller: DJL's {@code oneHot} goes
      * through a deprecated PyTorch mode that prints a warning on every run.)
      */
-    public Transition dynamics(NDArray s, NDArray onehot, boolean training) {
-        NDArray hidden = Activation.relu(apply(dynHidden, s.concat(onehot, 1), training));
-        NDArray next = normalize(apply(dynOut, hidden, training));
-        return new Transition(next, apply(rewardHead, hidden, training).reshape(-1), apply(eventHead, hidden, training),
-                apply(termHead, hidden, training).reshape(-1));
-    }
+    public abstract Transition dynamics(NDArray s, NDArray onehot, boolean training);
 
     /** f: hidden states to policy logits {@code [B, A]} and values {@code [B]}. */
-    public Prediction predict(NDArray s, boolean training) {
-        NDArray hidden = Activation.relu(apply(predHidden, s, training));
-        return new Prediction(apply(policyHead, hidden, training), apply(valueHead, hidden, training).reshape(-1));
+    public abstract Prediction predict(NDArray s, boolean training);
+
+    /** Multiply-adds per sample of h, g and f, for the FLOP count of training and search. */
+    public abstract long[] macsPerSample();
+
+    protected Block linear(NDManager manager, String name, int units, int in, double gain, Rng init) {
+        Block b = Linear.builder().setUnits(units).build();
+        b.initialize(manager, DataType.FLOAT32, new Shape(1, in));
+        weights.add(name, b, gain, init);
+        return b;
+    }
+
+    protected NDArray apply(Block b, NDArray x, boolean training) {
+        return b.forward(store, new NDList(x), training).singletonOrThrow();
+    }
+
+    /** Min-max normalization of each row to [0, 1] (MuZero, appendix G). */
+    static NDArray normalize(NDArray s) {
+        NDArray min = s.min(new int[] {1}, true);
+        NDArray max = s.max(new int[] {1}, true);
+        return s.sub(min).div(max.sub(min).add(1e-5f));
     }
 
     /** What the dynamics g predicts for a batch: next hidden states {@code [B, L]}, rewards {@code [B]}, event logits {@code [B, E]}, termination logits {@code [B]}. */
@@ -140,6 +123,11 @@ public final class PlannerNetwork {
 
     public List<NDArray> parameters() {
         return weights.arrays();
+    }
+
+    /** Takes {@code other}'s parameters (a network of the same shape): the actor's copy of the learner's network. */
+    public void copyFrom(PlannerNetwork other) {
+        weights.copyFrom(other.weights);
     }
 
     /** The representation, dynamics and event parameters: what a swapped objective must never change. */

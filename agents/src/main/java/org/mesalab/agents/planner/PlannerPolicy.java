@@ -87,7 +87,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         int sims = simulations > 0 ? simulations : cfg.simulations();
         Env probe = m.trainDistribution().create();
         NDManager manager = Torch.newEvaluationManager(m.threads());
-        PlannerNetwork net = new PlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), new Rng(0));
+        PlannerNetwork net = PlannerNetwork.create(manager, cfg, probe, new Rng(0));
         Path params = runDir.resolve("policy.bin");
         if (!Files.exists(params)) {
             Path ckpt = run.latestCheckpoint();
@@ -115,7 +115,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
                 // The data's parameters are part of the name: a refit on other levels is another head.
                 Path cache = runDir.resolve("objectives").resolve(slot.slug() + "--" + refitSplit + "-"
                         + Integer.toHexString(data.params().hashCode()) + ".bin");
-                PlannerNetwork.ObjectiveValue head = new PlannerNetwork.ObjectiveValue(manager, cfg.latent(), cfg.width(), new Rng(0));
+                PlannerNetwork.ObjectiveValue head = new PlannerNetwork.ObjectiveValue(manager, net.latent(), cfg.width(), new Rng(0));
                 if (Files.exists(cache)) {
                     try {
                         RunDir.read(cache, head::load);

@@ -269,6 +269,11 @@ public final class Runner {
         if (c.agent().equals("planner") && spec.diagnoses().contains("objective")) {
             diagnoses.add(Map.of("split", lastSplit(c), "kind", "objective_picture", "payload", objectivePicture(j, c)));
         }
+        if (c.agent().equals("planner") && spec.diagnoses().contains("world_model")) {
+            for (String split : c.evalSplits()) {
+                diagnoses.add(Map.of("split", split, "kind", "world_model", "payload", worldModel(j, manifest, split)));
+            }
+        }
         List<Map<String, Object>> metrics = RunDir.open(j.dir()).readMetrics();
         return new Store.RunRecord(j.runId(), spec.name(), c, j.seed(), manifest, j.dir().toString(), wall, metrics, evaluations, episodes, diagnoses);
     }
@@ -325,6 +330,28 @@ public final class Runner {
         m.put("frames", frames);
         m.put("colours", colours);
         return m;
+    }
+
+    /**
+     * Does the world model know the events? Recall and precision of its event predictions on the
+     * transitions of random walks over 100 held-out levels of the split (as {@code eval --world-model}).
+     */
+    private List<Map<String, Object>> worldModel(Job j, RunManifest manifest, String split) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (PlannerPolicy p = PlannerPolicy.load(j.dir(), "learned", "train", 0, j.seed())) {
+            for (PlannerPolicy.EventAccuracy a : p.eventAccuracy(manifest.distribution(split), manifest.heldOutStart(split), 100, j.seed())) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("event", a.event());
+                m.put("transitions", a.transitions());
+                m.put("positives", a.positives());
+                m.put("predicted", a.predicted());
+                m.put("true_positives", a.truePositives());
+                m.put("recall", a.recall());
+                m.put("precision", a.precision());
+                rows.add(m);
+            }
+        }
+        return rows;
     }
 
     /** The planner's objective picture on the last evaluation split (also written to the run directory as PNG). */

@@ -43,7 +43,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public record Spec(String name, String description, List<Long> seeds, int episodes, List<String> diagnoses, List<Condition> conditions,
             String source, String yaml) {
 
-    static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant");
+    static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant", "world_model");
     static final Set<String> AGENTS = Set.of("ppo", "planner");
 
     /**
@@ -298,6 +298,15 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             return expand(base, node, m.get("steps"), type, sets, params);
         }
 
+        /** A swept hyperparameter's value as a number: itself when numeric, else its position in the sweep (network: mlp 0, conv 1). */
+        private static Double leverValue(List<String> sweep, String value) {
+            try {
+                return Double.valueOf(value);
+            } catch (NumberFormatException categorical) {
+                return (double) sweep.indexOf(value);
+            }
+        }
+
         /** A split of {@code type}, or an error at the node naming the allowed ones. */
         private String split(Node node, EnvType type) {
             String v = scalar(node, "split");
@@ -397,7 +406,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                         }
                     });
                     String label = base.name() + (parts.isEmpty() ? "" : "[" + String.join(",", parts) + "]");
-                    Double leverValue = lever == null ? null : set.containsKey(lever) ? set.get(lever) : Double.valueOf(p.get(lever));
+                    Double leverValue = lever == null ? null : set.containsKey(lever) ? set.get(lever) : leverValue(params.values().get(lever), p.get(lever));
                     out.add(new Condition(label, base.name(), base.env(), base.agent(), base.steps(), base.quickSteps(), base.trainSplit(), checked,
                             p, base.evalSplits(), base.objectives(), lever, leverValue, base.seeds()));
                 }
