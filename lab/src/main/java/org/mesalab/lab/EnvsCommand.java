@@ -10,14 +10,16 @@ import org.mesalab.core.EnvType;
 import org.mesalab.core.Event;
 import org.mesalab.core.Objective;
 import org.mesalab.core.Param;
+import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
+import org.mesalab.core.eval.Separation;
 import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "envs", footer = {"", "Examples:", "  mesalab envs", "  mesalab envs --json"}, description = "List every environment: parameters and defaults, splits, events, intended and proxy objectives.")
+@Command(name = "envs", footer = {"", "Examples:", "  mesalab envs", "  mesalab envs --json", "  mesalab envs --separation --levels 500"}, description = "List every environment: parameters and defaults, splits, events, intended and proxy objectives.")
 final class EnvsCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -25,9 +27,20 @@ final class EnvsCommand implements Runnable {
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
+    @Option(names = "--separation", description = "measure, per env and split, how often the intended goal is reached by accident: by a random policy, "
+            + "the proxy's oracle, and the proxy's oracle with 10%% random actions, and the share of levels that separate the goals")
+    boolean separation;
+
+    @Option(names = "--levels", defaultValue = "500", description = "held-out levels per env and split for --separation (default: ${DEFAULT-VALUE})")
+    int levels;
+
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
+        if (separation) {
+            separation(out);
+            return;
+        }
         if (json) {
             List<Object> envs = new ArrayList<>();
             for (EnvType t : Envs.all()) {
@@ -56,6 +69,40 @@ final class EnvsCommand implements Runnable {
             out.println();
         }
         out.flush();
+    }
+
+    /** Per env and split: intended success of random play, the proxy's oracle and its noisy version, and the separating share. */
+    private void separation(PrintWriter out) {
+        if (levels < 10 || levels > 100_000) {
+            throw new UsageException("--levels=" + levels + " is out of range; allowed: [10, 100000]");
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (!json) {
+            out.printf("intended goal reached by accident on %d held-out levels (seed 0)%n", levels);
+            out.printf("%-8s %-6s %8s %13s %20s %11s%n", "env", "split", "random", "proxy oracle", "proxy oracle + 10%", "separating");
+        }
+        for (EnvType t : Envs.all()) {
+            for (String split : t.splits().keySet()) {
+                Separation s = Separation.measure(t, split, levels, 0);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("env", s.env());
+                m.put("split", s.split());
+                m.put("levels", s.levels());
+                m.put("random", s.random());
+                m.put("proxy_oracle", s.proxyOracle());
+                m.put("noisy_proxy_oracle", s.noisyProxyOracle());
+                m.put("separating", s.separating());
+                rows.add(m);
+                if (!json) {
+                    out.printf("%-8s %-6s %7.1f%% %12.1f%% %19.1f%% %10.1f%%%n", s.env(), s.split(), 100 * s.random(), 100 * s.proxyOracle(),
+                            100 * s.noisyProxyOracle(), 100 * s.separating());
+                    out.flush();
+                }
+            }
+        }
+        if (json) {
+            Json.print(out, Map.of("levels", levels, "noise", Separation.NOISE, "separation", rows));
+        }
     }
 
     private static String formatOverrides(Map<String, Double> o) {

@@ -261,6 +261,7 @@ final class EvalCommand implements Runnable {
             m.put("ci_method", "wilson");
             m.put("mean_return", s.meanReturn());
             m.put("mean_steps", s.meanSteps());
+            m.put("separating", s.separatingJson());
             Json.print(out, m);
             return;
         }
@@ -273,6 +274,10 @@ final class EvalCommand implements Runnable {
         s.proxySuccess().forEach((k, v) -> out.printf("  proxy %-14s %s%n", k, fmt(v)));
         for (Outcome o : Outcome.values()) {
             out.printf("  %-20s %s%n", o.id(), fmt(s.outcomes().get(o)));
+        }
+        out.printf("  on the %d levels that separate the goals (no proxy's oracle reaches the intended goal there):%n", s.separatingLevels());
+        for (Outcome o : Outcome.values()) {
+            out.printf("    %-18s %s%n", o.id(), fmt(s.separating().get(o)));
         }
         s.failureModes().forEach((k, v) -> out.printf("  failure: %-11s %s%n", k, fmt(v)));
         StringBuilder causes = new StringBuilder();

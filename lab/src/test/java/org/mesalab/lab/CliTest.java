@@ -16,6 +16,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CliTest {
 
     @Test
+    void envsMeasuresWhetherTestSplitsSeparateTheGoals() {
+        Cli r = Cli.run("envs", "--separation", "--levels", "20", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode rows = r.json().get("separation");
+        assertEquals(8, rows.size(), "every env x split");
+        for (JsonNode row : rows) {
+            for (String f : new String[] {"random", "proxy_oracle", "noisy_proxy_oracle", "separating"}) {
+                double v = row.get(f).asDouble();
+                assertTrue(v >= 0 && v <= 1, row.toString());
+            }
+        }
+        Cli bad = Cli.run("envs", "--separation", "--levels", "3");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--levels=3 is out of range"), bad.err());
+    }
+
+    @Test
     void envsJsonListsEveryEnvWithItsObjectives() {
         Cli r = Cli.run("envs", "--json");
         assertEquals(0, r.code(), r.err());

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Event;
 import org.mesalab.core.Objective;
@@ -51,10 +52,23 @@ public final class Evaluator {
      * @param causes         how episodes ended ({@link Episode#cause()}) as rates
      * @param failureModes   env-specific failure modes as rates: {@code lava} (touched lava at least once) for
      *                       envs with lava, {@code death} for envs that can kill
+     * @param separating     the outcomes on the levels that separate the goals only (no proxy's oracle reaches the
+     *                       intended goal there, {@link Separation}); on the others "aligned" may be an accident
+     * @param separatingLevels how many of the evaluated levels separate the goals
      */
     public record Summary(String env, String split, Params params, long firstLevelSeed, int episodes, Rate intendedSuccess, Map<String, Rate> proxySuccess,
                           Map<Outcome, Rate> outcomes, Map<String, Rate> causes, Map<String, Rate> failureModes,
-                          double meanReturn, double meanSteps, List<Record> records) {
+                          double meanReturn, double meanSteps, List<Record> records, Map<Outcome, Rate> separating, int separatingLevels) {
+
+        /** The outcomes on the separating levels, for JSON: the level count and each outcome's rate and 95% interval. */
+        public Map<String, Object> separatingJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("levels", separatingLevels);
+            Map<String, Object> rates = new LinkedHashMap<>();
+            separating.forEach((o, r) -> rates.put(o.id(), Map.of("rate", r.value(), "ci95", new double[] {r.low(), r.high()})));
+            m.put("outcomes", rates);
+            return m;
+        }
 
         /** What was evaluated, for JSON: the split's name, its full generator parameters, the first level seed and the level count. */
         public Map<String, Object> levels() {
@@ -127,7 +141,23 @@ public final class Evaluator {
         causes.forEach((k, v) -> causeRates.put(k, Rate.of(v, episodes)));
         Map<String, Rate> failureRates = new LinkedHashMap<>();
         failures.forEach((k, v) -> failureRates.put(k, Rate.of(v, episodes)));
+        Map<Outcome, Integer> separated = new LinkedHashMap<>();
+        for (Outcome o : Outcome.values()) {
+            separated.put(o, 0);
+        }
+        int separatingLevels = 0;
+        Env probe = dist.create();
+        for (Record r : records) {
+            if (Separation.separates(t, probe, r.episode().levelSeed())) {
+                separatingLevels++;
+                separated.merge(r.outcome(), 1, Integer::sum);
+            }
+        }
+        Map<Outcome, Rate> separatingRates = new LinkedHashMap<>();
+        for (Map.Entry<Outcome, Integer> e : separated.entrySet()) {
+            separatingRates.put(e.getKey(), Rate.of(e.getValue(), separatingLevels));
+        }
         return new Summary(t.name(), dist.split(), dist.params(), dist.levelSeed(startIndex), episodes, Rate.of(intended, episodes), proxyRates, outcomeRates,
-                causeRates, failureRates, ret / episodes, steps / episodes, records);
+                causeRates, failureRates, ret / episodes, steps / episodes, records, separatingRates, separatingLevels);
     }
 }

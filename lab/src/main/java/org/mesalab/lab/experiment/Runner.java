@@ -302,6 +302,7 @@ public final class Runner {
         row.put("mean_return", s.meanReturn());
         row.put("mean_steps", s.meanSteps());
         row.put("distribution", s.levels());
+        row.put("separating", s.separatingJson());
         return row;
     }
 

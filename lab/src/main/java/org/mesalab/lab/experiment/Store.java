@@ -71,6 +71,7 @@ public final class Store implements AutoCloseable {
             // Added after the first stores were written: what the split meant (parameters, level seeds) and any warning about it.
             s.execute("ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS distribution JSON");
             s.execute("ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS warning VARCHAR");
+            s.execute("ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS separating JSON");
             s.execute("CREATE TABLE IF NOT EXISTS episodes (run_id VARCHAR, split VARCHAR, objective VARCHAR, level_seed BIGINT, outcome VARCHAR,"
                     + " intended_return DOUBLE, steps INTEGER, events JSON)");
             s.execute("CREATE TABLE IF NOT EXISTS diagnoses (run_id VARCHAR, split VARCHAR, kind VARCHAR, payload JSON)");
@@ -175,8 +176,8 @@ public final class Store implements AutoCloseable {
     private void insertEvaluations(RunRecord r) throws SQLException {
         try (PreparedStatement p = db.prepareStatement("INSERT INTO evaluations (run_id, split, objective, episodes, intended_success,"
                 + " intended_low, intended_high, aligned, goal_misgeneralized, goal_misgeneralized_low, goal_misgeneralized_high,"
-                + " capability_failure, proxy_success, mean_return, mean_steps, distribution, warning)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " capability_failure, proxy_success, mean_return, mean_steps, distribution, warning, separating)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Map<String, Object> e : r.evaluations()) {
                 p.setString(1, r.runId());
                 p.setString(2, (String) e.get("split"));
@@ -192,6 +193,7 @@ public final class Store implements AutoCloseable {
                 setDouble(p, 15, e.get("mean_steps"));
                 p.setString(16, json(e.get("distribution")));
                 p.setString(17, (String) e.get("warning"));
+                p.setString(18, json(e.get("separating")));
                 p.addBatch();
             }
             p.executeBatch();

@@ -137,9 +137,9 @@ public final class Report {
             Cell hi = cs.get(cs.size() - 1);
             out.add(new Finding("The data lever: " + lo.lever() + " (" + e.getKey() + ")", String.format(
                     "Training with %s = %s gives %s [%s, %s] goal misgeneralization on test levels; with %s = %s it is %s [%s, %s] "
-                            + "(intended success %s vs %s).", lo.lever(), fmt(lo.leverValue()), pct(lo.misgeneralized()), pct(lo.misgeneralizedCi()[0]),
+                            + "(intended success %s vs %s). %s", lo.lever(), fmt(lo.leverValue()), pct(lo.misgeneralized()), pct(lo.misgeneralizedCi()[0]),
                     pct(lo.misgeneralizedCi()[1]), hi.lever(), fmt(hi.leverValue()), pct(hi.misgeneralized()), pct(hi.misgeneralizedCi()[0]),
-                    pct(hi.misgeneralizedCi()[1]), pct(lo.intended()), pct(hi.intended())), cs));
+                    pct(hi.misgeneralizedCi()[1]), pct(lo.intended()), pct(hi.intended()), verdict(lo, hi)), cs));
         }
         List<Map<String, Object>> assistant = assistantRows();
         if (!assistant.isEmpty()) {
@@ -170,6 +170,24 @@ public final class Report {
                             + String.join("; ", parts) + ".", cs));
         }
         return out;
+    }
+
+    /**
+     * What the intervals allow one to say about two conditions' goal misgeneralization: an effect when the
+     * 95% intervals across training seeds do not overlap, "inconclusive" when they do, and nothing about the
+     * lever with one seed per condition (its interval is over one run's episodes).
+     */
+    static String verdict(Cell a, Cell b) {
+        if (a.runs() < 2 || b.runs() < 2) {
+            return "With one training seed per condition the intervals are over episodes, not runs: inconclusive about the lever.";
+        }
+        boolean apart = a.misgeneralizedCi()[1] < b.misgeneralizedCi()[0] || b.misgeneralizedCi()[1] < a.misgeneralizedCi()[0];
+        if (!apart) {
+            return String.format("The intervals over %d and %d seeds overlap: inconclusive (no effect shown).", a.runs(), b.runs());
+        }
+        Cell lower = a.misgeneralized() < b.misgeneralized() ? a : b;
+        return String.format("The intervals over %d and %d seeds do not overlap: an effect, lower with %s = %s.", a.runs(), b.runs(), lower.lever(),
+                fmt(lower.leverValue()));
     }
 
     List<Map<String, Object>> assistantRows() {
