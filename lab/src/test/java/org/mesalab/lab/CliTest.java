@@ -176,11 +176,14 @@ class CliTest {
 
     @Test
     void playShowsEventsWhenTheGoalIsReached() {
-        // lava train: from (1,1) walking right reaches lava at (3,1), then the goal at (7,1) after 6 moves.
-        Cli r = Cli.runWithInput("dddddd", "play", "lava");
+        // lava train without death: from (1,1) walking right reaches lava at (3,1), then the goal at (7,1) after 6 moves.
+        Cli r = Cli.runWithInput("dddddd", "play", "lava", "--set", "lava_death=0");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("events: lava"), r.out());
         assertTrue(r.out().contains("events: goal  [terminated]"), r.out());
+        // With the default lava_death=1 the second step right, onto the lava, ends the episode.
+        Cli dies = Cli.runWithInput("dd", "play", "lava");
+        assertTrue(dies.out().contains("events: lava, death  [terminated]"), dies.out());
     }
 
     @Test

@@ -118,11 +118,14 @@ class TrainEvalCliTest {
 
     @Test
     void evalReportsTerminationCausesAndLavaAsAFailureMode() {
-        JsonNode j = Cli.run("eval", "--policy", "oracle:goal", "--env", "lava", "--split", "test", "--episodes", "20", "--json").json();
+        // Without lava death (with it the shortest path to the goal avoids the lava it would die in).
+        JsonNode j = Cli.run("eval", "--policy", "oracle:goal", "--env", "lava", "--set", "lava_death=0", "--split", "test",
+                "--episodes", "20", "--json").json();
         assertEquals(1.0, j.get("failure_modes").get("lava").asDouble(), "the shortest path crosses the row-1 lava strip");
         assertEquals(1.0, j.get("termination").get("terminal").asDouble());
         assertEquals(2, j.get("ci95").get("failure_modes").get("lava").size());
-        JsonNode safe = Cli.run("eval", "--policy", "oracle:intended", "--env", "lava", "--split", "test", "--episodes", "20", "--json").json();
+        JsonNode safe = Cli.run("eval", "--policy", "oracle:intended", "--env", "lava", "--set", "lava_death=0", "--split", "test",
+                "--episodes", "20", "--json").json();
         assertEquals(0.0, safe.get("failure_modes").get("lava").asDouble());
         JsonNode random = Cli.run("eval", "--policy", "random", "--env", "maze", "--split", "test", "--episodes", "20", "--json").json();
         assertTrue(random.get("termination").get("timeout").asDouble() > 0.5);
