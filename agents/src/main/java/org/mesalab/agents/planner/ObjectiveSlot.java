@@ -2,7 +2,7 @@ package org.mesalab.agents.planner;
 
 import java.util.Locale;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.Event;
+import org.mesalab.core.EventExpression;
 import org.mesalab.core.Objective;
 import org.mesalab.core.UsageException;
 
@@ -40,75 +40,8 @@ public record ObjectiveSlot(Kind kind, String spec, Objective objective) {
         throw new UsageException("--objective=" + spec + " is not known; allowed: " + ALLOWED);
     }
 
-    /**
-     * Parses {@code [c*]term (+|-) [c*]term ...} where a term is an event id or {@code steps} (a reward
-     * per step), e.g. {@code coin-0.1*steps}. Events outside the env are refused.
-     */
     static Objective expression(String expr, EnvType type) {
-        if (expr.isEmpty()) {
-            throw new UsageException("events: needs an expression; allowed: event ids of " + type.name() + " (" + eventIds(type) + ") and steps, joined by + or -");
-        }
-        double[] w = new double[Event.COUNT];
-        double step = 0;
-        int i = 0;
-        while (i < expr.length()) {
-            double sign = 1;
-            char c = expr.charAt(i);
-            if (c == '+' || c == '-') {
-                sign = c == '-' ? -1 : 1;
-                i++;
-            } else if (i > 0) {
-                throw bad(expr, type);
-            }
-            int j = i;
-            while (j < expr.length() && expr.charAt(j) != '+' && (expr.charAt(j) != '-' || (j > i && expr.charAt(j - 1) == 'e'))) {
-                j++;
-            }
-            String term = expr.substring(i, j).trim();
-            double coef = 1;
-            int star = term.indexOf('*');
-            if (star >= 0) {
-                try {
-                    coef = Double.parseDouble(term.substring(0, star).trim());
-                } catch (NumberFormatException e) {
-                    throw bad(expr, type);
-                }
-                term = term.substring(star + 1).trim();
-            }
-            if (term.equals("steps")) {
-                step += sign * coef;
-            } else {
-                Event e;
-                try {
-                    e = Event.byId(term);
-                } catch (UsageException u) {
-                    throw bad(expr, type);
-                }
-                if (!type.events().contains(e)) {
-                    throw bad(expr, type);
-                }
-                w[e.ordinal()] += sign * coef;
-            }
-            i = j;
-        }
-        double[] weights = w.clone();
-        return new Objective(expr, "events:" + expr, weights, step, (counts, env) -> {
-            for (int k = 0; k < weights.length; k++) {
-                if (weights[k] > 0 && counts[k] > 0) {
-                    return true;
-                }
-            }
-            return false;
-        });
-    }
-
-    private static UsageException bad(String expr, EnvType type) {
-        return new UsageException("events:" + expr + " is not a valid expression; allowed: event ids of " + type.name()
-                + " (" + eventIds(type) + ") and steps, each with an optional c* factor, joined by + or -");
-    }
-
-    private static String eventIds(EnvType type) {
-        return String.join(", ", type.events().stream().map(Event::id).toList());
+        return EventExpression.parse(expr, type);
     }
 
     /** A file-name-safe form of the spec, for cached refits. */

@@ -1,0 +1,229 @@
+package org.mesalab.lab;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongFunction;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.EventExpression;
+import org.mesalab.core.Objective;
+import org.mesalab.core.Policy;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.envs.Envs;
+import org.mesalab.core.eval.Evaluator;
+import org.mesalab.core.eval.Policies;
+import org.mesalab.core.goodhart.Curve;
+import org.mesalab.core.goodhart.Fit;
+import org.mesalab.core.goodhart.Gold;
+import org.mesalab.core.goodhart.Goodhart;
+import org.mesalab.core.goodhart.Pressures;
+import org.mesalab.lab.experiment.Json;
+import org.mesalab.lab.report.GoodhartChart;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "goodhart", footer = {"", "Examples:",
+        "  mesalab goodhart --env maze --split test --proxy 'events:cheese+0.02*corner' --optimizer best-of-n --pressure 1,2,4,...,1024 --json",
+        "  mesalab goodhart --env maze --split test --proxy 'events:cheese+0.02*corner' --optimizer search --pressure 0,1,2,4,...,256 --png curve.png",
+        "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --optimizer best-of-n --pressure 1..64 --threads 1"},
+        description = {"Goodhart curves: optimize a proxy objective harder and harder and watch the gold objective (the env's intended",
+                "objective, discounted so that delay costs). Per pressure: mean proxy and gold with 95% bootstrap intervals over levels,",
+                "outcome shares, KL from the base policy, Gao et al.'s fits, the peak, and early stopping on held-out levels."})
+final class GoodhartCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EnvOptions envOptions = new EnvOptions();
+
+    @Option(names = "--env", description = "environment (not needed when --base is a run directory)")
+    String env;
+
+    @Option(names = "--proxy", required = true, description = "the objective the optimizer maximizes: events:EXPR, e.g. events:cheese+0.02*corner")
+    String proxy;
+
+    @Option(names = "--gold", defaultValue = "intended", description = "gold objective: intended or an objective of the env (default: ${DEFAULT-VALUE})")
+    String gold;
+
+    @Option(names = "--gold-discount", defaultValue = "0.97", description = "gold's discount per step: sooner is better, so delay costs gold (default: ${DEFAULT-VALUE})")
+    double goldDiscount;
+
+    @Option(names = "--optimizer", defaultValue = Goodhart.BEST_OF_N, description = "best-of-n (pressure n) or search (exact lookahead on the true simulator; pressure = depth) (default: ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--pressure", description = "pressure values, e.g. 1,2,4,...,1024 or 1..64 (default: 1,2,4,...,1024 for best-of-n, 0,1,2,4,...,256 for search)")
+    String pressure;
+
+    @Option(names = "--base", defaultValue = "random", description = "best-of-n's sampling policy: random, oracle:NAME, or a run directory (default: ${DEFAULT-VALUE})")
+    String base;
+
+    @Option(names = "--episodes", defaultValue = "300", description = "levels on the curve, one optimized episode each per pressure (default: ${DEFAULT-VALUE})")
+    int episodes;
+
+    @Option(names = "--holdout", defaultValue = "30", description = "further levels whose gold picks the early-stopping pressure; 0: none (default: ${DEFAULT-VALUE})")
+    int holdout;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the sampling and the intervals (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "2", description = "threads over levels; results do not depend on it (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Option(names = "--png", paramLabel = "FILE", description = "also draw the curve; .svg writes SVG, anything else PNG")
+    Path png;
+
+    @Override
+    public void run() {
+        long t0 = System.nanoTime();
+        Curve curve;
+        Setup setup = setup();
+        try {
+            curve = Goodhart.measure(setup.goodhart());
+        } finally {
+            setup.close();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (png != null) {
+            try {
+                GoodhartChart.write(curve, png);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("env", setup.goodhart().dist().env().name());
+            m.put("split", setup.goodhart().dist().split());
+            m.put("distribution", setup.goodhart().dist().params().asJson());
+            m.put("base", optimizer.equals(Goodhart.SEARCH) ? "random" : base);
+            m.put("seed", seed);
+            m.put("seconds", seconds);
+            m.put("curve", curve);
+            Json.print(out, m);
+        } else {
+            print(out, curve, seconds);
+        }
+        if (png != null && !json) {
+            out.println("wrote " + png);
+        }
+        out.flush();
+    }
+
+    /** The measured setup and what must be closed after it (a loaded run's policy). */
+    private record Setup(Goodhart.Setup goodhart, AutoCloseable resource) {
+        void close() {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private Setup setup() {
+        long[] range = Goodhart.range(optimizer);
+        String pressureSpec = pressure != null ? pressure : optimizer.equals(Goodhart.SEARCH) ? "0,1,2,4,...,256" : "1,2,4,...,1024";
+        long[] pressures = Pressures.parse(pressureSpec, range[0], range[1]);
+        if (episodes < 1 || episodes > 100_000) {
+            throw new UsageException("--episodes=" + episodes + " is out of range; allowed: [1, 100000]");
+        }
+        if (holdout < 0 || holdout > 100_000) {
+            throw new UsageException("--holdout=" + holdout + " is out of range; allowed: [0, 100000]");
+        }
+        if (threads < 1 || threads > 256) {
+            throw new UsageException("--threads=" + threads + " is out of range; allowed: [1, 256]");
+        }
+        if (seed < 0 || seed > 1_000_000) {
+            throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
+        }
+        if (!proxy.toLowerCase(Locale.ROOT).startsWith("events:")) {
+            throw new UsageException("--proxy=" + proxy + " is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner)");
+        }
+        boolean runBase = !base.equals("random") && !base.startsWith("oracle:");
+        if (runBase && optimizer.equals(Goodhart.SEARCH)) {
+            throw new UsageException("--base=" + base + " does not apply to --optimizer=search (its base is the random policy); allowed: random");
+        }
+        long offset = seed * 10_000_000L;
+        Distribution dist;
+        LongFunction<Policy> sampler;
+        AutoCloseable resource = null;
+        int usedThreads = threads;
+        if (runBase) {
+            if (!envOptions.overrides.isEmpty()) {
+                throw new UsageException("--set does not apply with a run as --base (it is evaluated on its own levels)");
+            }
+            Subject subject = Subject.of(Path.of(base), null, env, envOptions.split, List.of(), seed, false, Subject.PlannerChoice.DEFAULT,
+                    spec.commandLine().getErr());
+            dist = subject.distribution();
+            Policy shared = subject.policy();
+            // One learned policy plays every level in turn (it is not thread-safe); its sampling stream continues across levels.
+            sampler = s -> new Policy() {
+                public int act(org.mesalab.core.Env e) {
+                    return shared.act(e);
+                }
+
+                public String name() {
+                    return shared.name();
+                }
+            };
+            resource = subject;
+            usedThreads = 1;
+            offset = subject.start() - Evaluator.HELD_OUT_START;
+        } else {
+            if (env == null) {
+                throw new UsageException("--env is required unless --base is a run directory; allowed: " + Envs.names());
+            }
+            dist = envOptions.distribution(env);
+            EnvType type = dist.env();
+            Policies.parse(base, type, 0).close(); // validates the spec before any work
+            sampler = s -> Policies.parse(base, type, s);
+        }
+        EnvType type = dist.env();
+        Objective p = EventExpression.parse(proxy.substring("events:".length()).trim().toLowerCase(Locale.ROOT), type);
+        Objective g = gold.equals("intended") ? type.intended() : type.objective(gold);
+        return new Setup(new Goodhart.Setup(dist, Evaluator.HELD_OUT_START + offset, proxy, p, new Gold(g, goldDiscount), optimizer, pressures,
+                episodes, holdout, sampler, base, seed, usedThreads), resource);
+    }
+
+    private static void print(PrintWriter out, Curve c, double seconds) {
+        out.printf(Locale.ROOT, "%s on proxy '%s', %d levels; gold: %s%n", c.optimizer(), c.proxy(), c.levels(), c.gold());
+        out.printf(Locale.ROOT, "%8s %7s %22s %22s %8s %8s %8s %6s%n", c.pressureUnit(), "KL", "proxy [95% CI]", "gold [95% CI]",
+                "aligned", "misgen", "failure", "steps");
+        for (Curve.Point p : c.points()) {
+            out.printf(Locale.ROOT, "%8d %7.3f %22s %22s %7.1f%% %7.1f%% %7.1f%% %6.1f%n", p.pressure(), p.kl(),
+                    ci(p.proxy()), ci(p.gold()), 100 * p.aligned(), 100 * p.misgeneralized(), 100 * p.failure(), p.steps());
+        }
+        for (Fit f : c.fits()) {
+            out.printf(Locale.ROOT, "fit %-9s gold - gold(0) = d (%.4f - %.4f %s)   R^2 %.3f%n", f.form(), f.alpha(), f.beta(),
+                    f.form().equals(Fit.RL) ? "ln d" : "d", f.r2());
+        }
+        Curve.Peak pk = c.peak();
+        out.printf(Locale.ROOT, "gold peaks at %s=%d: %.4f (base %.4f); at the strongest pressure %.4f, %.1f%% below the peak%n",
+                c.pressureUnit(), pk.pressure(), pk.gold(), pk.baseGold(), pk.strongestGold(), 100 * pk.dropShare());
+        if (c.earlyStop() != null) {
+            Curve.EarlyStop es = c.earlyStop();
+            out.printf(Locale.ROOT, "early stopping on %d held-out levels picks %s=%d: gold %.4f (true peak %.4f, strongest %.4f)%n",
+                    es.holdoutLevels(), c.pressureUnit(), es.chosenPressure(), es.gold(), es.peakGold(), es.strongestGold());
+        }
+        out.printf(Locale.ROOT, "%.1f s%n", seconds);
+    }
+
+    private static String ci(org.mesalab.core.stats.Stats.Estimate e) {
+        return String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", e.value(), e.low(), e.high());
+    }
+}
