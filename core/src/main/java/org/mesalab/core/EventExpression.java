@@ -30,7 +30,7 @@ public final class EventExpression {
                 throw bad(expr, type);
             }
             int j = i;
-            while (j < expr.length() && expr.charAt(j) != '+' && (expr.charAt(j) != '-' || (j > i && expr.charAt(j - 1) == 'e'))) {
+            while (j < expr.length() && !endsTerm(expr, i, j)) {
                 j++;
             }
             String term = expr.substring(i, j).trim();
@@ -72,6 +72,17 @@ public final class EventExpression {
             }
             return false;
         });
+    }
+
+    /** Whether the sign at {@code j} starts the next term, not a number's exponent ({@code 1e-3*coin}). */
+    private static boolean endsTerm(String expr, int from, int j) {
+        char c = expr.charAt(j);
+        if (c != '+' && c != '-') {
+            return false;
+        }
+        boolean exponent = j >= from + 2 && (expr.charAt(j - 1) == 'e' || expr.charAt(j - 1) == 'E')
+                && expr.substring(from, j - 1).trim().matches("[0-9]*\\.?[0-9]+");
+        return !exponent;
     }
 
     private static UsageException bad(String expr, EnvType type) {

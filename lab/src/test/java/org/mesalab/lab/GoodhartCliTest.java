@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,28 @@ class GoodhartCliTest {
         assertTrue(r.out().contains("gold peaks at depth="), r.out());
         assertTrue(r.out().contains("early stopping on 30 held-out levels"), r.out());
         assertTrue(Files.exists(svg));
+    }
+
+    @Test
+    void aSpecsGoodhartSectionIsStoredAndReported(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("g.yaml");
+        Files.writeString(spec, "name: gh\ngoodhart:\n  - name: corner\n    env: maze\n    proxy: events:cheese+0.02*corner\n    optimizer: search\n"
+                + "    pressure: 0,4,64\n    episodes: 20\n    holdout: 5\n");
+        Path out = dir.resolve("out");
+        Cli r = Cli.run("run", spec.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("goodhart corner: gold peaks at depth="), r.err());
+        String html = Files.readString(out.resolve("gh/report.html"));
+        assertTrue(html.contains("id=\"goodhart\""), "report section");
+        assertTrue(html.contains("<svg"), "the curve is drawn");
+        Path csv = dir.resolve("csv");
+        assertEquals(0, Cli.run("export", csv.toString(), "--format", "csv", "--db", out.resolve("mesalab.duckdb").toString()).code());
+        List<String> points = Files.readAllLines(csv.resolve("goodhart.csv"));
+        assertEquals(1 + 3, points.size(), "a header and one row per pressure: " + points);
+        assertTrue(Files.readString(csv.resolve("goodhart_curves.csv")).contains("corner"));
+        Cli again = Cli.run("run", spec.toString(), "--out", out.toString());
+        assertEquals(0, again.code(), again.err());
+        assertFalse(again.err().contains("goodhart corner:"), "a stored curve is not measured again");
     }
 
     @Test

@@ -108,6 +108,25 @@ class SpecTest {
     }
 
     @Test
+    void goodhartCasesAreCheckedLikeTheCommand() {
+        String head = "name: t\ngoodhart:\n  - name: g\n    env: maze\n";
+        Spec s = Spec.parse(head + "    proxy: events:cheese+0.02*corner\n    optimizer: search\n", "s.yaml");
+        assertEquals(0, s.conditions().size(), "a spec of Goodhart curves needs no conditions");
+        Spec.GoodhartCase g = s.goodhart().get(0);
+        assertEquals("test", g.split());
+        assertEquals(256, g.pressures()[g.pressures().length - 1]);
+        assertEquals(30, s.quick().goodhart().get(0).episodes());
+        bad(head + "    proxy: events:frog\n", "s.yaml:5:12: events:frog is not a valid expression");
+        bad(head + "    proxy: cheese\n", "s.yaml:5:12: proxy 'cheese' is not known");
+        bad(head + "    proxy: events:cheese\n    optimizer: rl\n", "s.yaml:6:16: unknown optimizer 'rl'; allowed: best-of-n, search");
+        bad(head + "    proxy: events:cheese\n    pressure: 8,4\n", "s.yaml:6:15: --pressure=8,4 is not increasing at 4");
+        bad(head + "    proxy: events:cheese\n    base: runs/x\n", "s.yaml:6:11: base 'runs/x' is not allowed in a spec");
+        bad(head + "    proxy: events:cheese\n    gold_discount: 2\n", "s.yaml:6:20: gold_discount=2.0 is out of range");
+        bad(head + "    proxy: events:cheese\n    set:\n      size: 4\n", "s.yaml:7:7: maze: size=4");
+        bad("name: t\ngoodhart:\n  - name: g\n    env: maze\n", "s.yaml:3:5: goodhart case is missing key 'proxy'");
+    }
+
+    @Test
     void aBadSpecOnTheCommandLineExitsTwoAndWritesNothing(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("bad.yaml");
         Files.writeString(spec, "name: t\nconditions:\n  - name: a\n    env: maze\n    agent: ppo\n    steps: 0\n");

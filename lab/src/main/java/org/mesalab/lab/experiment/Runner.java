@@ -23,6 +23,8 @@ import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Event;
+import org.mesalab.core.EventExpression;
+import org.mesalab.core.Objective;
 import org.mesalab.core.Param;
 import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;
@@ -32,6 +34,10 @@ import org.mesalab.core.eval.BehavioralObjective;
 import org.mesalab.core.eval.Episode;
 import org.mesalab.core.eval.Evaluator;
 import org.mesalab.core.eval.Outcome;
+import org.mesalab.core.eval.Policies;
+import org.mesalab.core.goodhart.Curve;
+import org.mesalab.core.goodhart.Gold;
+import org.mesalab.core.goodhart.Goodhart;
 import org.mesalab.core.render.Heatmap;
 import org.mesalab.core.render.Renderer;
 
@@ -95,6 +101,7 @@ public final class Runner {
         if (spec.diagnoses().contains("assistant") && store.query("SELECT run_id FROM diagnoses WHERE run_id = ?", spec.name() + "/assistant").isEmpty()) {
             assistant();
         }
+        goodhart();
         if (todo.isEmpty()) {
             return 0;
         }
@@ -391,6 +398,27 @@ public final class Runner {
                 new Spec.Condition("assistant", "assistant", "assistant", "gp", 0, 0, "train", Map.of(), Map.of(), List.of(), List.of(), null, null, List.of(1L)),
                 1, null, "", 0, List.of(), List.of(), List.of(), List.of(Map.of("split", "test", "kind", "assistant", "payload", rows)));
         store.putRun(rec);
+    }
+
+    /** Measures the spec's Goodhart curves not yet in the store (in this process: they are env-bound and take seconds). */
+    private void goodhart() {
+        for (Spec.GoodhartCase c : spec.goodhart()) {
+            if (store.hasGoodhart(spec.name(), c.name())) {
+                continue;
+            }
+            long t0 = System.nanoTime();
+            EnvType type = Envs.get(c.env());
+            Distribution dist = type.distribution(c.split(), c.set());
+            Objective proxy = EventExpression.parse(c.proxy().substring("events:".length()), type);
+            Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, c.proxy(), proxy, new Gold(type.intended(), c.goldDiscount()),
+                    c.optimizer(), c.pressures(), c.episodes(), c.holdout(), s -> Policies.parse(c.base(), type, s), c.base(), 0, Math.max(1, jobs));
+            Curve curve = Goodhart.measure(setup);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            store.putGoodhart(spec.name(), c, curve, seconds);
+            log.printf(java.util.Locale.ROOT, "goodhart %s: gold peaks at %s=%d (%.4f), %.1f%% below it at the strongest pressure (%.1f s)%n", c.name(),
+                    curve.pressureUnit(), curve.peak().pressure(), curve.peak().gold(), 100 * curve.peak().dropShare(), seconds);
+            log.flush();
+        }
     }
 
     /** The run's policy with {@code objective} in a planner's slot ({@code policy} for PPO), acting as in training. */

@@ -19,6 +19,8 @@ import org.mesalab.core.EnvType;
 import org.mesalab.core.Param;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
+import org.mesalab.core.goodhart.Goodhart;
+import org.mesalab.core.goodhart.Pressures;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -41,7 +43,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *                  {@code assistant} (the prior lever: the assistant's kernels)
  */
 public record Spec(String name, String description, List<Long> seeds, int episodes, List<String> diagnoses, List<Condition> conditions,
-            String source, String yaml) {
+            List<GoodhartCase> goodhart, String source, String yaml) {
 
     static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant", "world_model");
     static final Set<String> AGENTS = Set.of("ppo", "planner");
@@ -59,6 +61,15 @@ public record Spec(String name, String description, List<Long> seeds, int episod
     public record Condition(String name, String group, String env, String agent, long steps, long quickSteps, String trainSplit,
                      Map<String, Double> trainSet, Map<String, String> params, List<String> evalSplits, List<String> objectives,
                      String lever, Double leverValue, List<Long> seeds) {
+    }
+
+    /**
+     * A Goodhart curve to measure ({@code mesalab goodhart} with these options); no training involved.
+     *
+     * @param set overrides of the env's generator parameters
+     */
+    public record GoodhartCase(String name, String env, String split, Map<String, Double> set, String proxy, String optimizer,
+                               long[] pressures, String base, int episodes, int holdout, double goldDiscount) {
     }
 
     /**
@@ -100,7 +111,12 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             cs.add(new Condition(c.name(), c.group(), c.env(), c.agent(), c.quickSteps(), c.quickSteps(), c.trainSplit(), c.trainSet(),
                     c.params(), c.evalSplits(), c.objectives(), c.lever(), c.leverValue(), c.seeds().subList(0, 1)));
         }
-        return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, source, yaml);
+        List<GoodhartCase> gs = new ArrayList<>();
+        for (GoodhartCase g : goodhart) {
+            gs.add(new GoodhartCase(g.name(), g.env(), g.split(), g.set(), g.proxy(), g.optimizer(), g.pressures(), g.base(),
+                    Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount()));
+        }
+        return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, gs, source, yaml);
     }
 
     /** Walks the YAML node graph with positions for messages. */
@@ -199,7 +215,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         }
 
         Spec spec(Node root) {
-            Map<String, Node> m = mapping(root, "the spec", new LinkedHashSet<>(List.of("name", "description", "seeds", "episodes", "diagnoses", "conditions")));
+            Map<String, Node> m = mapping(root, "the spec", new LinkedHashSet<>(List.of("name", "description", "seeds", "episodes", "diagnoses", "conditions", "goodhart")));
             if (!m.containsKey("name")) {
                 throw error(root, "missing key 'name'");
             }
@@ -221,13 +237,24 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                     diagnoses.add(v);
                 }
             }
-            if (!m.containsKey("conditions")) {
+            List<GoodhartCase> goodhart = new ArrayList<>();
+            if (m.containsKey("goodhart")) {
+                Set<String> seen = new LinkedHashSet<>();
+                for (Node g : list(m.get("goodhart"), "goodhart")) {
+                    GoodhartCase c = goodhartCase(g);
+                    if (!seen.add(c.name())) {
+                        throw error(g, "goodhart case name '" + c.name() + "' is used twice");
+                    }
+                    goodhart.add(c);
+                }
+            }
+            if (!m.containsKey("conditions") && goodhart.isEmpty()) {
                 throw error(root, "missing key 'conditions'");
             }
             List<Condition> conditions = new ArrayList<>();
             Set<String> names = new LinkedHashSet<>();
-            List<Node> cs = list(m.get("conditions"), "conditions");
-            if (cs.isEmpty()) {
+            List<Node> cs = m.containsKey("conditions") ? list(m.get("conditions"), "conditions") : List.of();
+            if (cs.isEmpty() && m.containsKey("conditions")) {
                 throw error(m.get("conditions"), "conditions is empty; allowed: one or more conditions");
             }
             for (Node c : cs) {
@@ -238,7 +265,82 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                     conditions.add(x);
                 }
             }
-            return new Spec(name, description, seeds, episodes, diagnoses, conditions, source, yaml);
+            return new Spec(name, description, seeds, episodes, diagnoses, conditions, goodhart, source, yaml);
+        }
+
+        /** One {@code goodhart:} case, checked as {@code mesalab goodhart} checks its options. */
+        GoodhartCase goodhartCase(Node node) {
+            Map<String, Node> m = mapping(node, "a goodhart case", new LinkedHashSet<>(List.of("name", "env", "split", "set", "proxy", "optimizer",
+                    "pressure", "base", "episodes", "holdout", "gold_discount")));
+            for (String required : List.of("name", "env", "proxy")) {
+                if (!m.containsKey(required)) {
+                    throw error(node, "goodhart case is missing key '" + required + "'");
+                }
+            }
+            String name = scalar(m.get("name"), "goodhart case name");
+            if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw error(m.get("name"), "goodhart case name '" + name + "' is not allowed; allowed: 1-64 letters, digits, '_', '.', '-'");
+            }
+            EnvType type;
+            try {
+                type = Envs.get(scalar(m.get("env"), "env"));
+            } catch (UsageException e) {
+                throw error(m.get("env"), e.getMessage());
+            }
+            String split = m.containsKey("split") ? split(m.get("split"), type) : "test";
+            Map<String, Double> set = new LinkedHashMap<>();
+            if (m.containsKey("set")) {
+                for (Map.Entry<String, Node> e : mapping(m.get("set"), "set", null).entrySet()) {
+                    set.put(e.getKey(), number(e.getValue(), "set." + e.getKey()));
+                }
+                try {
+                    type.distribution(split, set);
+                } catch (UsageException e) {
+                    throw error(m.get("set"), e.getMessage());
+                }
+            }
+            String proxy = scalar(m.get("proxy"), "proxy");
+            try {
+                if (!proxy.startsWith("events:")) {
+                    throw new UsageException("proxy '" + proxy + "' is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner)");
+                }
+                org.mesalab.core.EventExpression.parse(proxy.substring("events:".length()), type);
+            } catch (UsageException e) {
+                throw error(m.get("proxy"), e.getMessage());
+            }
+            String optimizer = m.containsKey("optimizer") ? scalar(m.get("optimizer"), "optimizer") : Goodhart.BEST_OF_N;
+            long[] range;
+            try {
+                range = Goodhart.range(optimizer);
+            } catch (UsageException e) {
+                throw error(m.get("optimizer"), "unknown optimizer '" + optimizer + "'; allowed: " + Goodhart.OPTIMIZERS);
+            }
+            String pressure = m.containsKey("pressure") ? scalar(m.get("pressure"), "pressure")
+                    : optimizer.equals(Goodhart.SEARCH) ? "0,1,2,4,...,256" : "1,2,4,...,1024";
+            long[] pressures;
+            try {
+                pressures = Pressures.parse(pressure, range[0], range[1]);
+            } catch (UsageException e) {
+                throw error(m.containsKey("pressure") ? m.get("pressure") : node, e.getMessage());
+            }
+            String base = m.containsKey("base") ? scalar(m.get("base"), "base") : "random";
+            if (!base.equals("random") && !base.startsWith("oracle:")) {
+                throw error(m.get("base"), "base '" + base + "' is not allowed in a spec; allowed: random, oracle:NAME");
+            }
+            if (base.startsWith("oracle:")) {
+                try {
+                    type.objective(base.substring("oracle:".length()));
+                } catch (UsageException e) {
+                    throw error(m.get("base"), e.getMessage());
+                }
+            }
+            int episodes = m.containsKey("episodes") ? (int) integer(m.get("episodes"), "episodes", 1, 100_000) : 300;
+            int holdout = m.containsKey("holdout") ? (int) integer(m.get("holdout"), "holdout", 0, 100_000) : 30;
+            double discount = m.containsKey("gold_discount") ? number(m.get("gold_discount"), "gold_discount") : 0.97;
+            if (!(discount > 0 && discount <= 1)) {
+                throw error(m.get("gold_discount"), "gold_discount=" + discount + " is out of range; allowed: (0, 1]");
+            }
+            return new GoodhartCase(name, type.name(), split, set, proxy, optimizer, pressures, base, episodes, holdout, discount);
         }
 
         /** One condition of the spec: several when its {@code train.set} or {@code params} sweep values. */

@@ -24,7 +24,8 @@ import org.mesalab.core.UsageException;
  */
 public final class Store implements AutoCloseable {
     static final Path DEFAULT = Path.of("runs", "mesalab.duckdb");
-    public static final List<String> TABLES = List.of("experiments", "runs", "training_metrics", "evaluations", "episodes", "diagnoses");
+    public static final List<String> TABLES = List.of("experiments", "runs", "training_metrics", "evaluations", "episodes", "diagnoses",
+            "goodhart_curves", "goodhart");
 
     private final Connection db;
 
@@ -75,6 +76,12 @@ public final class Store implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS episodes (run_id VARCHAR, split VARCHAR, objective VARCHAR, level_seed BIGINT, outcome VARCHAR,"
                     + " intended_return DOUBLE, steps INTEGER, events JSON)");
             s.execute("CREATE TABLE IF NOT EXISTS diagnoses (run_id VARCHAR, split VARCHAR, kind VARCHAR, payload JSON)");
+            // Goodhart curves: one row per curve (its setup, fits, peak and early stop as JSON) and one per pressure value.
+            s.execute("CREATE TABLE IF NOT EXISTS goodhart_curves (experiment VARCHAR, name VARCHAR, env VARCHAR, split VARCHAR, proxy VARCHAR,"
+                    + " optimizer VARCHAR, base VARCHAR, gold VARCHAR, levels INTEGER, seconds DOUBLE, curve JSON, PRIMARY KEY (experiment, name))");
+            s.execute("CREATE TABLE IF NOT EXISTS goodhart (experiment VARCHAR, name VARCHAR, pressure BIGINT, kl DOUBLE, d DOUBLE,"
+                    + " proxy DOUBLE, proxy_low DOUBLE, proxy_high DOUBLE, gold DOUBLE, gold_low DOUBLE, gold_high DOUBLE,"
+                    + " aligned DOUBLE, goal_misgeneralized DOUBLE, capability_failure DOUBLE, mean_steps DOUBLE)");
         }
     }
 
@@ -87,6 +94,67 @@ public final class Store implements AutoCloseable {
             p.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("store: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the experiment's Goodhart case {@code name} is stored. */
+    boolean hasGoodhart(String experiment, String name) {
+        return !query("SELECT name FROM goodhart_curves WHERE experiment = ? AND name = ?", experiment, name).isEmpty();
+    }
+
+    /** Writes one Goodhart curve (its row and its points) in one transaction, replacing an earlier one of the same name. */
+    synchronized void putGoodhart(String experiment, Spec.GoodhartCase c, org.mesalab.core.goodhart.Curve curve, double seconds) {
+        try {
+            db.setAutoCommit(false);
+            for (String t : List.of("goodhart_curves", "goodhart")) {
+                try (PreparedStatement p = db.prepareStatement("DELETE FROM " + t + " WHERE experiment = ? AND name = ?")) {
+                    p.setString(1, experiment);
+                    p.setString(2, c.name());
+                    p.executeUpdate();
+                }
+            }
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO goodhart_curves VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, experiment);
+                p.setString(2, c.name());
+                p.setString(3, c.env());
+                p.setString(4, c.split());
+                p.setString(5, c.proxy());
+                p.setString(6, c.optimizer());
+                p.setString(7, c.optimizer().equals(org.mesalab.core.goodhart.Goodhart.SEARCH) ? "random" : c.base());
+                p.setString(8, curve.gold());
+                p.setInt(9, curve.levels());
+                p.setDouble(10, seconds);
+                p.setString(11, json(curve));
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO goodhart VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (org.mesalab.core.goodhart.Curve.Point pt : curve.points()) {
+                    p.setString(1, experiment);
+                    p.setString(2, c.name());
+                    p.setLong(3, pt.pressure());
+                    double[] v = {pt.kl(), pt.d(), pt.proxy().value(), pt.proxy().low(), pt.proxy().high(), pt.gold().value(), pt.gold().low(),
+                            pt.gold().high(), pt.aligned(), pt.misgeneralized(), pt.failure(), pt.steps()};
+                    for (int i = 0; i < v.length; i++) {
+                        p.setDouble(4 + i, v[i]);
+                    }
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                db.rollback();
+            } catch (SQLException ignored) {
+                // the original error matters
+            }
+            throw new IllegalStateException("store: cannot write goodhart curve " + c.name() + " (nothing of it was stored): " + e.getMessage(), e);
+        } finally {
+            try {
+                db.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // connection is closing anyway
+            }
         }
     }
 
