@@ -209,8 +209,8 @@ final class GoodhartCommand implements Runnable {
                     ci(p.proxy()), ci(p.gold()), 100 * p.aligned(), 100 * p.misgeneralized(), 100 * p.failure(), p.steps());
         }
         for (Fit f : c.fits()) {
-            out.printf(Locale.ROOT, "fit %-9s gold - gold(0) = d (%.4f - %.4f %s)   R^2 %.3f%n", f.form(), f.alpha(), f.beta(),
-                    f.form().equals(Fit.RL) ? "ln d" : "d", f.r2());
+            out.printf(Locale.ROOT, "fit %-9s gold - gold(0) = d (alpha - beta %s): alpha %.4f, beta %.4f, R^2 %.3f%n", f.form(),
+                    f.form().equals(Fit.RL) ? "ln d" : "d", f.alpha(), f.beta(), f.r2());
         }
         Curve.Peak pk = c.peak();
         out.printf(Locale.ROOT, "gold peaks at %s=%d: %.4f (base %.4f); at the strongest pressure %.4f, %.1f%% below the peak%n",

@@ -76,13 +76,13 @@ final class TrainCommand implements Runnable {
 
     /**
      * Default budgets per env, from measured learning curves of the default network (BENCHMARKS.md):
-     * maze: 81% held-out train success at 1.5M steps (3 seeds), 100% at 3M; coinrun passes 95% near 0.3M; heist learns slowly (59% at 4M).
+     * maze: 81% held-out train success at 1.5M steps (3 seeds), 100% at 3M; coinrun passes 95% near 0.3M; heist learns slowly (59% at 4M, 87% at 8M).
      */
     static long defaultSteps(String env) {
         return switch (env) {
             case "maze" -> 3_000_000L;
             case "coinrun" -> 1_000_000L;
-            case "heist" -> 4_000_000L;
+            case "heist" -> 8_000_000L;
             default -> 500_000L;
         };
     }

@@ -402,7 +402,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
             NDArray loss;
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                 NDArray targets = net.represent(sub.create(batch.nextObs, new Shape((long) K * B, obsSize)), true).stopGradient();
-                parts = new PlannerLoss(sub, batch, PlannerNetwork.EVENTS, targets);
+                parts = new PlannerLoss(sub, batch, PlannerNetwork.EVENTS, targets, cfg.eventWeight());
                 NDArray s = net.represent(sub.create(batch.obs0, new Shape(B, obsSize)), true);
                 parts.root(net.predict(s, true));
                 NDArray half = sub.create(0.5f);

@@ -27,6 +27,8 @@ final class PlannerLoss {
     private final NDArray rewardM;
     private final NDArray transM;
     private final NDArray eventT;
+    /** Positive-class weight of the event loss (null: 1, the plain cross-entropy). */
+    private final NDArray eventW;
     private final NDArray termT;
     private final NDArray consistencyT;
     private final NDArray scaleK;
@@ -39,7 +41,7 @@ final class PlannerLoss {
     NDArray consistency;
 
     /** Targets from a sampled batch, as arrays in {@code sub}; {@code consistencyT} is {@code h(o_{t+k})}, {@code [K*B, L]}. */
-    PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT) {
+    PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT, double eventWeight) {
         int n = b.size;
         int k = b.unroll;
         int a = b.policy.length / ((k + 1) * n);
@@ -58,6 +60,7 @@ final class PlannerLoss {
         event = sub.zeros(new Shape());
         consistency = sub.zeros(new Shape());
         scaleK = sub.create(1f / k);
+        eventW = eventWeight == 1.0 ? null : sub.create((float) eventWeight);
     }
 
     /** The policy and value terms at the sampled position (step 0, unscaled). */
@@ -70,7 +73,9 @@ final class PlannerLoss {
     void transition(int k, PlannerNetwork.Transition t) {
         NDArray tm = transM.get(k - 1);
         reward = reward.add(t.reward().sub(rewardT.get(k - 1)).square().mul(rewardM.get(k - 1)).sum().mul(scaleK));
-        NDArray bce = bce(t.eventLogits(), eventT.get(k - 1)).sum(new int[] {1}).add(bce(t.terminalLogit(), termT.get(k - 1)));
+        NDArray ev = eventT.get(k - 1);
+        NDArray bce = (eventW == null ? bce(t.eventLogits(), ev) : weightedBce(t.eventLogits(), ev, eventW)).sum(new int[] {1})
+                .add(bce(t.terminalLogit(), termT.get(k - 1)));
         event = event.add(bce.mul(tm).sum().mul(scaleK));
         NDArray target = consistencyT.get((k - 1) * batch + ":" + k * batch);
         consistency = consistency.add(t.next().sub(target).square().mean(new int[] {1}).mul(stateM.get(k)).sum().mul(scaleK));
@@ -90,6 +95,15 @@ final class PlannerLoss {
     /** Sum over the batch of {@code -sum_a target(a) log softmax(logits)(a)}; rows with an all-zero target add nothing. */
     static NDArray crossEntropy(NDArray logits, NDArray target) {
         return logits.logSoftmax(1).mul(target).sum().neg();
+    }
+
+    /**
+     * Binary cross-entropy with the positive class weighted by {@code w} (PyTorch's {@code pos_weight}):
+     * {@code w y softplus(-x) + (1 - y) softplus(x)}, with {@code softplus(-x) = softplus(x) - x}.
+     */
+    static NDArray weightedBce(NDArray x, NDArray y, NDArray w) {
+        NDArray sp = Activation.relu(x).add(x.abs().neg().exp().add(1f).log());
+        return y.mul(w).mul(sp.sub(x)).add(y.neg().add(1f).mul(sp));
     }
 
     /** Elementwise binary cross-entropy with logits, stable: {@code max(x,0) - x y + log(1 + exp(-|x|))}. */

@@ -25,7 +25,7 @@ class PlannerLossTest {
         System.arraycopy(new float[] {0, 1}, 0, b.terminal, 0, 2);
         try (NDManager m = Torch.newManager(1)) {
             NDArray targets = m.create(new float[] {0, 1, 1, 1}, new Shape(2, 2)); // h(o_{t+1}) per sample, L = 2
-            PlannerLoss loss = new PlannerLoss(m, b, 1, targets);
+            PlannerLoss loss = new PlannerLoss(m, b, 1, targets, 1.0);
             // root prediction: logits (0, 0) and (ln 3, 0); values 0.5 and 1
             loss.root(new PlannerNetwork.Prediction(m.create(new float[] {0, 0, (float) Math.log(3), 0}, new Shape(2, 2)),
                     m.create(new float[] {0.5f, 1})));
@@ -49,6 +49,20 @@ class PlannerLossTest {
             assertEquals(0.5, loss.consistency.getFloat(), 1e-6);
             double total = (ln2 + 2 * ln4over3 + 0.25 * 1.5 + 0.25 + 3 * ln2 + ln4over3 + 2 * 0.5) / 2;
             assertEquals(total, loss.total(0.25, 2).getFloat(), 1e-5, "(policy + 0.25 value + reward + event + 2 consistency) / B");
+        }
+    }
+
+    @Test
+    void theEventWeightScalesOnlyThePositiveClass() {
+        try (NDManager m = Torch.newManager(1)) {
+            NDArray x = m.create(new float[] {0, 2, -1, 0.5f});
+            NDArray y = m.create(new float[] {1, 1, 0, 0});
+            float[] plain = PlannerLoss.bce(x, y).toFloatArray();
+            float[] weighted = PlannerLoss.weightedBce(x, y, m.create(10f)).toFloatArray();
+            for (int i = 0; i < 4; i++) {
+                assertEquals(i < 2 ? 10 * plain[i] : plain[i], weighted[i], 1e-5, "element " + i);
+            }
+            assertEquals(Math.log(2), plain[0], 1e-6);
         }
     }
 }
