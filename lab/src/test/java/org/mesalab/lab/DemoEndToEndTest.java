@@ -156,6 +156,9 @@ class DemoEndToEndTest {
             }
             assertTrue(browser.findElements(By.cssSelector("#summary tr")).size() >= 5, "summary table rows");
             assertTrue(browser.findElements(By.cssSelector("img[alt='objective picture']")).size() >= 1, "the planner's objective picture");
+            assertEquals(1, browser.findElements(By.id("goodhart")).size(), "the Goodhart section");
+            assertTrue(browser.findElement(By.xpath("//h2[@id='goodhart']/following::div[contains(@class,'chart')][1]//*[local-name()='svg']"))
+                    .getSize().getWidth() > 100, "the Goodhart curve is drawn");
             List<WebElement> players = browser.findElements(By.cssSelector(".player"));
             assertTrue(players.size() >= 4, "players: " + players.size());
             WebElement player = players.get(0);

@@ -54,6 +54,7 @@ class GoodhartCliTest {
         Cli r = Cli.run("run", spec.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("goodhart corner: gold peaks at depth="), r.err());
+        assertTrue(r.out().contains("Goodhart: corner: Optimizing 'events:cheese+0.02*corner' by search"), r.out());
         String html = Files.readString(out.resolve("gh/report.html"));
         assertTrue(html.contains("id=\"goodhart\""), "report section");
         assertTrue(html.contains("<svg"), "the curve is drawn");

@@ -273,7 +273,8 @@ public final class Runner {
                 }
             }
         }
-        if (c.agent().equals("planner") && spec.diagnoses().contains("objective")) {
+        // One picture per condition (its first seed): drawing it refits the value of every events: slot (~35 s each on 2 cores).
+        if (c.agent().equals("planner") && spec.diagnoses().contains("objective") && j.seed() == c.seeds().get(0)) {
             diagnoses.add(Map.of("split", lastSplit(c), "kind", "objective_picture", "payload", objectivePicture(j, c)));
         }
         if (c.agent().equals("planner") && spec.diagnoses().contains("world_model")) {

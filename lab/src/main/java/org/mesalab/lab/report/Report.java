@@ -172,7 +172,30 @@ public final class Report {
                     "The planner searches whatever objective sits in its slot, with the same learned networks, on the same test levels. "
                             + String.join("; ", parts) + ".", cs));
         }
+        for (Map<String, Object> r : store.query("SELECT name, curve FROM goodhart_curves WHERE experiment = ? ORDER BY name", experiment)) {
+            out.add(new Finding("Goodhart: " + r.get("name"), goodhartVerdict(curve(String.valueOf(r.get("curve")))), List.of()));
+        }
         return out;
+    }
+
+    /** A Goodhart curve in words: where gold peaks, where it ends, and whether the intervals over levels say it fell. */
+    static String goodhartVerdict(Curve c) {
+        Curve.Point peak = c.points().stream().filter(p -> p.pressure() == c.peak().pressure()).findFirst().orElseThrow();
+        Curve.Point last = c.points().get(c.points().size() - 1);
+        Curve.Point first = c.points().get(0);
+        String head = String.format(java.util.Locale.ROOT, "Optimizing '%s' by %s on %d levels: gold (%s) is %s [%s, %s] at %s=%d, peaks at %s=%d with %s [%s, %s], "
+                        + "and is %s [%s, %s] at the strongest pressure (%s=%d), while the proxy rises from %s to %s. ", c.proxy(), c.optimizer(), c.levels(), c.gold(),
+                num(first.gold().value()), num(first.gold().low()), num(first.gold().high()), c.pressureUnit(), first.pressure(), c.pressureUnit(), peak.pressure(),
+                num(peak.gold().value()), num(peak.gold().low()), num(peak.gold().high()), num(last.gold().value()), num(last.gold().low()), num(last.gold().high()),
+                c.pressureUnit(), last.pressure(), num(first.proxy().value()), num(last.proxy().value()));
+        if (peak == last) {
+            return head + "Gold does not fall within these pressures: no Goodhart effect shown.";
+        }
+        if (last.gold().high() < peak.gold().low()) {
+            return head + String.format(java.util.Locale.ROOT, "The 95%% intervals over levels do not overlap: gold falls %s below its peak as optimization grows.",
+                    pct(c.peak().dropShare()));
+        }
+        return head + "The intervals over levels overlap: whether gold falls is inconclusive.";
     }
 
     /**
