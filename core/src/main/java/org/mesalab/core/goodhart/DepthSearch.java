@@ -34,54 +34,59 @@ public final class DepthSearch {
             env.reset(dist.levelSeed(startIndex + i));
             Env.Snapshot start = env.save();
             StateGraph g = StateGraph.explore(env, Oracles.MAX_STATES);
-            double[][] q = lookahead(g, proxy, Math.min(horizon, env.maxSteps()));
+            double[][] v = lookahead(g, proxy, Math.min(horizon, env.maxSteps()));
+            double[] reward = proxy.rewardTable();
             Rollout rollout = new Rollout(proxy, gold);
             for (int k = 0; k < depths.length; k++) {
-                Searcher s = new Searcher(g, q, depths[k], new Rng(Levels.seed(seed, startIndex + i, 2 + depths[k])));
+                Searcher s = new Searcher(g, v, reward, depths[k], new Rng(Levels.seed(seed, startIndex + i, 2 + depths[k])));
                 out[k][i] = rollout.play(env, start, s, s::kl);
             }
         });
         return out;
     }
 
-    /** {@code q[h][s * A + a]}: the best proxy return of a then h - 1 more steps (h = 0: all zero). */
+    /**
+     * {@code v[h][s]}: the best proxy return of the next h steps from state s (h = 0: zero). Only the values
+     * are kept (depth x states), the action values of a layer are recomputed when acting.
+     */
     static double[][] lookahead(StateGraph g, Objective proxy, int maxDepth) {
         double[] reward = proxy.rewardTable();
-        int n = g.states * g.actions;
-        double[][] q = new double[maxDepth + 1][];
-        q[0] = new double[n];
-        double[] v = new double[g.states];
+        double[][] v = new double[maxDepth + 1][];
+        v[0] = new double[g.states];
         for (int h = 1; h <= maxDepth; h++) {
-            double[] qh = new double[n];
-            for (int sa = 0; sa < n; sa++) {
-                int next = g.next[sa];
-                qh[sa] = reward[g.events[sa]] + (next == StateGraph.TERMINAL ? 0 : v[next]);
-            }
+            double[] prev = v[h - 1];
+            double[] vh = new double[g.states];
             for (int s = 0; s < g.states; s++) {
                 double best = Double.NEGATIVE_INFINITY;
                 for (int a = 0; a < g.actions; a++) {
-                    best = Math.max(best, qh[s * g.actions + a]);
+                    int sa = s * g.actions + a;
+                    int next = g.next[sa];
+                    best = Math.max(best, reward[g.events[sa]] + (next == StateGraph.TERMINAL ? 0 : prev[next]));
                 }
-                v[s] = best;
+                vh[s] = best;
             }
-            q[h] = qh;
+            v[h] = vh;
         }
-        return q;
+        return v;
     }
 
     /** The receding-horizon policy of one depth on one level, recording its divergence from random. */
     private static final class Searcher implements Policy {
         private static final double TIE = 1e-9;
         private final StateGraph g;
-        private final double[][] q;
+        private final double[][] v;
+        private final double[] reward;
+        private final double[] q;
         private final int depth;
         private final Rng rng;
         private final int[] ties;
         private double kl;
 
-        Searcher(StateGraph g, double[][] q, int depth, Rng rng) {
+        Searcher(StateGraph g, double[][] v, double[] reward, int depth, Rng rng) {
             this.g = g;
-            this.q = q;
+            this.v = v;
+            this.reward = reward;
+            this.q = new double[g.actions];
             this.depth = depth;
             this.rng = rng;
             this.ties = new int[g.actions];
@@ -93,16 +98,17 @@ public final class DepthSearch {
             if (s < 0) {
                 throw new IllegalStateException("state not reachable from the level's start");
             }
-            int h = Math.min(Math.min(depth, env.maxSteps() - env.steps()), q.length - 1);
-            double[] qh = q[h];
-            int off = s * g.actions;
+            int h = Math.min(Math.min(depth, env.maxSteps() - env.steps()), v.length - 1);
             double best = Double.NEGATIVE_INFINITY;
             for (int a = 0; a < g.actions; a++) {
-                best = Math.max(best, qh[off + a]);
+                int sa = s * g.actions + a;
+                int next = g.next[sa];
+                q[a] = h == 0 ? 0 : reward[g.events[sa]] + (next == StateGraph.TERMINAL ? 0 : v[h - 1][next]);
+                best = Math.max(best, q[a]);
             }
             int t = 0;
             for (int a = 0; a < g.actions; a++) {
-                if (qh[off + a] >= best - TIE) {
+                if (q[a] >= best - TIE) {
                     ties[t++] = a;
                 }
             }

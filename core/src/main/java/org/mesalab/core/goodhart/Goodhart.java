@@ -16,8 +16,8 @@ public final class Goodhart {
     public static final String OPTIMIZERS = BEST_OF_N + ", " + SEARCH;
     /** Largest best-of-n (a million whole episodes per level). */
     public static final long MAX_N = 1 << 20;
-    /** Deepest search; the step limits of the envs are in the hundreds. */
-    public static final long MAX_DEPTH = 4096;
+    /** Deepest search: the step limits of the envs are in the hundreds, and the values of every depth are kept (depth x states). */
+    public static final long MAX_DEPTH = 1024;
 
     private Goodhart() {
     }
