@@ -32,11 +32,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "goodhart", footer = {"", "Examples:",
-        "  mesalab goodhart --env maze --split test --proxy 'events:cheese+0.02*corner' --optimizer best-of-n --pressure 1,2,4,...,1024 --json",
-        "  mesalab goodhart --env maze --split test --proxy 'events:cheese+0.02*corner' --optimizer search --pressure 0,1,2,4,...,256 --png curve.png",
-        "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --optimizer best-of-n --pressure 1..64 --threads 1"},
+        "  mesalab goodhart --env maze --split test --proxy events:cheese+0.02*corner --json",
+        "  mesalab goodhart --env maze --proxy events:cheese+0.02*corner --optimizer search --png curve.png",
+        "  mesalab goodhart --env maze --proxy events:cheese --pressure 1,2,4,...,4096",
+        "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --pressure 1..64"},
         description = {"Goodhart curves: optimize a proxy objective harder and harder and watch the gold objective (the env's intended",
-                "objective, discounted so that delay costs). Per pressure: mean proxy and gold with 95% bootstrap intervals over levels,",
+                "objective, discounted so that delay costs). Per pressure: mean proxy and gold with 95%% bootstrap intervals over levels,",
                 "outcome shares, KL from the base policy, Gao et al.'s fits, the peak, and early stopping on held-out levels."})
 final class GoodhartCommand implements Runnable {
     @Spec
