@@ -138,7 +138,7 @@ public final class Report {
             cs.sort((a, b) -> Double.compare(a.leverValue(), b.leverValue()));
             Cell lo = cs.get(0);
             Cell hi = cs.get(cs.size() - 1);
-            out.add(new Finding("The data lever: " + lo.lever() + " (" + e.getKey() + ")", String.format(
+            out.add(new Finding(leverKind(lo) + ": " + lo.lever() + " (" + e.getKey() + ")", String.format(
                     "Training with %s = %s gives %s [%s, %s] goal misgeneralization on test levels; with %s = %s it is %s [%s, %s] "
                             + "(intended success %s vs %s). %s", lo.lever(), fmt(lo.leverValue()), pct(lo.misgeneralized()), pct(lo.misgeneralizedCi()[0]),
                     pct(lo.misgeneralizedCi()[1]), hi.lever(), fmt(hi.leverValue()), pct(hi.misgeneralized()), pct(hi.misgeneralizedCi()[0]),
@@ -176,6 +176,12 @@ public final class Report {
             out.add(new Finding("Goodhart: " + r.get("name"), goodhartVerdict(curve(String.valueOf(r.get("curve")))), List.of()));
         }
         return out;
+    }
+
+    /** "The data lever" when the swept key is a parameter of the env's levels, else "The prior lever" (a hyperparameter of the learner). */
+    static String leverKind(Cell c) {
+        boolean levels = org.mesalab.core.envs.Envs.get(c.env()).params().stream().anyMatch(p -> p.name().equals(c.lever()));
+        return levels ? "The data lever" : "The prior lever";
     }
 
     /** A Goodhart curve in words: where gold peaks, where it ends, and whether the intervals over levels say it fell. */
