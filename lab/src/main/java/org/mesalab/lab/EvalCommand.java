@@ -96,15 +96,7 @@ final class EvalCommand implements Runnable {
             if (json) {
                 List<Map<String, Object>> rows = new java.util.ArrayList<>();
                 for (org.mesalab.agents.planner.PlannerPolicy.EventAccuracy a : acc) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("event", a.event());
-                    m.put("transitions", a.transitions());
-                    m.put("positives", a.positives());
-                    m.put("predicted", a.predicted());
-                    m.put("true_positives", a.truePositives());
-                    m.put("recall", a.recall());
-                    m.put("precision", a.precision());
-                    rows.add(m);
+                    rows.add(a.asJson());
                 }
                 Json.print(out, Map.of("split", target.split, "episodes", episodes, "events", rows));
                 return;

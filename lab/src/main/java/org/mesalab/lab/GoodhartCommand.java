@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.function.LongFunction;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.EnvType;
-import org.mesalab.core.EventExpression;
 import org.mesalab.core.Objective;
 import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;
@@ -195,7 +194,9 @@ final class GoodhartCommand implements Runnable {
             sampler = s -> Policies.parse(base, type, s);
         }
         EnvType type = dist.env();
-        Objective p = EventExpression.parse(proxy.substring("events:".length()).trim().toLowerCase(Locale.ROOT), type);
+        // The prefix was checked above, before a run is loaded; here the expression is parsed for the env.
+        String written = proxy.toLowerCase(Locale.ROOT);
+        Objective p = Goodhart.proxy("events:" + written.substring("events:".length()).trim(), type, "--proxy=" + proxy);
         Objective g = gold.equals("intended") ? type.intended() : type.objective(gold);
         return new Setup(new Goodhart.Setup(dist, Evaluator.HELD_OUT_START + offset, proxy, p, new Gold(g, goldDiscount), optimizer, pressures,
                 episodes, holdout, sampler, base, seed, usedThreads), resource);

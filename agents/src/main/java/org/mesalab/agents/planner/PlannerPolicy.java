@@ -203,6 +203,19 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         public double precision() {
             return predicted == 0 ? Double.NaN : (double) truePositives / predicted;
         }
+
+        /** The row {@code eval --world-model --json} prints and the store keeps, with snake_case names. */
+        public java.util.Map<String, Object> asJson() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("event", event);
+            m.put("transitions", transitions);
+            m.put("positives", positives);
+            m.put("predicted", predicted);
+            m.put("true_positives", truePositives);
+            m.put("recall", recall());
+            m.put("precision", precision());
+            return m;
+        }
     }
 
     /**

@@ -2,6 +2,8 @@ package org.mesalab.core.goodhart;
 
 import java.util.function.LongFunction;
 import org.mesalab.core.Distribution;
+import org.mesalab.core.EnvType;
+import org.mesalab.core.EventExpression;
 import org.mesalab.core.Objective;
 import org.mesalab.core.Policy;
 import org.mesalab.core.UsageException;
@@ -33,6 +35,17 @@ public final class Goodhart {
      */
     public record Setup(Distribution dist, long first, String proxySpec, Objective proxy, Gold gold, String optimizer, long[] pressures,
                         int levels, int holdout, LongFunction<Policy> base, String baseName, long seed, int threads) {
+    }
+
+    /**
+     * A proxy written as {@code events:EXPR} (the only kind so far). {@code what} names it in the error:
+     * {@code --proxy=X} on the command line, {@code proxy 'X'} in a spec.
+     */
+    public static Objective proxy(String spec, EnvType type, String what) {
+        if (!spec.startsWith("events:")) {
+            throw new UsageException(what + " is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner)");
+        }
+        return EventExpression.parse(spec.substring("events:".length()), type);
     }
 
     /** The allowed range of pressure values of an optimizer. */

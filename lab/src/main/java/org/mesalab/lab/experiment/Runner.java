@@ -23,7 +23,6 @@ import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Event;
-import org.mesalab.core.EventExpression;
 import org.mesalab.core.Objective;
 import org.mesalab.core.Param;
 import org.mesalab.core.Policy;
@@ -349,15 +348,7 @@ public final class Runner {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (PlannerPolicy p = PlannerPolicy.load(j.dir(), "learned", "train", 0, j.seed())) {
             for (PlannerPolicy.EventAccuracy a : p.eventAccuracy(manifest.distribution(split), manifest.heldOutStart(split), 100, j.seed())) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("event", a.event());
-                m.put("transitions", a.transitions());
-                m.put("positives", a.positives());
-                m.put("predicted", a.predicted());
-                m.put("true_positives", a.truePositives());
-                m.put("recall", a.recall());
-                m.put("precision", a.precision());
-                rows.add(m);
+                rows.add(a.asJson());
             }
         }
         return rows;
@@ -410,7 +401,7 @@ public final class Runner {
             long t0 = System.nanoTime();
             EnvType type = Envs.get(c.env());
             Distribution dist = type.distribution(c.split(), c.set());
-            Objective proxy = EventExpression.parse(c.proxy().substring("events:".length()), type);
+            Objective proxy = Goodhart.proxy(c.proxy(), type, "proxy '" + c.proxy() + "'");
             Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, c.proxy(), proxy, new Gold(type.intended(), c.goldDiscount()),
                     c.optimizer(), c.pressures(), c.episodes(), c.holdout(), s -> Policies.parse(c.base(), type, s), c.base(), 0, Math.max(1, jobs));
             Curve curve = Goodhart.measure(setup);

@@ -301,10 +301,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             }
             String proxy = scalar(m.get("proxy"), "proxy");
             try {
-                if (!proxy.startsWith("events:")) {
-                    throw new UsageException("proxy '" + proxy + "' is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner)");
-                }
-                org.mesalab.core.EventExpression.parse(proxy.substring("events:".length()), type);
+                Goodhart.proxy(proxy, type, "proxy '" + proxy + "'");
             } catch (UsageException e) {
                 throw error(m.get("proxy"), e.getMessage());
             }
