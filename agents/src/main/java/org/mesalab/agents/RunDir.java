@@ -70,6 +70,77 @@ public final class RunDir {
         return new RunDir(dir);
     }
 
+    /** The lock file of a run directory: held (an OS lock) by the one process writing the run; it names that process. */
+    public static final String LOCK = "run.lock";
+
+    /**
+     * Takes the run directory for this process until the returned lock is closed: a second writer
+     * (a {@code train --resume} beside a running {@code train}, a rerun beside an orphaned child) is
+     * refused with the holder's PID and command. The OS releases the lock when its process dies, however
+     * it dies, so a stale lock file never blocks a resume.
+     */
+    public Lock lock(String holder) {
+        Path file = dir.resolve(LOCK);
+        java.nio.channels.FileChannel ch;
+        try {
+            ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UsageException("cannot lock run directory " + dir + ": " + describe(e));
+        }
+        java.nio.channels.FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // this very process holds it
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new UsageException("cannot lock run directory " + dir + ": " + describe(e));
+        }
+        if (lock == null) {
+            String who;
+            try {
+                who = Files.readString(file, StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                who = "unknown";
+            }
+            closeQuietly(ch);
+            throw new UsageException("run directory " + dir + " is in use by another process (" + (who.isEmpty() ? "unknown" : who)
+                    + "); wait for it to finish or stop it, then resume");
+        }
+        try {
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.wrap(("PID " + ProcessHandle.current().pid() + ": " + holder + ", since "
+                    + java.time.Instant.now() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            ch.force(false);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new UsageException("cannot lock run directory " + dir + ": " + describe(e));
+        }
+        java.nio.channels.FileLock held = lock;
+        return () -> {
+            try {
+                held.release();
+            } catch (IOException ignored) {
+                // the lock goes with the channel anyway
+            }
+            closeQuietly(ch);
+        };
+    }
+
+    /** A held run-directory lock; closing releases it. */
+    public interface Lock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing after a failure: the failure is what gets reported
+        }
+    }
+
     /** The run's manifest ({@code config.json}); an unreadable or incomplete one is a usage error naming the file. */
     public RunManifest readManifest() {
         Path f = dir.resolve("config.json");
@@ -140,7 +211,10 @@ public final class RunDir {
         void write(Path checkpointDir) throws IOException;
     }
 
-    /** Writes checkpoint {@code update} into a temporary directory, renames it into place, then moves {@code latest}. */
+    /**
+     * Writes checkpoint {@code update} into a temporary directory with a {@code SHA256SUMS} of its files
+     * ({@code sha256sum -c} reads it), renames it into place, then moves {@code latest}.
+     */
     public void saveCheckpoint(int update, CheckpointWriter writer) {
         Path checkpoints = dir.resolve("checkpoints");
         String name = String.format("update-%06d", update);
@@ -148,46 +222,223 @@ public final class RunDir {
         try {
             Files.createDirectories(tmp);
             writer.write(tmp);
+            StringBuilder sums = new StringBuilder();
+            try (Stream<Path> s = Files.list(tmp)) {
+                for (Path f : s.sorted().toList()) {
+                    sums.append(sha256(f)).append("  ").append(f.getFileName()).append('\n');
+                }
+            }
+            writeAtomically(tmp.resolve(SUMS), out -> out.write(sums.toString().getBytes(StandardCharsets.UTF_8)));
             Path target = checkpoints.resolve(name);
             if (Files.exists(target)) {
                 deleteTree(target);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             writeAtomically(checkpoints.resolve("latest"), out -> out.write(name.getBytes(StandardCharsets.UTF_8)));
-            // Keep the two newest checkpoints: the latest and one before it.
-            try (Stream<Path> s = Files.list(checkpoints)) {
-                List<Path> old = s.filter(p -> p.getFileName().toString().startsWith("update-"))
-                        .sorted(Comparator.comparing(Path::toString)).toList();
-                for (int i = 0; i < old.size() - 2; i++) {
-                    deleteTree(old.get(i));
-                }
+            // Keep the two newest checkpoints: the latest and one before it (the fallback when the latest is damaged).
+            List<Path> old = checkpointsNewestFirst();
+            for (int i = 2; i < old.size(); i++) {
+                deleteTree(old.get(i));
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write checkpoint " + name + ": " + e.getMessage(), e);
         }
     }
 
-    /** The directory of the newest complete checkpoint, or null when there is none. */
-    public Path latestCheckpoint() {
+    /** The checksum file of a checkpoint directory, in {@code sha256sum}'s format. */
+    public static final String SUMS = "SHA256SUMS";
+
+    /** The checkpoint directories ({@code update-NNNNNN}), newest first. */
+    public List<Path> checkpointsNewestFirst() {
         Path checkpoints = dir.resolve("checkpoints");
-        try {
-            Path pointer = checkpoints.resolve("latest");
-            if (Files.exists(pointer)) {
-                Path p = checkpoints.resolve(Files.readString(pointer).trim());
-                if (Files.isDirectory(p)) {
-                    return p;
-                }
-            }
-            if (!Files.isDirectory(checkpoints)) {
-                return null;
-            }
-            try (Stream<Path> s = Files.list(checkpoints)) { // pointer lost: newest complete directory
-                return s.filter(p -> p.getFileName().toString().startsWith("update-"))
-                        .max(Comparator.comparing(Path::toString)).orElse(null);
-            }
+        if (!Files.isDirectory(checkpoints)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(checkpoints)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("update-") && Files.isDirectory(p))
+                    .sorted(Comparator.comparing(Path::toString).reversed()).toList();
         } catch (IOException e) {
             throw new UsageException("cannot read checkpoints of " + dir + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Why checkpoint {@code ckpt} cannot be trusted, or null when every file its {@code SHA256SUMS} names
+     * is there with that checksum (and the list names at least the parameters). A checkpoint without
+     * the file was written before checkpoints had checksums (a new one cannot lack it: the directory is
+     * renamed into place after the file is written), so it is trusted as it was then.
+     */
+    public static String damage(Path ckpt) {
+        Path sums = ckpt.resolve(SUMS);
+        if (!Files.exists(sums)) {
+            return null;
+        }
+        try {
+            boolean params = false;
+            for (String line : Files.readAllLines(sums, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                int sp = line.indexOf("  ");
+                if (sp != 64) {
+                    return SUMS + " is malformed";
+                }
+                Path f = ckpt.resolve(line.substring(sp + 2));
+                if (!Files.isRegularFile(f)) {
+                    return f.getFileName() + " is missing";
+                }
+                String actual = sha256(f);
+                if (!actual.equals(line.substring(0, 64))) {
+                    return f.getFileName() + " has SHA-256 " + actual.substring(0, 12) + "..., " + SUMS + " says " + line.substring(0, 12) + "...";
+                }
+                params |= f.getFileName().toString().equals("params.bin");
+            }
+            return params ? null : SUMS + " does not list params.bin";
+        } catch (IOException e) {
+            return "it cannot be read: " + describe(e);
+        }
+    }
+
+    /** Loads one checkpoint directory into a learner; throws (any exception) when it cannot. */
+    public interface CheckpointLoader {
+        void load(Path checkpointDir) throws Exception;
+    }
+
+    /**
+     * Loads the newest checkpoint that is intact (checksums match) and loads without error, warning on
+     * stderr about each newer one skipped; null when the run has no checkpoint yet. A run whose every
+     * checkpoint is damaged is refused rather than silently started over.
+     */
+    public Path loadNewestIntact(CheckpointLoader loader) {
+        List<Path> all = checkpointsNewestFirst();
+        List<String> damaged = new ArrayList<>();
+        for (Path c : all) {
+            String why = damage(c);
+            if (why == null) {
+                try {
+                    loader.load(c);
+                    return c;
+                } catch (Exception e) {
+                    why = "it does not load: " + describe(e);
+                }
+            }
+            damaged.add(c.getFileName() + " (" + why + ")");
+            System.err.println("mesalab: warning: checkpoint " + c + " is damaged: " + why + "; trying an older one");
+        }
+        if (!all.isEmpty()) {
+            throw new UsageException("every checkpoint of " + dir + " is damaged: " + String.join("; ", damaged)
+                    + "; start the run again in a new --out directory");
+        }
+        return null;
+    }
+
+    /** The newest intact checkpoint (see {@link #damage}), or null when there is none. */
+    public Path latestCheckpoint() {
+        for (Path c : checkpointsNewestFirst()) {
+            if (damage(c) == null) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The parameters an evaluation of this run uses: {@code policy.bin} (training finished), else the
+     * newest intact checkpoint's, described as "checkpoint U of N" so no one mistakes them for the run's.
+     *
+     * @param total the run's iterations in its budget (PPO updates or planner iterations)
+     */
+    public record PolicyFile(Path params, String source, boolean finished) {
+    }
+
+    public PolicyFile policyFile(long total) {
+        Path policy = dir.resolve("policy.bin");
+        if (Files.exists(policy)) {
+            return new PolicyFile(policy, "policy.bin", true);
+        }
+        Path ckpt = latestCheckpoint();
+        if (ckpt == null) {
+            throw new UsageException("run directory " + dir + " has no policy yet (no policy.bin and no intact checkpoint); train it first"
+                    + " (mesalab train --resume " + dir + ")");
+        }
+        int update = Integer.parseInt(ckpt.getFileName().toString().substring("update-".length()));
+        return new PolicyFile(ckpt.resolve("params.bin"), "checkpoint " + update + " of " + total, false);
+    }
+
+    /** Writes {@code file} atomically with a {@code FILE.sha256} beside it (in {@code sha256sum}'s format), checked by {@link #readVerified}. */
+    public static void writeVerified(Path file, IoWriter writer) {
+        writeAtomically(file, writer);
+        try {
+            String line = sha256(file) + "  " + file.getFileName() + "\n";
+            writeAtomically(file.resolveSibling(file.getFileName() + ".sha256"), out -> out.write(line.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UsageException("cannot read back " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads {@code file} after checking it against its {@code FILE.sha256} (when there is one: files
+     * written before checksums have none); a mismatch or a read error is a usage error saying what is wrong.
+     */
+    public static void readVerified(Path file, IoReader reader) {
+        Path sums = file.resolveSibling(file.getFileName() + ".sha256");
+        try {
+            if (Files.exists(sums)) {
+                String expected = Files.readString(sums, StandardCharsets.UTF_8).trim();
+                expected = expected.length() >= 64 ? expected.substring(0, 64) : expected;
+                String actual = sha256(file);
+                if (!actual.equals(expected)) {
+                    throw new UsageException(file + " is damaged: its SHA-256 is " + actual.substring(0, 12) + "..., " + sums.getFileName() + " says "
+                            + expected.substring(0, Math.min(12, expected.length())) + "...; retrain the run or restore the file");
+                }
+            }
+            read(file, reader);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof UsageException u) {
+                throw u;
+            }
+            throw new UsageException("cannot read " + file + ": " + describe(e));
+        }
+    }
+
+    /** The hex SHA-256 of a file's bytes. */
+    public static String sha256(Path file) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                md.update(buf, 0, r);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * What went wrong, in words, for exceptions whose message alone says little ({@code null},
+     * "Input length = 1", a class-cast between JSON types).
+     */
+    public static String describe(Exception e) {
+        if (e instanceof java.io.EOFException) {
+            return "it ends early (cut short: truncated or not fully written)";
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "it is not UTF-8 text";
+        }
+        if (e instanceof ClassCastException || e instanceof NullPointerException) {
+            return "a value is missing or of the wrong type (" + e.getClass().getSimpleName() + ")";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + " does not exist";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        return firstLine(e);
     }
 
     /** Writes {@code file} through a temporary file and an atomic rename. */

@@ -95,6 +95,12 @@ public record RunManifest(String algo, String env, String split, Map<String, Dou
         return "planner".equals(algo);
     }
 
+    /** The iterations of the budget: PPO updates or planner iterations (0 in a manifest written before they were recorded). */
+    public long plannedIterations() {
+        Long n = isPlanner() ? iterations : updates;
+        return n == null ? 0 : n;
+    }
+
     /** The training distribution: the training split with every override, over the training levels. */
     public Distribution trainDistribution() {
         return trainDistribution(type(), split, envOverrides, startLevel, numLevels);

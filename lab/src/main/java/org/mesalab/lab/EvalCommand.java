@@ -78,12 +78,14 @@ final class EvalCommand implements Runnable {
         Evaluator.Summary s;
         String name;
         String warning;
+        String source;
         try (Subject subject = target.open(greedy, spec.commandLine().getErr())) {
             s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
             name = subject.policy().name();
             warning = subject.warning();
+            source = subject.source();
         }
-        print(s, name, warning);
+        print(s, name, warning, source);
     }
 
     private void worldModel() {
@@ -111,6 +113,34 @@ final class EvalCommand implements Runnable {
         }
     }
 
+    /**
+     * One run counts once, and one condition is one learner: a directory named twice (in --runs or in
+     * both lists) or --runs of several learners would make the intervals claim seeds that are not there.
+     */
+    private static void distinctRuns(List<Path> runs, List<Path> versus) {
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        List<Path> all = new java.util.ArrayList<>(runs);
+        if (versus != null) {
+            all.addAll(versus);
+        }
+        for (Path r : all) {
+            if (!seen.add(r.toAbsolutePath().normalize())) {
+                throw new UsageException("run " + r + " is named twice; allowed: each run directory once (a run is one seed)");
+            }
+        }
+        for (List<Path> group : versus == null ? List.of(runs) : List.of(runs, versus)) {
+            String algo = null;
+            for (Path r : group) {
+                String a = org.mesalab.agents.RunDir.open(r).readManifest().algo();
+                if (algo != null && !algo.equals(a)) {
+                    throw new UsageException("runs of several learners in one condition (" + algo + " and " + a + " at " + r
+                            + "); allowed: runs of one learner, the other learner with --versus");
+                }
+                algo = a;
+            }
+        }
+    }
+
     /** Evaluated runs of one condition: per-run JSON rows and, per metric, scores {@code [runs][1]}. */
     private record Scored(String env, List<Map<String, Object>> perRun, Map<String, double[][]> scores) {
     }
@@ -131,6 +161,7 @@ final class EvalCommand implements Runnable {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("run_dir", run.toString());
                 m.put("distribution", s.levels());
+                m.put("parameters", subject.source());
                 if (subject.warning() != null) {
                     m.put("warning", subject.warning());
                 }
@@ -160,6 +191,7 @@ final class EvalCommand implements Runnable {
         if (resamples < 10 || resamples > 10_000_000) {
             throw new UsageException("--resamples=" + resamples + " is out of range; allowed: [10, 10000000]");
         }
+        distinctRuns(runs, versus);
         Scored mine = score(runs);
         Scored other = versus == null || versus.isEmpty() ? null : score(versus);
         if (other != null && !other.env().equals(mine.env())) {
@@ -227,7 +259,8 @@ final class EvalCommand implements Runnable {
         out.flush();
     }
 
-    private void print(Evaluator.Summary s, String policyName, String warning) {
+    /** @param source a run's parameters ("policy.bin" or "checkpoint U of N"), null for a built-in policy */
+    private void print(Evaluator.Summary s, String policyName, String warning, String source) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -238,6 +271,9 @@ final class EvalCommand implements Runnable {
                 m.put("warning", warning);
             }
             m.put("policy", policyName);
+            if (source != null) {
+                m.put("parameters", source);
+            }
             m.put("episodes", s.episodes());
             m.put("intended_success", s.intendedSuccess().value());
             m.put("proxy_success", values(s.proxySuccess()));
@@ -261,6 +297,9 @@ final class EvalCommand implements Runnable {
         out.printf("  levels: %s, seeds %d..%d%n", s.params(), s.firstLevelSeed(), s.firstLevelSeed() + s.episodes() - 1);
         if (warning != null) {
             out.printf("  warning: %s%n", warning);
+        }
+        if (source != null && !source.equals("policy.bin")) {
+            out.printf("  parameters: %s (training did not finish)%n", source);
         }
         out.printf("  intended success     %s%n", fmt(s.intendedSuccess()));
         s.proxySuccess().forEach((k, v) -> out.printf("  proxy %-14s %s%n", k, fmt(v)));

@@ -54,7 +54,7 @@ final class RunCommand implements Runnable {
             Path store = db != null ? db : out.resolve("mesalab.duckdb");
             long started = System.nanoTime();
             Report report;
-            try (Store st = Store.open(store)) {
+            try (Store st = Store.open(store, "experiment " + spec.name())) {
                 new Runner(spec, out, st, n, err, Main.class.getName()).run();
                 report = new Report(st, spec.name());
                 Path html = out.resolve(spec.name()).resolve("report.html");

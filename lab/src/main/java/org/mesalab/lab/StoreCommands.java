@@ -69,13 +69,16 @@ final class StoreCommands {
         @Mixin
         StoreOption where = new StoreOption();
 
+        @Option(names = "--force", description = "replace the files of an earlier export in DIR")
+        boolean force;
+
         @Override
         public void run() {
             if (!format.equals("parquet") && !format.equals("csv")) {
                 throw new UsageException("--format=" + format + " is not known; allowed: parquet, csv");
             }
             try (Store store = Store.existing(where.db)) {
-                store.export(dir, format);
+                store.export(dir, format, force);
             }
             spec.commandLine().getOut().println("wrote " + Store.TABLES.size() + " tables as " + format + " to " + dir + ": " + String.join(", ", Store.TABLES));
             spec.commandLine().getOut().flush();

@@ -24,11 +24,13 @@ import org.mesalab.core.eval.Policies;
  * @param start   first level index (held out from training; shifted by the evaluation seed)
  * @param warning why the outcome rates may not mean what the split's name says (see
  *                {@link RunManifest#sameAsTraining}); null when there is nothing to say
+ * @param source  which parameters a run's policy has: "policy.bin", or "checkpoint U of N" for a run
+ *                whose training did not finish; null for a built-in policy
  */
-record Subject(Distribution distribution, Policy policy, long start, String warning) implements AutoCloseable {
+record Subject(Distribution distribution, Policy policy, long start, String warning, String source) implements AutoCloseable {
 
     Subject(Distribution distribution, Policy policy, long start) {
-        this(distribution, policy, start, null);
+        this(distribution, policy, start, null, null);
     }
 
     /** How to load a planner run: the objective slot (null: learned), the refit split, the search budget (0: as trained). */
@@ -50,7 +52,18 @@ record Subject(Distribution distribution, Policy policy, long start, String warn
             if (policySpec != null) {
                 throw new UsageException("give either RUN_DIR or --policy, not both");
             }
-            RunManifest m = RunDir.open(runDir).readManifest();
+            if (!sets.isEmpty()) {
+                throw new UsageException("--set " + sets.get(0) + " applies to --policy; a run is evaluated on its env's split as it was trained"
+                        + " (see RunManifest.distribution); allowed with RUN_DIR: --split");
+            }
+            RunDir run = RunDir.open(runDir);
+            RunManifest m = run.readManifest();
+            RunDir.PolicyFile pf = run.policyFile(m.plannedIterations());
+            if (!pf.finished()) {
+                err.println("mesalab: warning: " + runDir + " has no policy.bin (its training did not finish); using its " + pf.source()
+                        + " (finish it: mesalab train --resume " + runDir + ")");
+                err.flush();
+            }
             if (env != null && !env.equals(m.env())) {
                 throw new UsageException("--env=" + env + " but " + runDir + " was trained on " + m.env() + "; allowed: " + m.env());
             }
@@ -68,12 +81,12 @@ record Subject(Distribution distribution, Policy policy, long start, String warn
                     err.println(p.refitNote());
                     err.flush();
                 }
-                return new Subject(d, p, start, warning);
+                return new Subject(d, p, start, warning, pf.source());
             }
             if (!planner.isDefault()) {
                 throw new UsageException("--objective and --simulations apply to planner runs; " + runDir + " is a " + m.algo() + " run");
             }
-            return new Subject(d, PpoPolicy.load(runDir, seed, greedy), start, warning);
+            return new Subject(d, PpoPolicy.load(runDir, seed, greedy), start, warning, pf.source());
         }
         if (!planner.isDefault()) {
             throw new UsageException("--objective and --simulations apply to planner runs (RUN_DIR), not to --policy");

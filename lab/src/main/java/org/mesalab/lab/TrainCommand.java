@@ -24,6 +24,7 @@ import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
 import org.mesalab.lab.experiment.Json;
 import org.mesalab.lab.experiment.Progress;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -87,10 +88,42 @@ final class TrainCommand implements Runnable {
         };
     }
 
+    /**
+     * Set by the experiment runner for its child trainings: the child stops when its parent is gone
+     * (its standard input, a pipe from the parent, reaches end of file, which happens however the
+     * parent dies, kill -9 included), so no training outlives the run that started it.
+     */
+
     @Override
     public void run() {
+        if (System.getenv(org.mesalab.lab.experiment.Runner.CHILD_EXITS_WITH_PARENT) != null) {
+            watchParent();
+        }
         Learner<?> learner = resume != null ? resume() : start();
-        train(learner);
+        // The run directory is this process's while it trains: a second writer is refused with this PID.
+        try (RunDir.Lock lock = held) {
+            train(learner);
+        }
+    }
+
+    /** The lock on the run directory, taken before the learner touches any file in it. */
+    private RunDir.Lock held;
+
+    private static void watchParent() {
+        Thread t = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the parent writes nothing; any byte is ignored
+                }
+            } catch (java.io.IOException ignored) {
+                // a broken pipe means the same as end of file
+            }
+            System.err.println("mesalab: the experiment that started this training is gone; stopping (resume continues from the last checkpoint)");
+            System.err.flush();
+            Runtime.getRuntime().halt(3); // checkpoints are written atomically: stopping anywhere leaves the last one intact
+        }, "parent-watch");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Continues the run of --resume (or --out): its manifest decides everything but the progress output. */
@@ -101,12 +134,41 @@ final class TrainCommand implements Runnable {
         }
         RunDir run = RunDir.open(dir);
         RunManifest m = run.readManifest();
+        refuseNewRunOptions(m);
         if (steps != null && steps != m.totalSteps()) {
             throw new UsageException("--steps=" + steps + " differs from the run's " + m.totalSteps()
                     + "; a resumed run keeps its budget (its learning-rate schedule depends on it)");
         }
         out = dir;
+        held = run.lock(command());
         return m.isPlanner() ? Planner.resume(run) : Ppo.resume(run);
+    }
+
+    /**
+     * A resumed run is its manifest: an option that would change it is refused rather than ignored
+     * (the same value, as the experiment runner's {@code --threads 1}, is fine).
+     */
+    private void refuseNewRunOptions(RunManifest m) {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        Map<String, Object[]> given = new LinkedHashMap<>();
+        given.put("--env", new Object[] {env, m.env()});
+        given.put("--algo", new Object[] {algo, m.algo()});
+        given.put("--split", new Object[] {split, m.split()});
+        given.put("--seed", new Object[] {seed, m.seed()});
+        given.put("--threads", new Object[] {threads, m.threads()});
+        given.put("--num-levels", new Object[] {numLevels, m.numLevels()});
+        given.put("--start-level", new Object[] {startLevel, m.startLevel()});
+        for (Map.Entry<String, Object[]> g : given.entrySet()) {
+            Object[] v = g.getValue();
+            if (pr.hasMatchedOption(g.getKey()) && !String.valueOf(v[0]).equals(String.valueOf(v[1]))) {
+                throw new UsageException(g.getKey() + "=" + v[0] + " differs from the resumed run's " + v[1]
+                        + "; a resumed run keeps its configuration (config.json); allowed: leave it out, or start a new run with another --out");
+            }
+        }
+        if (!sets.isEmpty()) {
+            throw new UsageException("--set " + sets.get(0) + " cannot change a resumed run (its configuration is config.json); allowed: leave it out,"
+                    + " or start a new run with another --out");
+        }
     }
 
     /** A new run: every input is checked before the run directory is created or the engine starts. */
@@ -121,6 +183,15 @@ final class TrainCommand implements Runnable {
         boolean planner = algo.equals("planner");
         long total = budget(planner ? defaultPlannerSteps(env) : defaultSteps(env));
         int nThreads = threadCount();
+        if (seed < 0) {
+            throw new UsageException("--seed=" + seed + " is out of range; allowed: a non-negative integer");
+        }
+        if (numLevels < 0) {
+            throw new UsageException("--num-levels=" + numLevels + " is out of range; allowed: 0 (unbounded) or a positive integer");
+        }
+        if (startLevel < 0) {
+            throw new UsageException("--start-level=" + startLevel + " is out of range; allowed: a non-negative integer");
+        }
         RunManifest m = RunManifest.of(algo, env, split, envOverrides, startLevel, numLevels, seed, total, nThreads, null,
                 Versions.gitCommit(), Instant.now().toString(), command());
         if (planner) {
@@ -129,14 +200,17 @@ final class TrainCommand implements Runnable {
                 cfg = cfg.with(h.getKey(), h.getValue());
             }
             m = cfg.validate(total, type.splits().keySet()).into(m);
+            noteRounding(total, cfg.numEnvs(), "planner.num_envs");
         } else {
             PpoConfig cfg = PpoConfig.defaults();
             for (Map.Entry<String, String> h : hyper.entrySet()) {
                 cfg = cfg.with(h.getKey(), h.getValue());
             }
             m = cfg.validate(total).into(m);
+            noteRounding(total, cfg.batchSize(), "ppo.num_envs x ppo.num_steps");
         }
         RunDir run = RunDir.create(out);
+        held = run.lock(command());
         // All input is valid: start the engine before anything else touches it, since the thread count is fixed at start.
         Torch.start(nThreads);
         m = m.withVersions(Versions.all());
@@ -146,8 +220,9 @@ final class TrainCommand implements Runnable {
     /** The command line as the user typed it (for the manifest). */
     private String command() {
         List<String> args = spec.commandLine().getParseResult().originalArgs();
-        int at = args.indexOf("train");
-        return "mesalab train " + String.join(" ", at >= 0 ? args.subList(at + 1, args.size()) : args);
+        // The command's own name comes first when the whole command line is recorded; it is written once.
+        boolean named = !args.isEmpty() && args.get(0).equals("train");
+        return "mesalab train " + String.join(" ", named ? args.subList(1, args.size()) : args);
     }
 
     /** Trains to the end of the budget with progress on stderr, then prints the summary. */
@@ -184,13 +259,25 @@ final class TrainCommand implements Runnable {
         return Envs.get(env);
     }
 
-    /** --steps, or the learner's default budget for the env; positive. */
+    /** The largest budget, as in experiment specs: 10^10 env steps (weeks on a laptop; beyond it iteration counts overflow). */
+    static final long MAX_STEPS = 10_000_000_000L;
+
+    /** --steps, or the learner's default budget for the env; in [1, 10^10]. */
     private long budget(long defaultSteps) {
         long total = steps != null ? steps : defaultSteps;
-        if (total <= 0) {
-            throw new UsageException("--steps=" + total + " is out of range; allowed: a positive integer");
+        if (total <= 0 || total > MAX_STEPS) {
+            throw new UsageException("--steps=" + total + " is out of range; allowed: [1, 10000000000]");
         }
         return total;
+    }
+
+    /** Training runs whole iterations: a budget that is not a multiple of one is said to be rounded down, not silently cut. */
+    private void noteRounding(long total, long unit, String what) {
+        if (total % unit != 0) {
+            spec.commandLine().getErr().printf("mesalab: note: --steps=%d trains %,d steps: whole iterations of %,d (%s)%n", total, total / unit * unit,
+                    unit, what);
+            spec.commandLine().getErr().flush();
+        }
     }
 
     /** --threads, or the number of cores; in [1, 256]. */
@@ -237,6 +324,7 @@ final class TrainCommand implements Runnable {
         summary.put("env", m.env());
         summary.put("algo", m.algo());
         summary.put("steps", globalStep);
+        summary.put("steps_this_session", done); // a resumed run: the wall time and speed below are this session's
         summary.put("updates", updates);
         summary.put("wall_seconds", wall);
         summary.put("steps_per_second", done / wall);
@@ -247,8 +335,11 @@ final class TrainCommand implements Runnable {
         if (json) {
             Json.print(w, summary);
         } else {
-            w.printf("trained %s: %,d steps in %s (%,.0f steps/s, %.0f%% in network calls); train success %.1f%% over the last %d episodes%n",
-                    m.env(), globalStep, Progress.time(wall), done / wall, 100 * networkSeconds / wall, 100 * trainSuccess, EpisodeWindow.SIZE);
+            String session = done == globalStep ? String.format("%,d steps in %s", globalStep, Progress.time(wall))
+                    : String.format("%,d steps, %,d of them in this session's %s", globalStep, done, Progress.time(wall));
+            String success = Double.isNaN(trainSuccess) ? "no training episode ended yet"
+                    : String.format("train success %.1f%% over the last %d episodes", 100 * trainSuccess, EpisodeWindow.SIZE);
+            w.printf("trained %s: %s (%,.0f steps/s, %.0f%% in network calls); %s%n", m.env(), session, done / wall, 100 * networkSeconds / wall, success);
             w.printf("run directory: %s  (evaluate: mesalab eval %s --split test)%n", out, out);
             w.flush();
         }

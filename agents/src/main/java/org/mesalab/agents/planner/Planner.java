@@ -174,10 +174,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
         Planner p = new Planner(m, run);
         p.manifest = m;
         p.resetEnvs();
-        Path ckpt = run.latestCheckpoint();
-        if (ckpt != null) {
-            p.load(ckpt);
-        }
+        run.loadNewestIntact(p::load);
         run.truncateMetrics(p.iteration);
         return p;
     }
@@ -323,7 +320,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
                 save();
             }
         }
-        RunDir.writeAtomically(run.path().resolve("policy.bin"), net::save);
+        RunDir.writeVerified(run.path().resolve("policy.bin"), net::save);
     }
 
     /** One vector step: a batched search per env with root noise, and the actions (and the model lanes' random ones) taken. */
@@ -481,7 +478,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
             if (e instanceof UsageException u) {
                 throw u;
             }
-            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.firstLine(e));
+            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.describe(e));
         }
     }
 

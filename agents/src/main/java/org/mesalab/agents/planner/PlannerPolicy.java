@@ -88,20 +88,13 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         Env probe = m.trainDistribution().create();
         NDManager manager = Torch.newEvaluationManager(m.threads());
         PlannerNetwork net = PlannerNetwork.create(manager, cfg, probe, new Rng(0));
-        Path params = runDir.resolve("policy.bin");
-        if (!Files.exists(params)) {
-            Path ckpt = run.latestCheckpoint();
-            if (ckpt == null) {
-                manager.close();
-                throw new UsageException(runDir + " has no policy.bin and no checkpoint yet");
-            }
-            params = ckpt.resolve("params.bin");
-        }
+        RunDir.PolicyFile params;
         try {
-            RunDir.read(params, net::load);
-        } catch (IOException e) {
+            params = run.policyFile(m.plannedIterations());
+            RunDir.readVerified(params.params(), net::load);
+        } catch (RuntimeException e) {
             manager.close();
-            throw new UsageException("cannot read " + params + ": " + e.getMessage());
+            throw e;
         }
         Mcts mcts = new Mcts(cfg.searchConfig().withSimulations(sims), BATCH, probe.numActions());
         String note = null;

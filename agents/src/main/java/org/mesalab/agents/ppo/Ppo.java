@@ -188,10 +188,7 @@ public final class Ppo implements Learner<UpdateStats> {
         Ppo ppo = new Ppo(m, run);
         ppo.manifest = m;
         ppo.envs.reset();
-        Path ckpt = run.latestCheckpoint();
-        if (ckpt != null) {
-            ppo.load(ckpt);
-        }
+        run.loadNewestIntact(ppo::load);
         run.truncateMetrics(ppo.update);
         return ppo;
     }
@@ -250,7 +247,7 @@ public final class Ppo implements Learner<UpdateStats> {
             }
             listener.accept(stats);
         }
-        RunDir.writeAtomically(run.path().resolve("policy.bin"), net::save);
+        RunDir.writeVerified(run.path().resolve("policy.bin"), net::save);
     }
 
     /** Collects num_steps x num_envs transitions with one batched forward pass per step. */
@@ -600,7 +597,7 @@ public final class Ppo implements Learner<UpdateStats> {
             if (e instanceof UsageException u) {
                 throw u;
             }
-            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.firstLine(e));
+            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.describe(e));
         }
     }
 

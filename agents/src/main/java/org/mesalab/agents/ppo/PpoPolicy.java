@@ -52,21 +52,14 @@ public final class PpoPolicy implements Policy, AutoCloseable {
         PpoConfig cfg = PpoConfig.of(m);
         int threads = m.threads();
         Env probe = m.trainDistribution().create();
-        Path params = runDir.resolve("policy.bin");
-        if (!Files.exists(params)) {
-            Path ckpt = run.latestCheckpoint();
-            if (ckpt == null) {
-                throw new UsageException("run directory " + runDir + " has no policy yet (no policy.bin and no checkpoint)");
-            }
-            params = ckpt.resolve("params.bin");
-        }
+        RunDir.PolicyFile params = run.policyFile(m.plannedIterations());
         NDManager manager = Torch.newEvaluationManager(threads);
         PolicyNetwork net = new PolicyNetwork(manager, cfg, probe.channels, probe.height, probe.width, type.actions().size(), new Rng(0));
         try {
-            RunDir.read(params, net::load);
-        } catch (IOException e) {
+            RunDir.readVerified(params.params(), net::load);
+        } catch (RuntimeException e) {
             manager.close();
-            throw new UsageException("cannot read the policy in " + params + ": " + e.getMessage());
+            throw e;
         }
         return new PpoPolicy(manager, net, seed, greedy, "ppo:" + runDir);
     }

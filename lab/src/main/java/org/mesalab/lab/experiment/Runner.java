@@ -70,6 +70,9 @@ public final class Runner {
         this.log = log;
     }
 
+    /** The environment variable that makes a child training stop with this process (read by the train command). */
+    public static final String CHILD_EXITS_WITH_PARENT = "MESALAB_EXIT_WITH_PARENT";
+
     record Job(Spec.Condition condition, long seed, String runId, Path dir) {
     }
 
@@ -87,9 +90,10 @@ public final class Runner {
     /** Runs what is not finished yet; returns the number of runs trained or evaluated now. */
     public int run() {
         store.putExperiment(spec);
+        java.util.Set<String> finished = store.finishedRuns(spec.name());
         List<Job> todo = new ArrayList<>();
         for (Job j : jobs()) {
-            if (!store.hasRun(j.runId())) {
+            if (!finished.contains(j.runId())) {
                 todo.add(j);
             }
         }
@@ -101,6 +105,7 @@ public final class Runner {
             assistant();
         }
         goodhart();
+        store.release(); // the store is held only while a run is written: readers get in between
         if (todo.isEmpty()) {
             return 0;
         }
@@ -133,6 +138,7 @@ public final class Runner {
                     r = evaluate(j, (System.nanoTime() - started) / 1e9);
                 }
                 store.putRun(r);
+                store.release();
                 progress.finished(j);
                 log.printf("finished %s in %s%n", j.runId(), Progress.time((System.nanoTime() - started) / 1e9));
                 log.flush();
@@ -193,10 +199,24 @@ public final class Runner {
             Files.createDirectories(j.dir().getParent());
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put("TORCH_CPP_LOG_LEVEL", "ERROR");
+            // The child watches its standard input, a pipe from this process: when this process dies
+            // (exit, exception, kill -9) the pipe closes and the child stops, so no training is orphaned.
+            pb.environment().put(CHILD_EXITS_WITH_PARENT, "1");
+            pb.redirectInput(ProcessBuilder.Redirect.PIPE);
             pb.redirectErrorStream(true);
-            pb.redirectOutput(j.dir().getParent().resolve(j.dir().getFileName() + ".log").toFile());
+            Path logFile = j.dir().getParent().resolve(j.dir().getFileName() + ".log");
+            if (Files.isDirectory(logFile)) {
+                throw new UsageException("cannot write the training log " + logFile + ": it is a directory; move it away and rerun");
+            }
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             Process p = pb.start();
-            int rc = p.waitFor();
+            int rc;
+            try {
+                rc = p.waitFor();
+            } catch (InterruptedException e) {
+                p.destroyForcibly(); // the experiment is stopping (another run failed): its trainings stop with it
+                throw e;
+            }
             if (rc != 0) {
                 String tail = String.join(" | ", Files.readAllLines(j.dir().getParent().resolve(j.dir().getFileName() + ".log")).stream()
                         .filter(l -> l.startsWith("mesalab:")).toList());
@@ -390,6 +410,7 @@ public final class Runner {
                 new Spec.Condition("assistant", "assistant", "assistant", "gp", 0, 0, "train", Map.of(), Map.of(), List.of(), List.of(), null, null, List.of(1L)),
                 1, null, "", 0, List.of(), List.of(), List.of(), List.of(Map.of("split", "test", "kind", "assistant", "payload", rows)));
         store.putRun(rec);
+        store.release();
     }
 
     /** Measures the spec's Goodhart curves not yet in the store (in this process: they are env-bound and take seconds). */
@@ -407,6 +428,7 @@ public final class Runner {
             Curve curve = Goodhart.measure(setup);
             double seconds = (System.nanoTime() - t0) / 1e9;
             store.putGoodhart(spec.name(), c, curve, seconds);
+            store.release();
             log.printf(java.util.Locale.ROOT, "goodhart %s: gold peaks at %s=%d (%.4f), %.1f%% below it at the strongest pressure (%.1f s)%n", c.name(),
                     curve.pressureUnit(), curve.peak().pressure(), curve.peak().gold(), 100 * curve.peak().dropShare(), seconds);
             log.flush();

@@ -27,38 +27,146 @@ public final class Store implements AutoCloseable {
     public static final List<String> TABLES = List.of("experiments", "runs", "training_metrics", "evaluations", "episodes", "diagnoses",
             "goodhart_curves", "goodhart");
 
-    private final Connection db;
+    private final Path file;
+    private final boolean readOnly;
+    /** What this writer is, for a reader that finds the store busy: "experiment NAME (PID n)". Null for readers. */
+    private final String holder;
+    /** Open while this process uses the store; a writer releases it between runs so readers get in (see {@link #release}). */
+    private Connection db;
 
-    private Store(Connection db) {
-        this.db = db;
+    private Store(Path file, boolean readOnly, String holder) {
+        this.file = file.toAbsolutePath();
+        this.readOnly = readOnly;
+        this.holder = holder;
     }
 
+    /** A store for writing (created if missing), opened now so a bad path or a damaged file is reported before any work. */
     public static Store open(Path file) {
+        return open(file, null);
+    }
+
+    /**
+     * A store for writing on behalf of {@code holder} ("experiment NAME"): readers that find it busy are
+     * told who holds it. Opened now so a bad path or a damaged file is reported before any work.
+     */
+    public static Store open(Path file, String holder) {
         try {
             Path dir = file.toAbsolutePath().getParent();
             if (dir != null) {
                 Files.createDirectories(dir);
             }
-            Class.forName("org.duckdb.DuckDBDriver");
-            Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
-            Store s = new Store(c);
-            s.schema();
-            return s;
-        } catch (Exception e) {
-            throw new UsageException("cannot open the results store " + file + ": " + RunDir.firstLine(e));
+        } catch (java.io.IOException e) {
+            throw new UsageException("cannot open the results store " + file + ": " + RunDir.describe(e));
         }
+        Store s = new Store(file, false, holder == null ? null : holder + " (PID " + ProcessHandle.current().pid() + ")");
+        s.conn();
+        return s;
     }
 
-    /** Opens an existing store for reading; a missing file is a usage error. */
+    /**
+     * Opens an existing store for reading (read-only: it never changes the file, and several readers
+     * share it); a missing file is a usage error. While an experiment writes the store, opening waits
+     * for the writer's next release (it holds the file only while writing a run).
+     */
     public static Store existing(Path file) {
         if (!Files.exists(file)) {
             throw new UsageException("no results store at " + file + "; run an experiment first (mesalab run SPEC or mesalab demo) or give --db FILE");
         }
-        return open(file);
+        if (Files.isDirectory(file)) {
+            throw new UsageException("the results store " + file + " is a directory; allowed: a DuckDB file written by mesalab run (--db FILE)");
+        }
+        Store s = new Store(file, true, null);
+        s.conn();
+        return s;
+    }
+
+    /** How long opening waits for another process to let go of the file. */
+    private static final long WAIT_MS = 60_000;
+
+    /** The open connection, opened (with the schema, for a writer) when this process does not hold one. */
+    private synchronized Connection conn() {
+        if (db != null) {
+            return db;
+        }
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        Path holderFile = file.resolveSibling(file.getFileName() + ".writer");
+        while (true) {
+            try {
+                Class.forName("org.duckdb.DuckDBDriver");
+                java.util.Properties props = new java.util.Properties();
+                if (readOnly) {
+                    props.setProperty("duckdb.read_only", "true");
+                }
+                Connection c = DriverManager.getConnection("jdbc:duckdb:" + file, props);
+                db = c;
+                if (!readOnly) {
+                    schema();
+                    if (holder != null) {
+                        RunDir.writeAtomically(holderFile, o -> o.write((holder + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                }
+                return db;
+            } catch (SQLException e) {
+                closeQuietly();
+                String m = RunDir.firstLine(e);
+                if (m.contains("lock") && System.currentTimeMillis() < deadline) {
+                    sleep(250);
+                    continue;
+                }
+                if (m.contains("lock")) {
+                    String who = "another process";
+                    try {
+                        who = Files.exists(holderFile) ? Files.readString(holderFile).trim() : who;
+                    } catch (java.io.IOException ignored) {
+                        // the DuckDB message below names the PID anyway
+                    }
+                    throw new UsageException("the results store " + file + " is held by " + who + " and was not released within "
+                            + WAIT_MS / 1000 + " s (" + m + "); try again when it finishes a run, or read a copy of the file");
+                }
+                throw damaged(e);
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("the DuckDB driver is missing from the build", e);
+            }
+        }
+    }
+
+    /** A store that does not open or answer: damaged (cut short, not a DuckDB file) or of another DuckDB version. */
+    private UsageException damaged(Exception e) {
+        return new UsageException("the results store " + file + " cannot be read: " + RunDir.firstLine(e)
+                + "; if it is damaged (cut short, overwritten), move it away and rerun the experiment specs: finished runs are"
+                + " re-evaluated from their run directories, not retrained");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException("interrupted");
+        }
+    }
+
+    /**
+     * Lets go of the file until the next call: the experiment runner releases the store between runs, so
+     * {@code mesalab runs}, {@code report} and {@code export} can read it while the experiment goes on.
+     */
+    public synchronized void release() {
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        if (db != null) {
+            try {
+                db.close();
+            } catch (SQLException ignored) {
+                // nothing to do
+            }
+            db = null;
+        }
     }
 
     private void schema() throws SQLException {
-        try (Statement s = db.createStatement()) {
+        try (Statement s = conn().createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS experiments (name VARCHAR PRIMARY KEY, description VARCHAR, spec VARCHAR, source VARCHAR, updated TIMESTAMP)");
             s.execute("CREATE TABLE IF NOT EXISTS runs (run_id VARCHAR PRIMARY KEY, experiment VARCHAR, condition VARCHAR, condition_group VARCHAR, agent VARCHAR,"
                     + " env VARCHAR, seed BIGINT, steps BIGINT, lever VARCHAR, lever_value DOUBLE, config JSON, versions JSON, git_commit VARCHAR,"
@@ -86,7 +194,7 @@ public final class Store implements AutoCloseable {
     }
 
     void putExperiment(Spec spec) {
-        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO experiments VALUES (?, ?, ?, ?, now())")) {
+        try (PreparedStatement p = conn().prepareStatement("INSERT OR REPLACE INTO experiments VALUES (?, ?, ?, ?, now())")) {
             p.setString(1, spec.name());
             p.setString(2, spec.description());
             p.setString(3, spec.yaml());
@@ -105,15 +213,15 @@ public final class Store implements AutoCloseable {
     /** Writes one Goodhart curve (its row and its points) in one transaction, replacing an earlier one of the same name. */
     synchronized void putGoodhart(String experiment, Spec.GoodhartCase c, org.mesalab.core.goodhart.Curve curve, double seconds) {
         try {
-            db.setAutoCommit(false);
+            conn().setAutoCommit(false);
             for (String t : List.of("goodhart_curves", "goodhart")) {
-                try (PreparedStatement p = db.prepareStatement("DELETE FROM " + t + " WHERE experiment = ? AND name = ?")) {
+                try (PreparedStatement p = conn().prepareStatement("DELETE FROM " + t + " WHERE experiment = ? AND name = ?")) {
                     p.setString(1, experiment);
                     p.setString(2, c.name());
                     p.executeUpdate();
                 }
             }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO goodhart_curves VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement p = conn().prepareStatement("INSERT INTO goodhart_curves VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 p.setString(1, experiment);
                 p.setString(2, c.name());
                 p.setString(3, c.env());
@@ -127,7 +235,7 @@ public final class Store implements AutoCloseable {
                 p.setString(11, json(curve));
                 p.executeUpdate();
             }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO goodhart VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement p = conn().prepareStatement("INSERT INTO goodhart VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (org.mesalab.core.goodhart.Curve.Point pt : curve.points()) {
                     p.setString(1, experiment);
                     p.setString(2, c.name());
@@ -141,17 +249,17 @@ public final class Store implements AutoCloseable {
                 }
                 p.executeBatch();
             }
-            db.commit();
+            conn().commit();
         } catch (SQLException | RuntimeException e) {
             try {
-                db.rollback();
+                conn().rollback();
             } catch (SQLException ignored) {
                 // the original error matters
             }
             throw new IllegalStateException("store: cannot write goodhart curve " + c.name() + " (nothing of it was stored): " + e.getMessage(), e);
         } finally {
             try {
-                db.setAutoCommit(true);
+                conn().setAutoCommit(true);
             } catch (SQLException ignored) {
                 // connection is closing anyway
             }
@@ -171,9 +279,9 @@ public final class Store implements AutoCloseable {
     /** Writes a run's rows in one transaction, replacing any earlier rows of the same run. */
     public synchronized void putRun(RunRecord r) {
         try {
-            db.setAutoCommit(false);
+            conn().setAutoCommit(false);
             for (String t : List.of("runs", "training_metrics", "evaluations", "episodes", "diagnoses")) {
-                try (PreparedStatement p = db.prepareStatement("DELETE FROM " + t + " WHERE run_id = ?")) {
+                try (PreparedStatement p = conn().prepareStatement("DELETE FROM " + t + " WHERE run_id = ?")) {
                     p.setString(1, r.runId());
                     p.executeUpdate();
                 }
@@ -183,17 +291,17 @@ public final class Store implements AutoCloseable {
             insertEvaluations(r);
             insertEpisodes(r);
             insertDiagnoses(r);
-            db.commit();
+            conn().commit();
         } catch (SQLException | RuntimeException e) {
             try {
-                db.rollback();
+                conn().rollback();
             } catch (SQLException ignored) {
                 // the original error matters
             }
             throw new IllegalStateException("store: cannot write run " + r.runId() + " (nothing of it was stored): " + e.getMessage(), e);
         } finally {
             try {
-                db.setAutoCommit(true);
+                conn().setAutoCommit(true);
             } catch (SQLException ignored) {
                 // connection is closing anyway
             }
@@ -203,7 +311,7 @@ public final class Store implements AutoCloseable {
     private void insertRun(RunRecord r) throws SQLException {
         Spec.Condition c = r.condition();
         RunManifest m = r.manifest();
-        try (PreparedStatement p = db.prepareStatement("INSERT INTO runs (run_id, experiment, condition, condition_group, agent, env, seed, steps,"
+        try (PreparedStatement p = conn().prepareStatement("INSERT INTO runs (run_id, experiment, condition, condition_group, agent, env, seed, steps,"
                 + " lever, lever_value, config, versions, git_commit, status, run_dir, wall_seconds, finished)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'finished', ?, ?, now())")) {
             p.setString(1, r.runId());
@@ -226,7 +334,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void insertMetrics(RunRecord r) throws SQLException {
-        try (PreparedStatement p = db.prepareStatement("INSERT INTO training_metrics (run_id, global_step, train_success, mean_return,"
+        try (PreparedStatement p = conn().prepareStatement("INSERT INTO training_metrics (run_id, global_step, train_success, mean_return,"
                 + " steps_per_second, metrics) VALUES (?, ?, ?, ?, ?, ?)")) {
             for (Map<String, Object> m : r.metrics()) {
                 p.setString(1, r.runId());
@@ -242,7 +350,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void insertEvaluations(RunRecord r) throws SQLException {
-        try (PreparedStatement p = db.prepareStatement("INSERT INTO evaluations (run_id, split, objective, episodes, intended_success,"
+        try (PreparedStatement p = conn().prepareStatement("INSERT INTO evaluations (run_id, split, objective, episodes, intended_success,"
                 + " intended_low, intended_high, aligned, goal_misgeneralized, goal_misgeneralized_low, goal_misgeneralized_high,"
                 + " capability_failure, proxy_success, mean_return, mean_steps, distribution, warning, separating)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -269,7 +377,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void insertEpisodes(RunRecord r) throws SQLException {
-        try (PreparedStatement p = db.prepareStatement("INSERT INTO episodes (run_id, split, objective, level_seed, outcome, intended_return,"
+        try (PreparedStatement p = conn().prepareStatement("INSERT INTO episodes (run_id, split, objective, level_seed, outcome, intended_return,"
                 + " steps, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Map<String, Object> e : r.episodes()) {
                 p.setString(1, r.runId());
@@ -287,7 +395,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void insertDiagnoses(RunRecord r) throws SQLException {
-        try (PreparedStatement p = db.prepareStatement("INSERT INTO diagnoses (run_id, split, kind, payload) VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement p = conn().prepareStatement("INSERT INTO diagnoses (run_id, split, kind, payload) VALUES (?, ?, ?, ?)")) {
             for (Map<String, Object> d : r.diagnoses()) {
                 p.setString(1, r.runId());
                 p.setString(2, (String) d.get("split"));
@@ -315,14 +423,19 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    boolean hasRun(String runId) {
-        return !query("SELECT run_id FROM runs WHERE run_id = ? AND status = 'finished'", runId).isEmpty();
+    /** The finished runs of an experiment, in one query (a sweep of thousands of runs asks once, not once per run). */
+    java.util.Set<String> finishedRuns(String experiment) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Map<String, Object> r : query("SELECT run_id FROM runs WHERE experiment = ? AND status = 'finished'", experiment)) {
+            ids.add((String) r.get("run_id"));
+        }
+        return ids;
     }
 
     /** Rows of a query as column-name maps (JSON columns as strings). */
     public synchronized List<Map<String, Object>> query(String sql, Object... args) {
         List<Map<String, Object>> out = new ArrayList<>();
-        try (PreparedStatement p = db.prepareStatement(sql)) {
+        try (PreparedStatement p = conn().prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 p.setObject(i + 1, args[i]);
             }
@@ -339,33 +452,68 @@ public final class Store implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("store: " + e.getMessage(), e);
+            throw damaged(e);
         }
         return out;
     }
 
-    /** Writes every table to {@code dir} as Parquet or CSV files. */
-    public void export(Path dir, String format) {
-        try {
-            Files.createDirectories(dir);
-            try (Statement s = db.createStatement()) {
-                for (String t : TABLES) {
-                    Path f = dir.resolve(t + "." + format).toAbsolutePath();
-                    String opts = format.equals("parquet") ? "(FORMAT PARQUET)" : "(FORMAT CSV, HEADER)";
-                    s.execute("COPY " + t + " TO '" + f.toString().replace("'", "''") + "' " + opts);
+    /**
+     * Writes every table to {@code dir} as Parquet or CSV files: each to a temporary name first, renamed
+     * into place only when all are written, so a failure leaves no empty or partial file behind. Files of
+     * an earlier export are replaced only with {@code overwrite}.
+     */
+    public void export(Path dir, String format, boolean overwrite) {
+        List<Path> targets = new ArrayList<>();
+        for (String t : TABLES) {
+            targets.add(dir.resolve(t + "." + format));
+        }
+        if (!overwrite) {
+            for (Path f : targets) {
+                if (Files.exists(f)) {
+                    throw new UsageException(f + " exists; allowed: an empty or new directory, or --force to replace an earlier export");
                 }
             }
+        }
+        List<Path> written = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            try (Statement s = conn().createStatement()) {
+                for (Path f : targets) {
+                    Path tmp = f.resolveSibling("." + f.getFileName() + ".tmp-" + System.nanoTime()).toAbsolutePath();
+                    written.add(tmp);
+                    String opts = format.equals("parquet") ? "(FORMAT PARQUET)" : "(FORMAT CSV, HEADER)";
+                    String table = f.getFileName().toString().substring(0, f.getFileName().toString().length() - format.length() - 1);
+                    s.execute("COPY " + table + " TO '" + tmp.toString().replace("'", "''") + "' " + opts);
+                }
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                Files.move(written.get(i), targets.get(i), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
         } catch (Exception e) {
-            throw new UsageException("cannot export to " + dir + ": " + RunDir.firstLine(e));
+            for (Path tmp : written) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (java.io.IOException ignored) {
+                    // best effort: the message below is what matters
+                }
+            }
+            if (e instanceof UsageException u) {
+                throw u;
+            }
+            throw new UsageException("cannot export to " + dir + ": " + (e instanceof java.io.IOException io ? RunDir.describe(io) : RunDir.firstLine(e)));
         }
     }
 
     @Override
-    public void close() {
-        try {
-            db.close();
-        } catch (SQLException ignored) {
-            // nothing to do
+    public synchronized void close() {
+        closeQuietly();
+        if (holder != null) {
+            try {
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".writer"));
+            } catch (java.io.IOException ignored) {
+                // a stale holder note is only read when the store is busy
+            }
         }
     }
 
