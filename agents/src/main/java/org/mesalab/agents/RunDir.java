@@ -37,9 +37,17 @@ public final class RunDir {
     private static final ObjectMapper LINE = new ObjectMapper();
 
     private final Path dir;
+    /** Where warnings about this run's files go (a damaged checkpoint skipped): stderr, or a command's error stream. */
+    private java.util.function.Consumer<String> warnings = System.err::println;
 
     private RunDir(Path dir) {
         this.dir = dir;
+    }
+
+    /** Sends this run's warnings to {@code sink} (a command's error stream); returns this. */
+    public RunDir warnTo(java.util.function.Consumer<String> sink) {
+        this.warnings = sink;
+        return this;
     }
 
     public Path path() {
@@ -54,7 +62,7 @@ public final class RunDir {
         try {
             Files.createDirectories(dir.resolve("checkpoints"));
         } catch (IOException e) {
-            throw new UsageException("cannot create run directory " + dir + ": " + e.getMessage());
+            throw new UsageException("cannot create run directory " + dir + ": " + org.mesalab.core.UsageException.why(e));
         }
         return new RunDir(dir);
     }
@@ -163,7 +171,7 @@ public final class RunDir {
             w.write(LINE.writeValueAsString(line));
             w.write('\n');
         } catch (IOException e) {
-            throw new UsageException("cannot write " + dir.resolve("metrics.jsonl") + ": " + e.getMessage());
+            throw new UsageException("cannot write " + dir.resolve("metrics.jsonl") + ": " + org.mesalab.core.UsageException.why(e));
         }
     }
 
@@ -184,7 +192,7 @@ public final class RunDir {
                 }
             }
         } catch (IOException e) {
-            throw new UsageException("cannot read " + f + ": " + e.getMessage());
+            throw new UsageException("cannot read " + f + ": " + org.mesalab.core.UsageException.why(e));
         }
         return lines;
     }
@@ -258,7 +266,7 @@ public final class RunDir {
             return s.filter(p -> p.getFileName().toString().startsWith("update-") && Files.isDirectory(p))
                     .sorted(Comparator.comparing(Path::toString).reversed()).toList();
         } catch (IOException e) {
-            throw new UsageException("cannot read checkpoints of " + dir + ": " + e.getMessage());
+            throw new UsageException("cannot read checkpoints of " + dir + ": " + org.mesalab.core.UsageException.why(e));
         }
     }
 
@@ -323,7 +331,7 @@ public final class RunDir {
                 }
             }
             damaged.add(c.getFileName() + " (" + why + ")");
-            System.err.println("mesalab: warning: checkpoint " + c + " is damaged: " + why + "; trying an older one");
+            warnings.accept("mesalab: warning: checkpoint " + c + " is damaged: " + why + "; trying an older one");
         }
         if (!all.isEmpty()) {
             throw new UsageException("every checkpoint of " + dir + " is damaged: " + String.join("; ", damaged)
@@ -372,7 +380,7 @@ public final class RunDir {
             String line = sha256(file) + "  " + file.getFileName() + "\n";
             writeAtomically(file.resolveSibling(file.getFileName() + ".sha256"), out -> out.write(line.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new UsageException("cannot read back " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read back " + file + ": " + org.mesalab.core.UsageException.why(e));
         }
     }
 
@@ -418,27 +426,9 @@ public final class RunDir {
         return java.util.HexFormat.of().formatHex(md.digest());
     }
 
-    /**
-     * What went wrong, in words, for exceptions whose message alone says little ({@code null},
-     * "Input length = 1", a class-cast between JSON types).
-     */
+    /** What went wrong with a file, in words (see {@link UsageException#why}). */
     public static String describe(Exception e) {
-        if (e instanceof java.io.EOFException) {
-            return "it ends early (cut short: truncated or not fully written)";
-        }
-        if (e instanceof java.nio.charset.CharacterCodingException) {
-            return "it is not UTF-8 text";
-        }
-        if (e instanceof ClassCastException || e instanceof NullPointerException) {
-            return "a value is missing or of the wrong type (" + e.getClass().getSimpleName() + ")";
-        }
-        if (e instanceof java.nio.file.NoSuchFileException n) {
-            return n.getFile() + " does not exist";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException a) {
-            return "permission denied: " + a.getFile();
-        }
-        return firstLine(e);
+        return UsageException.why(e);
     }
 
     /** Writes {@code file} through a temporary file and an atomic rename. */
@@ -455,7 +445,7 @@ public final class RunDir {
             } catch (IOException ignored) {
                 // best effort
             }
-            throw new UsageException("cannot write " + file + ": " + e.getMessage());
+            throw new UsageException("cannot write " + file + ": " + org.mesalab.core.UsageException.why(e));
         }
     }
 

@@ -74,7 +74,7 @@ final class BenchPlanner implements Runnable {
         try {
             dir = Files.createTempDirectory("mesalab-bench-planner");
         } catch (IOException e) {
-            throw new UsageException("cannot create a temporary directory: " + e.getMessage());
+            throw new UsageException("cannot create a temporary directory: " + org.mesalab.core.UsageException.why(e));
         }
         Torch.start(threads);
         RunManifest m = cfg.into(RunManifest.of("planner", env, "train", Map.of(), 0, 0, 1, steps, threads, Map.of(), "bench", Instant.now().toString(),

@@ -37,7 +37,7 @@ public final class DemoCommand implements Runnable {
             }
             yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UsageException("cannot read the demo spec: " + e.getMessage());
+            throw new UsageException("cannot read the demo spec: " + org.mesalab.core.UsageException.why(e));
         }
         RunCommand.Experiment.run(org.mesalab.lab.experiment.Spec.parse(yaml, "demo.yaml"), out, null, quick, jobs, spec.commandLine().getOut(),
                 spec.commandLine().getErr());

@@ -114,21 +114,18 @@ final class EvalCommand implements Runnable {
     }
 
     /**
-     * One run counts once, and one condition is one learner: a directory named twice (in --runs or in
-     * both lists) or --runs of several learners would make the intervals claim seeds that are not there.
+     * One run counts once, and one condition is one learner: a directory named twice in a condition, or
+     * a condition of several learners, would make the intervals claim seeds that are not there. (The
+     * same runs on both sides is a valid sanity check: P(improvement) is then 0.5.)
      */
     private static void distinctRuns(List<Path> runs, List<Path> versus) {
-        java.util.Set<Path> seen = new java.util.HashSet<>();
-        List<Path> all = new java.util.ArrayList<>(runs);
-        if (versus != null) {
-            all.addAll(versus);
-        }
-        for (Path r : all) {
-            if (!seen.add(r.toAbsolutePath().normalize())) {
-                throw new UsageException("run " + r + " is named twice; allowed: each run directory once (a run is one seed)");
-            }
-        }
         for (List<Path> group : versus == null ? List.of(runs) : List.of(runs, versus)) {
+            java.util.Set<Path> seen = new java.util.HashSet<>();
+            for (Path r : group) {
+                if (!seen.add(r.toAbsolutePath().normalize())) {
+                    throw new UsageException("run " + r + " is named twice in one condition; allowed: each run directory once (a run is one seed)");
+                }
+            }
             String algo = null;
             for (Path r : group) {
                 String a = org.mesalab.agents.RunDir.open(r).readManifest().algo();

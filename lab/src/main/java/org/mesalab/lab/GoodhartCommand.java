@@ -87,6 +87,9 @@ final class GoodhartCommand implements Runnable {
     @Override
     public void run() {
         long t0 = System.nanoTime();
+        if (png != null) {
+            org.mesalab.core.OutputFile.prepare(png, "--png");
+        }
         Curve curve;
         Setup setup = setup();
         try {

@@ -122,7 +122,7 @@ final class GpCommand implements Runnable {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         } catch (IOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read " + file + ": " + UsageException.why(e));
         }
         if (lines.isEmpty()) {
             throw new UsageException(file + " is empty; allowed: a CSV with a header of feature names" + (needY ? " and y" : ""));

@@ -41,6 +41,7 @@ final class HeatmapCommand implements Runnable {
         if (episodes <= 0 || episodes > 1_000_000) {
             throw new UsageException("--episodes=" + episodes + " is out of range; allowed: [1, 1000000]");
         }
+        org.mesalab.core.OutputFile.prepare(file, "--png");
         try (Subject subject = target.open(false, spec.commandLine().getErr())) {
             Env e = subject.distribution().create();
             int[][] counts = Heatmap.counts(subject.play(episodes), e.width, e.height, kind.equals("ends"));

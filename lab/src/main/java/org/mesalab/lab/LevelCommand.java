@@ -11,6 +11,7 @@ import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.Event;
 import org.mesalab.core.Policy;
+import org.mesalab.core.UsageException;
 import org.mesalab.core.eval.Episode;
 import org.mesalab.core.eval.Policies;
 import org.mesalab.core.render.Renderer;
@@ -60,6 +61,13 @@ final class LevelCommand implements Runnable {
 
     @Override
     public void run() {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--policy") && format.gif == null) {
+            throw new UsageException("--policy " + policy + " applies to --gif (an episode); allowed: --gif FILE --policy POLICY, or leave --policy out");
+        }
+        Path output = format.gif != null ? format.gif : format.png;
+        if (output != null) {
+            org.mesalab.core.OutputFile.prepare(output, format.gif != null ? "--gif" : "--png");
+        }
         Distribution d = options.distribution(env);
         Env e = d.create();
         e.reset(d.levelSeed(seed));

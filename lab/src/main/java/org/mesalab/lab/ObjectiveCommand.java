@@ -63,6 +63,9 @@ final class ObjectiveCommand implements Runnable {
         if (seed < 0 || seed > 1_000_000) {
             throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
         }
+        if (png != null) {
+            org.mesalab.core.OutputFile.prepare(png, "--png");
+        }
         RunManifest m = RunDir.open(runDir).readManifest();
         if (env != null && !env.equals(m.env())) {
             throw new UsageException("--env=" + env + " but " + runDir + " was trained on " + m.env() + "; allowed: " + m.env());

@@ -46,7 +46,7 @@ final class PlayCommand implements Runnable {
         try {
             play(d, e, out, Main.in, terminal);
         } catch (IOException ex) {
-            throw new org.mesalab.core.UsageException("cannot read the keyboard: " + ex.getMessage());
+            throw new org.mesalab.core.UsageException("cannot read the keyboard: " + org.mesalab.core.UsageException.why(ex));
         } finally {
             if (saved != null) {
                 stty(saved.trim());

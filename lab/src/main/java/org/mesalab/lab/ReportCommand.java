@@ -38,7 +38,7 @@ final class ReportCommand implements Runnable {
         if (quick) {
             name = name + "-quick";
         }
-        Path html = out != null ? out : Path.of("report.html");
+        Path html = org.mesalab.core.OutputFile.prepare(out != null ? out : Path.of("report.html"), "--out");
         try (Store store = Store.existing(where.db)) {
             RunCommand.Experiment.writeReport(new Report(store, name), html);
         }

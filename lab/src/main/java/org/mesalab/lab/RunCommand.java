@@ -35,9 +35,22 @@ final class RunCommand implements Runnable {
     @Option(names = "--jobs", description = "runs trained in parallel (default: the number of cores)")
     Integer jobs;
 
+    @Option(names = "--max-runs", defaultValue = "1000", description = "refuse a spec of more runs (conditions x seeds) than this, so a typo in a sweep"
+            + " does not start a week of training (default: ${DEFAULT-VALUE})")
+    long maxRuns;
+
     @Override
     public void run() {
-        Experiment.run(org.mesalab.lab.experiment.Spec.load(specFile), out, db, quick, jobs, spec.commandLine().getOut(), spec.commandLine().getErr());
+        if (maxRuns < 1 || maxRuns > 1_000_000) {
+            throw new UsageException("--max-runs=" + maxRuns + " is out of range; allowed: [1, 1000000]");
+        }
+        org.mesalab.lab.experiment.Spec s = org.mesalab.lab.experiment.Spec.load(specFile);
+        long runs = s.conditions().stream().mapToLong(c -> c.seeds().size()).sum();
+        if (runs > maxRuns) {
+            throw new UsageException(specFile + " has " + runs + " runs (" + s.conditions().size() + " conditions x seeds), more than --max-runs="
+                    + maxRuns + "; allowed: raise --max-runs, or sweep fewer values");
+        }
+        Experiment.run(s, out, db, quick, jobs, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Shared by run and demo: validate, run, report, print the summary. */
@@ -51,7 +64,8 @@ final class RunCommand implements Runnable {
                 throw new UsageException("--jobs=" + n + " is out of range; allowed: [1, 64]");
             }
             org.mesalab.lab.experiment.Spec spec = quick ? s.quick() : s;
-            Path store = db != null ? db : out.resolve("mesalab.duckdb");
+            org.mesalab.core.OutputFile.prepareDirectory(out, "--out");
+            Path store = org.mesalab.core.OutputFile.prepare(db != null ? db : out.resolve("mesalab.duckdb"), "--db");
             long started = System.nanoTime();
             Report report;
             try (Store st = Store.open(store, "experiment " + spec.name())) {
@@ -74,7 +88,7 @@ final class RunCommand implements Runnable {
             try {
                 Files.createDirectories(html.toAbsolutePath().getParent());
             } catch (java.io.IOException e) {
-                throw new UsageException("cannot create " + html.getParent() + ": " + e.getMessage());
+                throw new UsageException("cannot create " + html.getParent() + ": " + org.mesalab.core.UsageException.why(e));
             }
             String page = report.html();
             org.mesalab.agents.RunDir.writeAtomically(html, o -> o.write(page.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

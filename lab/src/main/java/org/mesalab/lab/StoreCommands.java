@@ -77,6 +77,7 @@ final class StoreCommands {
             if (!format.equals("parquet") && !format.equals("csv")) {
                 throw new UsageException("--format=" + format + " is not known; allowed: parquet, csv");
             }
+            org.mesalab.core.OutputFile.prepareDirectory(dir, "DIR");
             try (Store store = Store.existing(where.db)) {
                 store.export(dir, format, force);
             }

@@ -132,7 +132,11 @@ final class TrainCommand implements Runnable {
         if (dir == null) {
             throw new UsageException("--resume needs a run directory: --resume RUN_DIR or --out RUN_DIR --resume");
         }
-        RunDir run = RunDir.open(dir);
+        PrintWriter err = spec.commandLine().getErr();
+        RunDir run = RunDir.open(dir).warnTo(w -> {
+            err.println(w);
+            err.flush();
+        });
         RunManifest m = run.readManifest();
         refuseNewRunOptions(m);
         if (steps != null && steps != m.totalSteps()) {

@@ -124,7 +124,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
                     try {
                         Files.createDirectories(cache.getParent());
                     } catch (IOException e) {
-                        throw new UsageException("cannot create " + cache.getParent() + ": " + e.getMessage());
+                        throw new UsageException("cannot create " + cache.getParent() + ": " + org.mesalab.core.UsageException.why(e));
                     }
                     RunDir.writeAtomically(cache, head::save);
                     note = "value head for " + slot.spec() + " refit on " + refitSplit + "-split random-walk data ("

@@ -185,7 +185,7 @@ public final class Assistant {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read " + file + ": " + UsageException.why(e));
         }
         lines = lines.stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         if (lines.isEmpty()) {

@@ -61,7 +61,7 @@ public final class Heatmap {
                 Files.writeString(tmp, svg, StandardCharsets.UTF_8);
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } catch (java.io.IOException e) {
-                throw new UsageException("cannot write " + file + ": " + e.getMessage());
+                throw new UsageException("cannot write " + file + ": " + org.mesalab.core.UsageException.why(e));
             }
             return;
         }

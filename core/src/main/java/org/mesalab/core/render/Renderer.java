@@ -200,10 +200,7 @@ public final class Renderer {
 
     /** Write-then-rename: a failed or interrupted write never leaves a half-written file at {@code file}. */
     private static void write(Path file, Writer w) {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new UsageException("cannot write " + file + ": directory " + dir + " does not exist");
-        }
+        Path dir = org.mesalab.core.OutputFile.prepare(file, "output").toAbsolutePath().getParent();
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, ".mesalab-", ".tmp");
@@ -212,7 +209,7 @@ public final class Renderer {
             }
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UsageException("cannot write " + file + ": " + e.getMessage());
+            throw new UsageException("cannot write " + file + ": " + org.mesalab.core.UsageException.why(e));
         } finally {
             if (tmp != null) {
                 try {

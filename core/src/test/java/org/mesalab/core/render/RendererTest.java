@@ -69,7 +69,10 @@ class RendererTest {
         Env env = d.create();
         env.reset(d.levelSeed(0));
         UsageException e = assertThrows(UsageException.class,
-                () -> Renderer.writePng(Renderer.image(env, 8, false, null), dir.resolve("missing/dir/x.png")));
-        assertTrue(e.getMessage().contains("does not exist"));
+                () -> Renderer.writePng(Renderer.image(env, 8, false, null), Path.of("/proc/missing/dir/x.png")));
+        assertTrue(e.getMessage().contains("/proc/missing/dir/x.png cannot be written"), e.getMessage());
+        // The one rule for outputs: missing parent folders are created.
+        Renderer.writePng(Renderer.image(env, 8, false, null), dir.resolve("missing/dir/x.png"));
+        assertTrue(Files.isRegularFile(dir.resolve("missing/dir/x.png")));
     }
 }

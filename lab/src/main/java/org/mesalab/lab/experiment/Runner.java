@@ -98,8 +98,9 @@ public final class Runner {
             }
         }
         int total = jobs().size();
-        log.printf("experiment %s: %d runs (%d conditions), %d finished, %d to do; %d in parallel%n", spec.name(), total,
-                spec.conditions().size(), total - todo.size(), todo.size(), jobs);
+        long steps = todo.stream().mapToLong(j -> j.condition().steps()).sum();
+        log.printf("experiment %s: %d runs (%d conditions), %d finished, %d to do (%,d env steps of training); %d in parallel%n", spec.name(), total,
+                spec.conditions().size(), total - todo.size(), todo.size(), steps, jobs);
         log.flush();
         if (spec.diagnoses().contains("assistant") && store.query("SELECT run_id FROM diagnoses WHERE run_id = ?", spec.name() + "/assistant").isEmpty()) {
             assistant();
@@ -224,7 +225,7 @@ public final class Runner {
                         + "; log: " + j.dir() + ".log");
             }
         } catch (IOException e) {
-            throw new UsageException("cannot start training of " + j.runId() + ": " + e.getMessage());
+            throw new UsageException("cannot start training of " + j.runId() + ": " + org.mesalab.core.UsageException.why(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UsageException("interrupted");

@@ -78,13 +78,52 @@ public record Spec(String name, String description, List<Long> seeds, int episod
      */
     /** Reads and validates a spec file. */
     public static Spec load(Path file) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            if (Files.isDirectory(file)) {
+                throw new UsageException("spec " + file + " is a directory; allowed: a YAML file (see experiments/)");
+            }
+            if (Files.size(file) > MAX_BYTES) {
+                throw new UsageException("spec " + file + " is " + Files.size(file) + " bytes; allowed: at most " + MAX_BYTES
+                        + " (a spec is a page of YAML; sweeps expand it)");
+            }
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UsageException("cannot read spec " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read spec " + file + ": " + org.mesalab.agents.RunDir.describe(e));
         }
-        return parse(text, file.toString());
+        return parse(utf8(bytes, file.toString()), file.toString());
+    }
+
+    /** The most conditions one spec may expand to; the runner caps runs (conditions x seeds) separately, with an override. */
+    static final int MAX_CONDITIONS = 10_000;
+
+    /** The largest spec file read: specs are short, and a huge one should fail at once, not after a long parse. */
+    static final long MAX_BYTES = 1 << 20;
+
+    /** The text of a spec's bytes; a byte that is not UTF-8 is reported at its line and column. */
+    static String utf8(byte[] bytes, String source) {
+        java.nio.charset.CharsetDecoder d = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        java.nio.charset.CoderResult r = d.decode(in, out, true);
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            int column = 1;
+            for (int i = 0; i < out.position(); i++) {
+                if (out.get(i) == '\n') {
+                    line++;
+                    column = 1;
+                } else {
+                    column++;
+                }
+            }
+            throw new UsageException(source + ":" + line + ":" + column + ": byte 0x" + String.format("%02x", bytes[at] & 0xff)
+                    + " is not UTF-8 text; allowed: a YAML file in UTF-8");
+        }
+        d.flush(out);
+        return out.flip().toString();
     }
 
     public static Spec parse(String text, String source) {
@@ -123,6 +162,9 @@ public record Spec(String name, String description, List<Long> seeds, int episod
     private static final class Reader {
         private final String source;
         private final String yaml;
+
+        /** Conditions the sweeps expand to so far. */
+        private double expanded;
 
         Reader(String source, String yaml) {
             this.source = source;
@@ -475,6 +517,19 @@ public record Spec(String name, String description, List<Long> seeds, int episod
 
         /** Every combination of the swept values as a condition named {@code name[key=value,...]}, each checked. */
         private List<Condition> expand(Condition base, Node node, Node stepsNode, EnvType type, Sweep<Double> sets, Sweep<String> params) {
+            // Counted before anything is built: a sweep of millions of combinations is refused at once, not after filling memory.
+            double combos = 1;
+            for (List<?> v : sets.values().values()) {
+                combos *= v.size();
+            }
+            for (List<?> v : params.values().values()) {
+                combos *= v.size();
+            }
+            expanded += combos;
+            if (expanded > MAX_CONDITIONS) {
+                throw error(node, "the sweeps expand to " + (long) Math.min(expanded, Long.MAX_VALUE) + " conditions; allowed: at most " + MAX_CONDITIONS
+                        + " per spec (split a larger study into several specs)");
+            }
             String lever = sets.lever() != null ? sets.lever() : params.lever();
             List<Condition> out = new ArrayList<>();
             for (Map<String, Double> set : combos(sets.values())) {
