@@ -173,7 +173,9 @@ public record Spec(String name, String description, List<Long> seeds, int episod
 
         UsageException error(Node n, String message) {
             Mark m = n.getStartMark();
-            return new UsageException(source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1) + ": " + message);
+            // A quoted value may hold line breaks or control characters: they are shown escaped, so the message stays one line.
+            String shown = message.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t").replaceAll("\\p{Cntrl}", "?");
+            return new UsageException(source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1) + ": " + shown);
         }
 
         Map<String, Node> mapping(Node n, String what, Set<String> allowed) {
