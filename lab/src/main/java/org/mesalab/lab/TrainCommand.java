@@ -62,7 +62,8 @@ final class TrainCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "master seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", description = "PyTorch threads (default: the number of cores); results are reproducible per seed and thread count")
+    @Option(names = "--threads", description = "PyTorch threads (default: 1 for MLP networks, half the cores for conv; see BENCHMARKS.md);"
+            + " results are reproducible per seed and thread count")
     Integer threads;
 
     @Option(names = "--out", description = "run directory to create (or continue with --resume)")
@@ -186,7 +187,7 @@ final class TrainCommand implements Runnable {
         Map<String, Double> envOverrides = type.parseOverrides(envSets);
         boolean planner = algo.equals("planner");
         long total = budget(planner ? defaultPlannerSteps(env) : defaultSteps(env));
-        int nThreads = threadCount();
+        int nThreads = threadCount("conv".equals(hyper.get("network")));
         if (seed < 0) {
             throw new UsageException("--seed=" + seed + " is out of range; allowed: a non-negative integer");
         }
@@ -284,9 +285,15 @@ final class TrainCommand implements Runnable {
         }
     }
 
-    /** --threads, or the number of cores; in [1, 256]. */
-    private int threadCount() {
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    /**
+     * --threads, or the default measured on 2 cores (BENCHMARKS.md, "Threads under contention"): a
+     * second thread gains 10-12% on an idle machine and loses 60-70% when another process wants a
+     * core (PyTorch's threads wait for each other), for the MLP and the conv trunk alike. So a run
+     * takes one thread on 2 cores; conv runs take half the cores on larger machines (not measured
+     * there: the half leaves the rest to env stepping and other runs). In [1, 256].
+     */
+    private int threadCount(boolean conv) {
+        int n = threads != null ? threads : conv ? Math.max(1, Runtime.getRuntime().availableProcessors() / 2) : 1;
         if (n <= 0 || n > 256) {
             throw new UsageException("--threads=" + n + " is out of range; allowed: [1, 256]");
         }

@@ -50,6 +50,14 @@ class PlannerCliTest {
         usageError(Cli.run("eval", run.toString(), "--simulations", "-3"), "--simulations=-3");
         usageError(Cli.run("objective", run.toString()), "give --png FILE and/or --json");
         usageError(Cli.run("eval", "--policy", "random", "--env", "maze", "--objective", "learned"), "apply to planner runs");
+        // The output place is checked before the picture's minutes of work and its refit cache.
+        usageError(Cli.run("objective", run.toString(), "--png", "/proc/o.png", "--objective", "events:cheese"), "--png /proc/o.png cannot be written");
+        assertFalse(Files.exists(run.resolve("objectives")), "no refit cache written before the refusal");
+        // One condition is one learner: a PPO run and a planner run are not two seeds of anything.
+        Path ppo = dir.resolve("ppo");
+        assertEquals(0, Cli.run("train", "--env", "maze", "--threads", "1", "--steps", "128", "--set", "ppo.num_envs=4", "--set", "ppo.num_steps=32",
+                "--set", "ppo.width=8", "--out", ppo.toString()).code());
+        usageError(Cli.run("eval", "--runs", ppo.toString(), run.toString(), "--split", "test"), "runs of several learners in one condition");
     }
 
     @Test

@@ -103,6 +103,7 @@ class ReliabilityTest {
         Cli r = Cli.run("train", "--resume", run.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("checkpoint " + ckpts.get(0) + " is damaged: params.bin has SHA-256"), r.err());
+        assertTrue(r.out().contains("trained lava: 512 steps, 128 of them in this session's"), "a resumed run's time is this session's: " + r.out());
         assertArrayEquals(reference, Files.readAllBytes(run.resolve("policy.bin")), "retraining the lost update gives the same weights");
     }
 
@@ -285,6 +286,14 @@ class ReliabilityTest {
             v.add(Double.toString(i * 1e-6));
         }
         return v;
+    }
+
+    @Test
+    void aTrainingLogThatIsADirectoryIsNamed(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("spec.yaml"), "name: s\nconditions:\n  - {name: a, env: lava, agent: ppo, steps: 5000}\n");
+        Files.createDirectories(dir.resolve("o/s/a/seed-1.log"));
+        usageError(Cli.run("run", dir.resolve("spec.yaml").toString(), "--out", dir.resolve("o").toString()),
+                "cannot write the training log " + dir.resolve("o/s/a/seed-1.log") + ": it is a directory");
     }
 
     @Test

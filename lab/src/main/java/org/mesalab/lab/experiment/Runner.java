@@ -200,6 +200,7 @@ public final class Runner {
             Files.createDirectories(j.dir().getParent());
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put("TORCH_CPP_LOG_LEVEL", "ERROR");
+            pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE"); // as the launcher: waiting threads sleep, not spin
             // The child watches its standard input, a pipe from this process: when this process dies
             // (exit, exception, kill -9) the pipe closes and the child stops, so no training is orphaned.
             pb.environment().put(CHILD_EXITS_WITH_PARENT, "1");
