@@ -435,8 +435,11 @@ public final class RunDir {
     public static void writeAtomically(Path file, IoWriter writer) {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp-" + System.nanoTime());
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+            try (java.io.FileOutputStream fos = new java.io.FileOutputStream(tmp.toFile());
+                 OutputStream out = new BufferedOutputStream(fos)) {
                 writer.write(new DataOutputStream(out));
+                out.flush();
+                fos.getChannel().force(true); // on disk before the rename makes it visible: a power cut leaves the old file or the whole new one
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
