@@ -93,7 +93,7 @@ public final class RunDir {
         try {
             ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UsageException("cannot lock run directory " + dir + ": " + describe(e));
+            throw new UsageException("cannot lock run directory " + dir + ": " + UsageException.why(e));
         }
         java.nio.channels.FileLock lock;
         try {
@@ -102,7 +102,7 @@ public final class RunDir {
             lock = null; // this very process holds it
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new UsageException("cannot lock run directory " + dir + ": " + describe(e));
+            throw new UsageException("cannot lock run directory " + dir + ": " + UsageException.why(e));
         }
         if (lock == null) {
             String who;
@@ -122,7 +122,7 @@ public final class RunDir {
             ch.force(false);
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new UsageException("cannot lock run directory " + dir + ": " + describe(e));
+            throw new UsageException("cannot lock run directory " + dir + ": " + UsageException.why(e));
         }
         java.nio.channels.FileLock held = lock;
         return () -> {
@@ -303,7 +303,7 @@ public final class RunDir {
             }
             return params ? null : SUMS + " does not list params.bin";
         } catch (IOException e) {
-            return "it cannot be read: " + describe(e);
+            return "it cannot be read: " + UsageException.why(e);
         }
     }
 
@@ -327,7 +327,7 @@ public final class RunDir {
                     loader.load(c);
                     return c;
                 } catch (Exception e) {
-                    why = "it does not load: " + describe(e);
+                    why = "it does not load: " + UsageException.why(e);
                 }
             }
             damaged.add(c.getFileName() + " (" + why + ")");
@@ -405,7 +405,7 @@ public final class RunDir {
             if (e instanceof UsageException u) {
                 throw u;
             }
-            throw new UsageException("cannot read " + file + ": " + describe(e));
+            throw new UsageException("cannot read " + file + ": " + UsageException.why(e));
         }
     }
 
@@ -426,10 +426,6 @@ public final class RunDir {
         return java.util.HexFormat.of().formatHex(md.digest());
     }
 
-    /** What went wrong with a file, in words (see {@link UsageException#why}). */
-    public static String describe(Exception e) {
-        return UsageException.why(e);
-    }
 
     /** Writes {@code file} through a temporary file and an atomic rename. */
     public static void writeAtomically(Path file, IoWriter writer) {

@@ -21,13 +21,7 @@ public final class OutputFile {
         if (Files.isDirectory(file)) {
             throw new UsageException(option + " " + file + " is a directory; allowed: a file name");
         }
-        Path dir = file.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-            Files.delete(Files.createTempFile(dir, ".mesalab-", ".probe"));
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            throw new UsageException(option + " " + file + " cannot be written: " + UsageException.why(e) + "; allowed: a file in a writable folder");
-        }
+        probe(file.toAbsolutePath().getParent(), option, file, "a file in a writable folder");
         return file;
     }
 
@@ -36,12 +30,17 @@ public final class OutputFile {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new UsageException(option + " " + dir + " is a file; allowed: a folder");
         }
+        probe(dir, option, dir, "a writable folder");
+        return dir;
+    }
+
+    /** Creates {@code dir} with its parents and writes (then deletes) a file there; {@code shown} is what the message names. */
+    private static void probe(Path dir, String option, Path shown, String allowed) {
         try {
             Files.createDirectories(dir);
             Files.delete(Files.createTempFile(dir, ".mesalab-", ".probe"));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            throw new UsageException(option + " " + dir + " cannot be written: " + UsageException.why(e) + "; allowed: a writable folder");
+            throw new UsageException(option + " " + shown + " cannot be written: " + UsageException.why(e) + "; allowed: " + allowed);
         }
-        return dir;
     }
 }

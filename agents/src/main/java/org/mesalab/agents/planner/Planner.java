@@ -478,7 +478,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
             if (e instanceof UsageException u) {
                 throw u;
             }
-            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.describe(e));
+            throw new UsageException("cannot resume from " + ckpt + ": " + UsageException.why(e));
         }
     }
 

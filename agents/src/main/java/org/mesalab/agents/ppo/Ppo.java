@@ -597,7 +597,7 @@ public final class Ppo implements Learner<UpdateStats> {
             if (e instanceof UsageException u) {
                 throw u;
             }
-            throw new UsageException("cannot resume from " + ckpt + ": " + RunDir.describe(e));
+            throw new UsageException("cannot resume from " + ckpt + ": " + UsageException.why(e));
         }
     }
 

@@ -89,7 +89,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UsageException("cannot read spec " + file + ": " + org.mesalab.agents.RunDir.describe(e));
+            throw new UsageException("cannot read spec " + file + ": " + org.mesalab.core.UsageException.why(e));
         }
         return parse(utf8(bytes, file.toString()), file.toString());
     }

@@ -56,7 +56,7 @@ public final class Store implements AutoCloseable {
                 Files.createDirectories(dir);
             }
         } catch (java.io.IOException e) {
-            throw new UsageException("cannot open the results store " + file + ": " + RunDir.describe(e));
+            throw new UsageException("cannot open the results store " + file + ": " + UsageException.why(e));
         }
         Store s = new Store(file, false, holder == null ? null : holder + " (PID " + ProcessHandle.current().pid() + ")");
         s.conn();
@@ -501,7 +501,7 @@ public final class Store implements AutoCloseable {
             if (e instanceof UsageException u) {
                 throw u;
             }
-            throw new UsageException("cannot export to " + dir + ": " + (e instanceof java.io.IOException io ? RunDir.describe(io) : RunDir.firstLine(e)));
+            throw new UsageException("cannot export to " + dir + ": " + (e instanceof java.io.IOException io ? UsageException.why(io) : RunDir.firstLine(e)));
         }
     }
 
