@@ -46,6 +46,19 @@ public final class PolicyNetwork {
     private final int lstmSize;
     private final ParameterStore store;
     private final Weights weights = new Weights();
+    /** Named layers (see {@link #layerNames}) and the trunk child after which each trunk layer ends. */
+    private final List<String> layerNames = new java.util.ArrayList<>();
+    private final List<Integer> layerEnds = new java.util.ArrayList<>();
+
+    /**
+     * Reads or changes a named layer's activation on its way through the network (recording for probes,
+     * activation addition for steering). {@code layer} indexes {@link #layerNames}; the activation is
+     * {@code [B, D]} (flattened), and what the hook returns replaces it.
+     */
+    @FunctionalInterface
+    public interface Hook {
+        NDArray at(int layer, NDArray activation);
+    }
 
     public PolicyNetwork(NDManager manager, PpoConfig config, int channels, int height, int width, int actions, Rng init) {
         this.config = config;
@@ -80,6 +93,78 @@ public final class PolicyNetwork {
         collect("actor", actor, 0.01, init);
         collect("critic", critic, 1.0, init);
         this.store = new ParameterStore(manager, false);
+        nameLayers();
+    }
+
+    /**
+     * The layers a probe can read and a steering vector can change, in forward order: {@code input}; for
+     * the MLP {@code hidden1..hiddenD} (after tanh); for the conv trunk {@code stage1..stageK} (after a
+     * stage's residual blocks) and {@code dense}; then {@code lstm} (the hidden state h) with a core.
+     */
+    private void nameLayers() {
+        layerNames.add("input");
+        layerEnds.add(-1);
+        if (config.network().equals("conv")) {
+            int child = 0; // child 0 reshapes; each stage is a conv, a pool and depth residual blocks
+            int[] stages = config.channelList();
+            for (int s = 0; s < stages.length; s++) {
+                child += 2 + config.depth();
+                layerNames.add("stage" + (s + 1));
+                layerEnds.add(child);
+            }
+            layerNames.add("dense");
+            layerEnds.add(trunk.getChildren().size() - 1);
+        } else {
+            for (int i = 0; i < config.depth(); i++) {
+                layerNames.add("hidden" + (i + 1));
+                layerEnds.add(2 * i + 1);
+            }
+        }
+        if (lstmSize > 0) {
+            layerNames.add("lstm");
+            layerEnds.add(Integer.MAX_VALUE);
+        }
+    }
+
+    /** How many values layer {@code layer} has per observation (a vector steering it has as many). */
+    public long layerWidth(int layer) {
+        String name = layerNames.get(layer);
+        if (name.equals("input")) {
+            return inputSize();
+        }
+        if (name.equals("lstm")) {
+            return lstmSize;
+        }
+        Shape s = new Shape(1, inputSize());
+        List<Block> children = trunk.getChildren().values();
+        for (int i = 0; i <= layerEnds.get(layer); i++) {
+            s = children.get(i).getOutputShapes(new Shape[] {s})[0];
+        }
+        return s.size();
+    }
+
+    /** The named layers, in forward order (see {@link #nameLayers}). */
+    public List<String> layerNames() {
+        return List.copyOf(layerNames);
+    }
+
+    /** The trunk's output, each named trunk layer passed through {@code hook} (flattened to {@code [B, D]} for it). */
+    private NDArray trunk(NDArray obs, Hook hook, boolean training) {
+        if (hook == null) {
+            return trunk.forward(store, new NDList(obs), training).singletonOrThrow();
+        }
+        NDArray x = hook.at(0, obs);
+        List<Block> children = trunk.getChildren().values();
+        int next = 1;
+        for (int i = 0; i < children.size(); i++) {
+            x = children.get(i).forward(store, new NDList(x), training).singletonOrThrow();
+            if (next < layerEnds.size() && layerEnds.get(next) == i) {
+                Shape shape = x.getShape();
+                x = hook.at(next, x.reshape(shape.get(0), -1)).reshape(shape);
+                next++;
+            }
+        }
+        return x;
     }
 
     private static Block mlp(PpoConfig c) {
@@ -118,8 +203,12 @@ public final class PolicyNetwork {
 
     /** Logits {@code [B, A]} and values {@code [B]} for observations {@code [B, C*H*W]} (networks without an LSTM). */
     public NDList forward(NDArray obs, boolean training) {
-        NDArray features = trunk.forward(store, new NDList(obs), training).singletonOrThrow();
-        return heads(features, training);
+        return forward(obs, null, training);
+    }
+
+    /** {@link #forward(NDArray, boolean)} with every named layer passed through {@code hook} (null: none). */
+    public NDList forward(NDArray obs, Hook hook, boolean training) {
+        return heads(trunk(obs, hook, training), training);
     }
 
     private NDList heads(NDArray features, boolean training) {
@@ -151,10 +240,18 @@ public final class PolicyNetwork {
      * (already zeroed where an episode starts). Returns logits, values, h', c'.
      */
     public NDList step(NDArray obs, NDArray h, NDArray c, boolean training) {
-        NDArray features = trunk.forward(store, new NDList(obs), training).singletonOrThrow();
-        NDList s = cell(features, h, c, training);
-        NDList out = heads(s.get(0), training);
-        out.add(s.get(0));
+        return step(obs, h, c, null, training);
+    }
+
+    /**
+     * {@link #step(NDArray, NDArray, NDArray, boolean)} with every named layer passed through {@code hook}
+     * (null: none). The hooked hidden state is what the heads read and what the next step receives.
+     */
+    public NDList step(NDArray obs, NDArray h, NDArray c, Hook hook, boolean training) {
+        NDList s = cell(trunk(obs, hook, training), h, c, training);
+        NDArray hidden = hook == null ? s.get(0) : hook.at(layerNames.size() - 1, s.get(0));
+        NDList out = heads(hidden, training);
+        out.add(hidden);
         out.add(s.get(1));
         return out;
     }

@@ -1,5 +1,6 @@
 package org.mesalab.agents.ppo;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -27,18 +28,59 @@ public final class PpoPolicy implements Policy, AutoCloseable {
     private final boolean greedy;
     private final float[] obs;
     private final String name;
+    private final PolicyNetwork.Hook hook;
+    private final int thinking;
+    private final boolean owner;
+    private final RunManifest manifest;
     private float[] h;
     private float[] c;
+    private float[] logits;
 
-    private PpoPolicy(NDManager manager, PolicyNetwork net, long seed, boolean greedy, String name) {
+    private PpoPolicy(NDManager manager, PolicyNetwork net, RunManifest manifest, long seed, boolean greedy, String name, PolicyNetwork.Hook hook,
+                      int thinking, boolean owner) {
         this.manager = manager;
         this.net = net;
+        this.manifest = manifest;
         this.rng = new Rng(seed);
         this.greedy = greedy;
         this.obs = new float[net.inputSize()];
         this.name = name;
+        this.hook = hook;
+        this.thinking = thinking;
+        this.owner = owner;
         this.h = new float[net.lstmSize()];
         this.c = new float[net.lstmSize()];
+    }
+
+    /**
+     * This policy's network with {@code hook} on its layers (steering, recording) and, for a recurrent
+     * network, {@code thinking} extra recurrent steps on an episode's first observation before it acts
+     * (Guez et al. 2019's "thinking time"); a fresh action sampler seeded with {@code seed}. The returned
+     * policy shares the network: close this one, not it.
+     */
+    public PpoPolicy with(PolicyNetwork.Hook hook, int thinking, long seed, String name) {
+        if (thinking < 0) {
+            throw new IllegalArgumentException("thinking=" + thinking);
+        }
+        return new PpoPolicy(manager, net, manifest, seed, greedy, name, hook, thinking, false);
+    }
+
+    public PolicyNetwork network() {
+        return net;
+    }
+
+    /** The manager the network lives in; callers make sub-managers of it for their arrays. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    public RunManifest manifest() {
+        return manifest;
+    }
+
+    /** The action logits of the last {@link #act} (null before the first). */
+    public float[] lastLogits() {
+        return logits;
     }
 
     /** Loads the policy of {@code runDir}, on an engine with the run's thread count where it can (as in training, for identical results). */
@@ -61,7 +103,7 @@ public final class PpoPolicy implements Policy, AutoCloseable {
             manager.close();
             throw e;
         }
-        return new PpoPolicy(manager, net, seed, greedy, "ppo:" + runDir);
+        return new PpoPolicy(manager, net, m, seed, greedy, "ppo:" + runDir, null, 0, true);
     }
 
     @Override
@@ -74,14 +116,21 @@ public final class PpoPolicy implements Policy, AutoCloseable {
                     java.util.Arrays.fill(h, 0f);
                     java.util.Arrays.fill(c, 0f);
                 }
-                out = net.step(sub.create(obs, new Shape(1, obs.length)), sub.create(h, new Shape(1, h.length)),
-                        sub.create(c, new Shape(1, c.length)), false);
+                NDArray x = sub.create(obs, new Shape(1, obs.length));
+                NDArray hs = sub.create(h, new Shape(1, h.length));
+                NDArray cs = sub.create(c, new Shape(1, c.length));
+                for (int k = env.steps() == 0 ? thinking : 0; k > 0; k--) { // think: the cell runs on the same observation
+                    NDList s = net.step(x, hs, cs, hook, false);
+                    hs = s.get(2);
+                    cs = s.get(3);
+                }
+                out = net.step(x, hs, cs, hook, false);
                 h = out.get(2).toFloatArray();
                 c = out.get(3).toFloatArray();
             } else {
-                out = net.forward(sub.create(obs, new Shape(1, obs.length)), false);
+                out = net.forward(sub.create(obs, new Shape(1, obs.length)), hook, false);
             }
-            float[] logits = out.get(0).toFloatArray();
+            logits = out.get(0).toFloatArray();
             if (greedy) {
                 int best = 0;
                 for (int i = 1; i < logits.length; i++) {
@@ -102,6 +151,8 @@ public final class PpoPolicy implements Policy, AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        if (owner) {
+            manager.close();
+        }
     }
 }
