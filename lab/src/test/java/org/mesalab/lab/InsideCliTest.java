@@ -1,0 +1,162 @@
+package org.mesalab.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** probe, steer, mesa and activations end to end on tiny PPO runs of maze and coinrun, and their bad inputs. */
+class InsideCliTest {
+    @TempDir
+    static Path dir;
+    static Path maze;
+    static Path maze2;
+    static Path lstm;
+    static Path coinrun;
+
+    private static Path train(String name, String env, String... extra) {
+        Path out = dir.resolve(name);
+        String[] base = {"train", "--env", env, "--steps", "512", "--threads", "1", "--set", "ppo.num_envs=8", "--set", "ppo.num_steps=64",
+                "--set", "ppo.width=32", "--out", out.toString()};
+        String[] args = Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
+        Cli r = Cli.run(args);
+        assertEquals(0, r.code(), r.err());
+        return out;
+    }
+
+    @BeforeAll
+    static void runs() {
+        maze = train("maze", "maze", "--seed", "3");
+        maze2 = train("maze2", "maze", "--seed", "4");
+        lstm = train("lstm", "maze", "--seed", "3", "--set", "ppo.lstm_size=16", "--set", "ppo.num_minibatches=2");
+        coinrun = train("coinrun", "coinrun", "--seed", "3");
+    }
+
+    @Test
+    void probeReportsEveryLayerWithItsControlOverRuns() {
+        Cli r = Cli.run("probe", maze.toString(), maze2.toString(), "--target", "cheese_position,future_position:2", "--levels", "80", "--steps", "10", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.json();
+        assertEquals("maze", j.get("env").asText());
+        JsonNode cheese = j.get("targets").get("cheese_position");
+        for (String layer : new String[] {"input", "hidden1", "hidden2"}) {
+            JsonNode row = cheese.get(layer);
+            assertEquals(2, row.get("accuracy").get("per_run").size());
+            double acc = row.get("accuracy").get("mean").asDouble();
+            assertTrue(acc >= 0 && acc <= 1);
+            assertTrue(row.get("control").has("ci95") && row.get("chance").has("mean"));
+        }
+        // the input holds the cheese plane: a linear probe reads it far above chance
+        assertTrue(cheese.get("input").get("accuracy").get("mean").asDouble() > cheese.get("input").get("chance").get("mean").asDouble() + 0.3);
+        assertTrue(j.get("targets").has("future_position:2"));
+        Cli text = Cli.run("probe", coinrun.toString(), "--target", "coin_position", "--layer", "hidden2", "--levels", "10", "--steps", "20");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("coin_position") && text.out().contains("hidden2") && !text.out().contains("hidden1"), text.out());
+    }
+
+    @Test
+    void steerReportsTheUnsteeredRowAndOneRowPerCoefficient(@TempDir Path out) throws Exception {
+        Path vec = out.resolve("v.npy");
+        Cli r = Cli.run("steer", maze.toString(), "--vector", "cheese", "--coefficient", "0,2", "--episodes", "20", "--vector-levels", "10", "--json",
+                "--save-vector", vec.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode rows = r.json().get("rows");
+        assertEquals(3, rows.size());
+        assertTrue(rows.get(0).get("coefficient").isNull());
+        for (String k : new String[] {"aligned", "goal_misgeneralized", "capability_failure"}) {
+            assertEquals(rows.get(0).get(k).get("mean").asDouble(), rows.get(1).get(k).get("mean").asDouble(), "coefficient 0 plays as unsteered: " + k);
+        }
+        double sum = 0;
+        for (String k : new String[] {"aligned", "goal_misgeneralized", "capability_failure"}) {
+            sum += rows.get(2).get(k).get("mean").asDouble();
+        }
+        assertEquals(1.0, sum, 1e-9);
+        assertTrue(Files.size(vec) > 128);
+        // the saved vector comes back as a user-given one
+        Cli again = Cli.run("steer", maze.toString(), "--vector", vec.toString(), "--coefficient", "1", "--episodes", "10", "--json");
+        assertEquals(0, again.code(), again.err());
+        assertEquals("v.npy", again.json().get("vector").asText());
+        Cli retarget = Cli.run("steer", maze.toString(), "--vector", "cheese@0,0", "--layer", "hidden1", "--coefficient", "1", "--episodes", "10", "--json");
+        assertEquals(0, retarget.code(), retarget.err());
+        assertTrue(retarget.json().get("rows").get(1).has("reached_target"));
+        Cli coin = Cli.run("steer", coinrun.toString(), "--vector", "coin", "--episodes", "10", "--vector-levels", "5");
+        assertEquals(0, coin.code(), coin.err());
+        assertTrue(coin.out().contains("steering coinrun/test"), coin.out());
+    }
+
+    @Test
+    void mesaMeasuresThinkingTimeOfARecurrentNetworkOnly() {
+        Cli r = Cli.run("mesa", lstm.toString(), "--thinking", "0,2", "--ahead", "1,3", "--episodes", "10", "--levels", "10", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.json();
+        assertTrue(j.get("recurrent").asBoolean());
+        assertTrue(j.get("thinking").has("0") && j.get("thinking").has("2"));
+        assertTrue(j.get("plan_probes").get("future_position:3").has("lstm"));
+        assertTrue(j.get("plan_probes").has("next_action"));
+        Cli mlp = Cli.run("mesa", maze.toString(), "--ahead", "1", "--levels", "10");
+        assertEquals(0, mlp.code(), mlp.err());
+        assertTrue(mlp.out().contains("not recurrent"), mlp.out());
+    }
+
+    @Test
+    void activationsWritesOneNpyPerLayerWithLabels(@TempDir Path out) throws Exception {
+        Path acts = out.resolve("acts");
+        Cli r = Cli.run("activations", maze.toString(), "--levels", "5", "--steps", "10", "--out", acts.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String f : new String[] {"input.npy", "hidden1.npy", "hidden2.npy", "labels.csv", "meta.json"}) {
+            assertTrue(Files.isRegularFile(acts.resolve(f)), f);
+        }
+        long rows = Files.readAllLines(acts.resolve("labels.csv")).size() - 1;
+        JsonNode meta = org.mesalab.lab.experiment.Json.MAPPER.readTree(acts.resolve("meta.json").toFile());
+        assertEquals(rows, meta.get("layers").get("hidden1").get(0).asLong());
+        assertEquals(32, meta.get("layers").get("hidden1").get(1).asInt());
+        // 32 floats per row after a 128-byte header
+        assertEquals(128 + rows * 32 * 4, Files.size(acts.resolve("hidden1.npy")));
+        Path moved = out.resolve("moved");
+        Cli m = Cli.run("activations", maze.toString(), "--levels", "5", "--move", "cheese=0,0", "--out", moved.toString());
+        assertEquals(0, m.code(), m.err());
+        assertTrue(Files.readAllLines(moved.resolve("labels.csv")).get(1).contains(",0,0,"), "the label follows the moved cheese");
+    }
+
+    @Test
+    void badInputsGetOneLineExitTwoAndWriteNothing(@TempDir Path out) throws Exception {
+        Path wrong = out.resolve("wrong.npy");
+        org.mesalab.agents.interp.Npy.writeVector(wrong, new float[] {1, 2, 3});
+        Path acts = out.resolve("acts");
+        String[][] cases = {
+                {"probe", maze.toString(), "--layer", "hidden9", "--levels", "10"},
+                {"probe", maze.toString(), "--target", "coin_position", "--levels", "10"},
+                {"probe", maze.toString(), "--target", "future_position:0", "--levels", "10"},
+                {"probe", maze.toString(), coinrun.toString(), "--levels", "10"},
+                {"probe", maze.toString(), "--split", "nope"},
+                {"probe", out.resolve("missing").toString()},
+                {"steer", maze.toString(), "--vector", wrong.toString(), "--episodes", "5"},
+                {"steer", maze.toString(), "--vector", "gold", "--episodes", "5"},
+                {"steer", maze.toString(), "--vector", "cheese@9,9", "--episodes", "5"},
+                {"steer", maze.toString(), "--vector", "cheese", "--coefficient", "NaN"},
+                {"steer", maze.toString(), "--vector", "cheese", "--save-vector", out.resolve("v.txt").toString()},
+                {"mesa", maze.toString(), "--thinking", "-1"},
+                {"mesa", maze.toString(), "--ahead", "0"},
+                {"activations", maze.toString(), "--move", "cheese=99,0", "--out", acts.toString()},
+                {"activations", maze.toString(), "--move", "gold=1,1", "--out", acts.toString()},
+                {"activations", maze.toString(), "--levels", "0", "--out", acts.toString()},
+        };
+        for (String[] c : cases) {
+            Cli r = Cli.run(c);
+            assertEquals(2, r.code(), String.join(" ", c) + "\n" + r.err());
+            assertEquals(1, r.err().strip().lines().count(), String.join(" ", c) + "\n" + r.err());
+            assertFalse(r.err().contains("Exception"), r.err());
+            assertTrue(r.out().isEmpty(), r.out());
+        }
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(1, s.count(), "only the vector file the test wrote");
+        }
+    }
+}
