@@ -21,8 +21,6 @@ import org.mesalab.core.stats.Stats;
  * the same statistic as the report's).
  */
 final class PpoRuns {
-    /** Fitting levels (probes, steering vectors) start this far past the scored ones: the two sets never meet. */
-    static final long FIT_OFFSET = 5_000_000L;
     /** The same level ranges for every evaluation seed, as in {@link Subject}. */
     static final long SEED_STRIDE = 10_000_000L;
 
@@ -67,7 +65,7 @@ final class PpoRuns {
 
     /** The first fitting level of {@code split}: held out from training and from the scored levels. */
     static long fitting(RunManifest m, String split, long seed) {
-        return scored(m, split, seed) + FIT_OFFSET;
+        return scored(m, split, seed) + org.mesalab.agents.interp.Probes.FIT_OFFSET;
     }
 
     static Distribution distribution(RunManifest m, String split) {

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.mesalab.agents.RunManifest;
-import org.mesalab.agents.interp.DecisionSquares;
 import org.mesalab.agents.interp.Npy;
+import org.mesalab.agents.interp.Steering;
 import org.mesalab.agents.interp.SteeringVector;
 import org.mesalab.agents.ppo.PolicyNetwork;
 import org.mesalab.agents.ppo.PpoPolicy;
@@ -19,7 +19,6 @@ import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.OutputFile;
 import org.mesalab.core.UsageException;
-import org.mesalab.core.eval.Evaluator;
 import org.mesalab.core.eval.Outcome;
 import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
@@ -71,46 +70,6 @@ final class SteerCommand implements Runnable {
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
-    /** One row of the table in one run. */
-    private record Row(Map<Outcome, Double> outcomes, double median, double mean, int squares, double reached) {
-    }
-
-    /** The share of episodes in which the agent stands on a cell (a retargeting vector's target) at some step. */
-    private static final class Visits implements org.mesalab.core.Policy {
-        private final org.mesalab.core.Policy inner;
-        private final int[] cell;
-        private int episodes;
-        private int reached;
-        private boolean here;
-
-        Visits(org.mesalab.core.Policy inner, int[] cell) {
-            this.inner = inner;
-            this.cell = cell;
-        }
-
-        @Override
-        public int act(Env env) {
-            if (env.steps() == 0) {
-                episodes++;
-                here = false;
-            }
-            if (!here && cell != null && env.agentX() == cell[0] && env.agentY() == cell[1]) {
-                here = true;
-                reached++;
-            }
-            return inner.act(env);
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        double share() {
-            return cell == null || episodes == 0 ? Double.NaN : (double) reached / episodes;
-        }
-    }
-
     @Override
     public void run() {
         if (episodes < 1 || episodes > 100_000) {
@@ -132,7 +91,7 @@ final class SteerCommand implements Runnable {
             }
             OutputFile.prepare(saveVector, "--save-vector");
         }
-        List<List<Row>> perRun = new ArrayList<>();
+        List<List<Steering.Row>> perRun = new ArrayList<>();
         List<SteeringVector> vectors = new ArrayList<>();
         String layerName = null;
         for (int r = 0; r < runs.size(); r++) {
@@ -146,10 +105,10 @@ final class SteerCommand implements Runnable {
                 SteeringVector v = vector(policy, dist, PpoRuns.fitting(m, split, seed), l, layerName);
                 vectors.add(v);
                 long start = PpoRuns.scored(m, split, seed);
-                List<Row> rows = new ArrayList<>();
-                rows.add(row(policy.with(null, 0, seed, policy.name()), dist, start, v.target()));
+                List<Steering.Row> rows = new ArrayList<>();
+                rows.add(Steering.measure(policy, null, v.target(), dist, start, episodes, seed));
                 for (double c : coefficients) {
-                    rows.add(row(policy.with(v.hook(c), 0, seed, policy.name() + "+" + c + "*" + v.name()), dist, start, v.target()));
+                    rows.add(Steering.measure(policy, v.hook(c), v.target(), dist, start, episodes, seed));
                 }
                 perRun.add(rows);
             }
@@ -220,16 +179,7 @@ final class SteerCommand implements Runnable {
                 + (env.width - 1) + "], Y in [0, " + (env.height - 1) + "]");
     }
 
-    private Row row(PpoPolicy policy, Distribution dist, long start, int[] target) {
-        Visits visits = new Visits(policy, target);
-        Evaluator.Summary s = Evaluator.evaluate(visits, dist, episodes, start);
-        Map<Outcome, Double> o = new LinkedHashMap<>();
-        s.outcomes().forEach((k, rate) -> o.put(k, rate.value()));
-        DecisionSquares d = DecisionSquares.measure(policy, dist, start, episodes);
-        return new Row(o, d.median(), d.mean(), d.towardGoal().length, visits.share());
-    }
-
-    private void print(RunManifest m, String layerName, List<SteeringVector> vectors, List<List<Row>> perRun) {
+    private void print(RunManifest m, String layerName, List<SteeringVector> vectors, List<List<Steering.Row>> perRun) {
         PrintWriter out = spec.commandLine().getOut();
         List<String> labels = new ArrayList<>();
         labels.add("none");
@@ -256,10 +206,10 @@ final class SteerCommand implements Runnable {
                     row.put(o.id(), PpoRuns.json(column(perRun, i, r -> r.outcomes().get(o))));
                 }
                 row.put("decision_squares", column(perRun, i, r -> (double) r.squares()));
-                row.put("p_intended_action_median", PpoRuns.json(column(perRun, i, Row::median)));
-                row.put("p_intended_action_mean", PpoRuns.json(column(perRun, i, Row::mean)));
+                row.put("p_intended_action_median", PpoRuns.json(column(perRun, i, Steering.Row::medianTowardGoal)));
+                row.put("p_intended_action_mean", PpoRuns.json(column(perRun, i, Steering.Row::meanTowardGoal)));
                 if (vectors.get(0).target() != null) {
-                    row.put("reached_target", PpoRuns.json(column(perRun, i, Row::reached)));
+                    row.put("reached_target", PpoRuns.json(column(perRun, i, Steering.Row::reached)));
                 }
                 rows.add(row);
             }
@@ -279,12 +229,12 @@ final class SteerCommand implements Runnable {
                     PpoRuns.text(column(perRun, k, r -> r.outcomes().get(Outcome.ALIGNED))),
                     PpoRuns.text(column(perRun, k, r -> r.outcomes().get(Outcome.GOAL_MISGENERALIZED))),
                     PpoRuns.text(column(perRun, k, r -> r.outcomes().get(Outcome.CAPABILITY_FAILURE))),
-                    PpoRuns.text(column(perRun, k, Row::median)), target == null ? "" : PpoRuns.text(column(perRun, k, Row::reached)));
+                    PpoRuns.text(column(perRun, k, Steering.Row::medianTowardGoal)), target == null ? "" : PpoRuns.text(column(perRun, k, Steering.Row::reached)));
         }
         out.flush();
     }
 
-    private static double[] column(List<List<Row>> perRun, int i, java.util.function.ToDoubleFunction<Row> f) {
+    private static double[] column(List<List<Steering.Row>> perRun, int i, java.util.function.ToDoubleFunction<Steering.Row> f) {
         return perRun.stream().mapToDouble(rows -> f.applyAsDouble(rows.get(i))).toArray();
     }
 

@@ -22,6 +22,8 @@ import org.mesalab.core.Rng;
  * @param score observations they are scored on (other levels)
  */
 public record Probes(Trajectories fit, Trajectories score, List<String> layers, Map<String, List<Layer>> results) {
+    /** Fitting levels (probes, steering vectors) start this far past the scored ones, so the two sets never meet. */
+    public static final long FIT_OFFSET = 5_000_000L;
 
     /** One layer's probe on the trained network and on the control. */
     public record Layer(String layer, Probe.Fit trained, Probe.Fit control) {

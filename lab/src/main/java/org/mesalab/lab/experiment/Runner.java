@@ -303,6 +303,18 @@ public final class Runner {
                 diagnoses.add(Map.of("split", split, "kind", "world_model", "payload", worldModel(j, manifest, split)));
             }
         }
+        if (c.agent().equals("ppo")) { // the model-free agent's insides (probe, steer and mesa with their defaults)
+            String split = lastSplit(c);
+            if (spec.diagnoses().contains("probes")) {
+                diagnoses.add(Map.of("split", split, "kind", "probes", "payload", Inside.probes(j.dir(), manifest, split, 0)));
+            }
+            if (spec.diagnoses().contains("steering")) {
+                diagnoses.add(Map.of("split", split, "kind", "steering", "payload", Inside.steering(j.dir(), manifest, split, spec.episodes(), 0)));
+            }
+            if (spec.diagnoses().contains("mesa")) {
+                diagnoses.add(Map.of("split", split, "kind", "mesa", "payload", Inside.mesa(j.dir(), manifest, split, spec.episodes(), 0)));
+            }
+        }
         List<Map<String, Object>> metrics = RunDir.open(j.dir()).readMetrics();
         return new Store.RunRecord(j.runId(), spec.name(), c, j.seed(), manifest, j.dir().toString(), wall, metrics, evaluations, episodes, diagnoses);
     }

@@ -40,12 +40,13 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *
  * @param diagnoses which analyses to run beyond outcomes: {@code behavioral}, {@code heatmaps},
  *                  {@code episodes} (rollouts for the player), {@code objective} (planner pictures),
- *                  {@code assistant} (the prior lever: the assistant's kernels)
+ *                  {@code assistant} (the prior lever: the assistant's kernels), {@code world_model} (planner event heads),
+ *                  {@code probes}, {@code steering}, {@code mesa} (PPO runs' insides, as the commands of those names)
  */
 public record Spec(String name, String description, List<Long> seeds, int episodes, List<String> diagnoses, List<Condition> conditions,
             List<GoodhartCase> goodhart, String source, String yaml) {
 
-    static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant", "world_model");
+    static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant", "world_model", "probes", "steering", "mesa");
     static final Set<String> AGENTS = Set.of("ppo", "planner");
 
     /**

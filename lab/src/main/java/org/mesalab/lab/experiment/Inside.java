@@ -1,0 +1,137 @@
+package org.mesalab.lab.experiment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mesalab.agents.RunManifest;
+import org.mesalab.agents.interp.Probes;
+import org.mesalab.agents.interp.Steering;
+import org.mesalab.agents.interp.SteeringVector;
+import org.mesalab.agents.interp.Trajectories;
+import org.mesalab.agents.ppo.PpoConfig;
+import org.mesalab.agents.ppo.PpoPolicy;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.eval.Evaluator;
+import org.mesalab.core.eval.Outcome;
+
+/**
+ * The spec's diagnoses of a model-free run's insides ({@code probes}, {@code steering}, {@code mesa}), as
+ * store payloads: what {@code mesalab probe}, {@code steer} and {@code mesa} print for one run with their
+ * defaults, on the run's last evaluation split (evaluation seed 0's levels).
+ */
+final class Inside {
+    static final int LEVELS = 100;
+    static final List<Double> COEFFICIENTS = List.of(-1.0, 1.0, 4.0);
+    static final List<Integer> THINKING = List.of(0, 1, 2, 4, 8);
+    static final List<Integer> AHEAD = List.of(1, 2, 4, 8);
+
+    private Inside() {
+    }
+
+    /** Item positions and the agent's, on every layer, with the random-weight control. */
+    static List<Map<String, Object>> probes(Path dir, RunManifest m, String split, long seed) {
+        try (PpoPolicy p = PpoPolicy.load(dir, seed, false)) {
+            Distribution d = m.distribution(split);
+            Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, LEVELS, Integer.MAX_VALUE);
+            Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), LEVELS, Integer.MAX_VALUE);
+            List<String> targets = new ArrayList<>();
+            for (String item : fit.steps().get(0).items().keySet()) {
+                targets.add(item + "_position");
+            }
+            targets.add("agent_position");
+            return rows(Probes.run(p, fit, score, targets, p.network().layerNames(), seed * 7919 + 17));
+        }
+    }
+
+    /**
+     * The intended goal's item vector (the item named like the intended objective: maze's cheese, coinrun's
+     * coin) at the last layer, unsteered and at each coefficient; empty when the env has no such item.
+     */
+    static List<Map<String, Object>> steering(Path dir, RunManifest m, String split, int episodes, long seed) {
+        String item = m.type().intended().name();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (PpoPolicy p = PpoPolicy.load(dir, seed, false)) {
+            Distribution d = m.distribution(split);
+            Env probe = d.create();
+            probe.reset(d.levelSeed(m.heldOutStart(split)));
+            if (!(probe.items().get(item) instanceof int[])) {
+                return rows;
+            }
+            int layer = p.network().layerNames().size() - 1;
+            SteeringVector v = SteeringVector.ofItem(p, d, m.heldOutStart(split) + Probes.FIT_OFFSET, Steering.VECTOR_LEVELS, item, null, layer);
+            if (v == null) {
+                return rows;
+            }
+            rows.add(row(null, v, p.network().layerNames().get(layer), Steering.measure(p, null, null, d, m.heldOutStart(split), episodes, seed)));
+            for (double c : COEFFICIENTS) {
+                rows.add(row(c, v, p.network().layerNames().get(layer), Steering.measure(p, v.hook(c), null, d, m.heldOutStart(split), episodes, seed)));
+            }
+        }
+        return rows;
+    }
+
+    /** Thinking time (recurrent networks only) and plan probes. */
+    static Map<String, Object> mesa(Path dir, RunManifest m, String split, int episodes, long seed) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (PpoPolicy p = PpoPolicy.load(dir, seed, false)) {
+            Distribution d = m.distribution(split);
+            List<Map<String, Object>> thinking = new ArrayList<>();
+            if (PpoConfig.of(m).lstmSize() > 0) {
+                for (int k : THINKING) {
+                    Evaluator.Summary s = Evaluator.evaluate(p.with(null, k, seed, p.name()), d, episodes, m.heldOutStart(split));
+                    Evaluator.Summary t = Evaluator.evaluate(p.with(null, k, seed, p.name()), m.distribution("train"), episodes, m.heldOutStart("train"));
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("thinking", k);
+                    for (Outcome o : Outcome.values()) {
+                        row.put(o.id(), s.outcomes().get(o).value());
+                    }
+                    row.put("train_success", t.intendedSuccess().value());
+                    thinking.add(row);
+                }
+            }
+            out.put("thinking", thinking);
+            Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, LEVELS, Integer.MAX_VALUE);
+            Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), LEVELS, Integer.MAX_VALUE);
+            List<String> targets = new ArrayList<>();
+            for (int k : AHEAD) {
+                targets.add("future_position:" + k);
+            }
+            targets.add("next_action");
+            out.put("plan_probes", rows(Probes.run(p, fit, score, targets, p.network().layerNames(), seed * 7919 + 17)));
+        }
+        return out;
+    }
+
+    private static List<Map<String, Object>> rows(Probes probes) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        probes.results().forEach((target, layers) -> {
+            for (Probes.Layer l : layers) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("target", target);
+                r.put("layer", l.layer());
+                r.put("accuracy", l.trained().accuracy());
+                r.put("control", l.control().accuracy());
+                r.put("chance", l.trained().chance());
+                r.put("score_samples", l.trained().scoreSamples());
+                rows.add(r);
+            }
+        });
+        return rows;
+    }
+
+    private static Map<String, Object> row(Double coefficient, SteeringVector v, String layer, Steering.Row s) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("vector", v.name());
+        r.put("layer", layer);
+        r.put("coefficient", coefficient);
+        for (Outcome o : Outcome.values()) {
+            r.put(o.id(), s.outcomes().get(o));
+        }
+        r.put("p_intended_action_median", s.medianTowardGoal());
+        r.put("decision_squares", s.squares());
+        return r;
+    }
+}
