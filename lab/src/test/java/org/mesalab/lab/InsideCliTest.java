@@ -126,6 +126,26 @@ class InsideCliTest {
     }
 
     @Test
+    void aSpecsInsideDiagnosesAreStoredAndReportedOverSeeds(@TempDir Path out) throws Exception {
+        Path spec = out.resolve("inside.yaml");
+        Files.writeString(spec, "name: inside\nseeds: 2\nepisodes: 10\ndiagnoses: [probes, steering, mesa]\nconditions:\n"
+                + "  - name: lstm\n    env: maze\n    agent: ppo\n    steps: 512\n    params: {num_envs: 8, num_steps: 64, width: 32, lstm_size: 16, num_minibatches: 2}\n");
+        Cli r = Cli.run("run", spec.toString(), "--out", out.resolve("runs").toString(), "--jobs", "1");
+        assertEquals(0, r.code(), r.err());
+        String html = Files.readString(out.resolve("runs/inside/report.html"));
+        assertTrue(html.contains("id=\"inside\""), "report section");
+        for (String part : new String[] {"Linear probes", "cheese_position", "Steering: activation addition", "Thinking time", "Plan probes", "future_position:8"}) {
+            assertTrue(html.contains(part), part);
+        }
+        Path csv = out.resolve("csv");
+        assertEquals(0, Cli.run("export", csv.toString(), "--format", "csv", "--db", out.resolve("runs/mesalab.duckdb").toString()).code());
+        String diagnoses = Files.readString(csv.resolve("diagnoses.csv"));
+        for (String kind : new String[] {"probes", "steering", "mesa"}) {
+            assertEquals(2, diagnoses.lines().filter(l -> l.contains("," + kind + ",")).count(), kind + " once per seed:\n" + diagnoses.lines().limit(3).toList());
+        }
+    }
+
+    @Test
     void badInputsGetOneLineExitTwoAndWriteNothing(@TempDir Path out) throws Exception {
         Path wrong = out.resolve("wrong.npy");
         org.mesalab.agents.interp.Npy.writeVector(wrong, new float[] {1, 2, 3});

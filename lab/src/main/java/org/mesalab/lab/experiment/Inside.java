@@ -20,7 +20,8 @@ import org.mesalab.core.eval.Outcome;
 /**
  * The spec's diagnoses of a model-free run's insides ({@code probes}, {@code steering}, {@code mesa}), as
  * store payloads: what {@code mesalab probe}, {@code steer} and {@code mesa} print for one run with their
- * defaults, on the run's last evaluation split (evaluation seed 0's levels).
+ * defaults, on the run's last evaluation split (evaluation seed 0's levels). Probes fit on as many levels as the
+ * spec evaluates episodes (at most {@link #LEVELS}) and score on as many others.
  */
 final class Inside {
     static final int LEVELS = 100;
@@ -32,11 +33,12 @@ final class Inside {
     }
 
     /** Item positions and the agent's, on every layer, with the random-weight control. */
-    static List<Map<String, Object>> probes(Path dir, RunManifest m, String split, long seed) {
+    static List<Map<String, Object>> probes(Path dir, RunManifest m, String split, int episodes, long seed) {
+        int levels = Math.min(LEVELS, episodes);
         try (PpoPolicy p = PpoPolicy.load(dir, seed, false)) {
             Distribution d = m.distribution(split);
-            Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, LEVELS, Integer.MAX_VALUE);
-            Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), LEVELS, Integer.MAX_VALUE);
+            Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, levels, Integer.MAX_VALUE);
+            Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), levels, Integer.MAX_VALUE);
             List<String> targets = new ArrayList<>();
             for (String item : fit.steps().get(0).items().keySet()) {
                 targets.add(item + "_position");
@@ -93,8 +95,9 @@ final class Inside {
                 }
             }
             out.put("thinking", thinking);
-            Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, LEVELS, Integer.MAX_VALUE);
-            Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), LEVELS, Integer.MAX_VALUE);
+            int levels = Math.min(LEVELS, episodes);
+            Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, levels, Integer.MAX_VALUE);
+            Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), levels, Integer.MAX_VALUE);
             List<String> targets = new ArrayList<>();
             for (int k : AHEAD) {
                 targets.add("future_position:" + k);

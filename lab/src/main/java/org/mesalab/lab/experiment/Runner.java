@@ -306,7 +306,7 @@ public final class Runner {
         if (c.agent().equals("ppo")) { // the model-free agent's insides (probe, steer and mesa with their defaults)
             String split = lastSplit(c);
             if (spec.diagnoses().contains("probes")) {
-                diagnoses.add(Map.of("split", split, "kind", "probes", "payload", Inside.probes(j.dir(), manifest, split, 0)));
+                diagnoses.add(Map.of("split", split, "kind", "probes", "payload", Inside.probes(j.dir(), manifest, split, spec.episodes(), 0)));
             }
             if (spec.diagnoses().contains("steering")) {
                 diagnoses.add(Map.of("split", split, "kind", "steering", "payload", Inside.steering(j.dir(), manifest, split, spec.episodes(), 0)));

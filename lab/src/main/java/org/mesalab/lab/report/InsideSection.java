@@ -24,8 +24,8 @@ final class InsideSection {
         }
         StringBuilder h = new StringBuilder("<h2 id=\"inside\">Inside the model-free agents: probes, steering, signatures of search</h2>\n");
         if (!probes.isEmpty()) {
-            h.append("<h3>Linear probes</h3>\n<p>Accuracy of a ridge probe reading each target from each layer, fitted on the agent's own episodes on 100 "
-                    + "held-out levels and scored on 100 others; the control is the same probe on a network of the same shape with random weights (the input "
+            h.append("<h3>Linear probes</h3>\n<p>Accuracy of a ridge probe reading each target from each layer, fitted on the agent's own episodes on up to 100 "
+                    + "held-out levels and scored on as many others; the control is the same probe on a network of the same shape with random weights (the input "
                     + "layer is the same for both). A layer represents a target only as far as it beats its control.</p>\n");
             h.append(probeTable(flatten(probes, null)));
         }
