@@ -26,26 +26,11 @@ public final class Oracles {
      * level): {@code objectiveOn} maps the level's state graph to the objective to plan for.
      */
     public static Policy oracle(String name, Function<StateGraph, Objective> objectiveOn) {
+        Values values = new Values(objectiveOn);
         return new Policy() {
-            private long level = Long.MIN_VALUE;
-            private StateGraph graph;
-            private double[] q;
-
             @Override
             public int act(Env env) {
-                if (env.levelSeed() != level || graph == null) {
-                    Env.Snapshot now = env.save();
-                    env.restore(startState(env), 0);
-                    graph = StateGraph.explore(env, MAX_STATES);
-                    q = ValueIteration.q(graph, objectiveOn.apply(graph), ValueIteration.GAMMA);
-                    env.restore(now);
-                    level = env.levelSeed();
-                }
-                int s = graph.indexOf(env.state());
-                if (s < 0) {
-                    throw new IllegalStateException("state not reachable from the level's start");
-                }
-                return ValueIteration.argmax(q, s, graph.actions);
+                return ValueIteration.argmax(values.q(env), values.state(env), values.graph.actions);
             }
 
             @Override
@@ -53,6 +38,59 @@ public final class Oracles {
                 return name;
             }
         };
+    }
+
+    /**
+     * The optimal action values of an objective on the true level, for a mentor that must also judge
+     * an action it did not choose (is it optimal?). Rebuilt when the level changes.
+     */
+    public static final class Values {
+        private final Function<StateGraph, Objective> objectiveOn;
+        private long level = Long.MIN_VALUE;
+        private StateGraph graph;
+        private double[] q;
+
+        public Values(Objective objective) {
+            this(g -> objective);
+        }
+
+        Values(Function<StateGraph, Objective> objectiveOn) {
+            this.objectiveOn = objectiveOn;
+        }
+
+        /** The level's Q table (index {@code state(env) * actions + a}). */
+        double[] q(Env env) {
+            if (env.levelSeed() != level || graph == null) {
+                Env.Snapshot now = env.save();
+                env.restore(startState(env), 0);
+                graph = StateGraph.explore(env, MAX_STATES);
+                q = ValueIteration.q(graph, objectiveOn.apply(graph), ValueIteration.GAMMA);
+                env.restore(now);
+                level = env.levelSeed();
+            }
+            return q;
+        }
+
+        int state(Env env) {
+            int s = graph.indexOf(env.state());
+            if (s < 0) {
+                throw new IllegalStateException("state not reachable from the level's start");
+            }
+            return s;
+        }
+
+        /** The optimal action here (the first maximum, as {@link Oracles#oracle}). */
+        public int best(Env env) {
+            double[] table = q(env);
+            return ValueIteration.argmax(table, state(env), graph.actions);
+        }
+
+        /** Whether {@code action} is optimal here (its value within 1e-9 of the best). */
+        public boolean optimal(Env env, int action) {
+            double[] table = q(env);
+            int s = state(env);
+            return table[s * graph.actions + action] >= ValueIteration.max(table, s * graph.actions, graph.actions) - 1e-9;
+        }
     }
 
     /** The level's start state (the env regenerates its level, which is deterministic per seed). */

@@ -1,0 +1,269 @@
+package org.mesalab.lab;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.mesalab.agents.RunManifest;
+import org.mesalab.agents.ask.AskingPolicy;
+import org.mesalab.agents.ask.NoveltyIndex;
+import org.mesalab.agents.ask.Signal;
+import org.mesalab.agents.interp.Activations;
+import org.mesalab.agents.interp.Trajectories;
+import org.mesalab.agents.ppo.PpoPolicy;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.UsageException;
+import org.mesalab.core.eval.Evaluator;
+import org.mesalab.core.eval.Outcome;
+import org.mesalab.lab.experiment.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "ask", footer = {"", "Examples:",
+        "  mesalab ask runs/maze-ppo --signal entropy,max_prob,novelty,random,oracle",
+        "  mesalab ask runs/s1 runs/s2 runs/s3 --signal novelty --help-rate 0.01,0.05,0.1 --json",
+        "  mesalab ask runs/maze-ppo --signal entropy --threshold 0.5"},
+        description = {"Agents that ask for help: a PPO agent plays held-out levels and, when its signal of unfamiliarity exceeds a",
+                "threshold, takes that step's action from a mentor (the intended objective's exact oracle). Thresholds are chosen on",
+                "held-out training levels to give each help rate (the share of steps that ask there). Per signal and rate: intended",
+                "success, goal misgeneralization, capability failure, asks per episode, the test ask rate, and the share of asks made",
+                "before the agent's first own wrong step (in time); random is the baseline at the same rate, oracle the bound."})
+final class AskCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "PPO run directories of one env")
+    List<Path> runs;
+
+    @Option(names = "--signal", split = ",", defaultValue = "entropy,max_prob,novelty,random,oracle",
+            description = "entropy, max_prob, novelty, random (baseline), oracle (bound); comma-separated (default: ${DEFAULT-VALUE})")
+    List<String> signals;
+
+    @Option(names = "--help-rate", split = ",", defaultValue = "0.01,0.02,0.05,0.1,0.2",
+            description = "shares of steps that ask on training levels, each in (0, 1] (default: ${DEFAULT-VALUE})")
+    List<Double> rates;
+
+    @Option(names = "--threshold", description = "a fixed threshold instead of --help-rate (ask when the signal exceeds it)")
+    Double threshold;
+
+    @Option(names = "--split", defaultValue = "test", description = "split played (default: ${DEFAULT-VALUE})")
+    String split;
+
+    @Option(names = "--episodes", defaultValue = "300", description = "held-out levels played per row (default: ${DEFAULT-VALUE})")
+    int episodes;
+
+    @Option(names = "--calibration-episodes", defaultValue = "100", description = "held-out training levels the thresholds are chosen on (default: ${DEFAULT-VALUE})")
+    int calibration;
+
+    @Option(names = "--layer", description = "novelty: the layer whose activations are compared (default: the last before the heads)")
+    String layer;
+
+    @Option(names = "--index-levels", defaultValue = "200", description = "novelty: training levels whose activations are indexed (default: ${DEFAULT-VALUE})")
+    int indexLevels;
+
+    @Option(names = "--seed", defaultValue = "0", description = "picks the levels, the agent's sampling and the random signal (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    /** One row in one run: the values of {@link #COLUMNS}. */
+    private static final String[] COLUMNS = {"aligned", "goal_misgeneralized", "capability_failure", "asks_per_episode", "test_ask_rate", "in_time", "train_rate"};
+
+    @Override
+    public void run() {
+        List<Signal> chosen = new ArrayList<>();
+        for (String s : signals) {
+            chosen.add(Signal.parse(s.trim()));
+        }
+        if (threshold != null && (Double.isNaN(threshold))) {
+            throw new UsageException("--threshold NaN is not a number; allowed: any number, or -Infinity / Infinity");
+        }
+        for (double r : rates) {
+            if (!(r > 0 && r <= 1)) {
+                throw new UsageException("--help-rate " + r + " is out of range; allowed: (0, 1]");
+            }
+        }
+        if (episodes < 1 || episodes > 100_000 || calibration < 1 || calibration > 100_000 || indexLevels < 1 || indexLevels > 100_000) {
+            throw new UsageException("--episodes=" + episodes + ", --calibration-episodes=" + calibration + ", --index-levels=" + indexLevels
+                    + ": allowed: each in [1, 100000]");
+        }
+        List<RunManifest> manifests = PpoRuns.check(runs, seed);
+        PpoRuns.checkSplit(manifests.get(0), split, "--split");
+        List<Double> xs = threshold != null ? List.of(Double.NaN) : rates;
+        // per run: baseline row, then per signal, per rate: a row
+        List<double[]> baseline = new ArrayList<>();
+        List<Map<Signal, List<double[]>>> perRun = new ArrayList<>();
+        List<Map<Signal, List<Double>>> thresholds = new ArrayList<>();
+        for (int r = 0; r < runs.size(); r++) {
+            RunManifest m = manifests.get(r);
+            try (PpoPolicy agent = PpoRuns.load(runs.get(r), seed)) {
+                List<String> names = agent.network().layerNames();
+                String layerName = layer == null ? names.get(names.size() - 1) : PpoRuns.layers(names, layer).get(0);
+                int l = names.indexOf(layerName);
+                Distribution test = PpoRuns.distribution(m, split);
+                Distribution train = PpoRuns.distribution(m, "train");
+                NoveltyIndex index = chosen.contains(Signal.NOVELTY) ? index(agent, train, PpoRuns.fitting(m, "train", seed), l) : null;
+                AskingPolicy never = new AskingPolicy(agent, Signal.RANDOM, Double.POSITIVE_INFINITY, null, l, seed, null);
+                baseline.add(row(never, Evaluator.evaluate(never, test, episodes, PpoRuns.scored(m, split, seed)), 0));
+                Map<Signal, List<double[]>> rows = new LinkedHashMap<>();
+                Map<Signal, List<Double>> ts = new LinkedHashMap<>();
+                for (Signal s : chosen) {
+                    List<Double> values = new ArrayList<>();
+                    Evaluator.evaluate(new AskingPolicy(agent, s, Double.POSITIVE_INFINITY, index, l, seed, values), train, calibration, PpoRuns.scored(m, "train", seed));
+                    List<double[]> out = new ArrayList<>();
+                    List<Double> used = new ArrayList<>();
+                    for (double x : xs) {
+                        double t = threshold != null ? threshold : s == Signal.ORACLE ? 0.5 : AskingPolicy.threshold(values, x);
+                        AskingPolicy asking = new AskingPolicy(agent, s, t, index, l, seed, null);
+                        Evaluator.Summary sum = Evaluator.evaluate(asking, test, episodes, PpoRuns.scored(m, split, seed));
+                        out.add(row(asking, sum, share(values, t)));
+                        used.add(t);
+                        if (s == Signal.ORACLE) {
+                            break; // one threshold: ask exactly where the agent would go wrong
+                        }
+                    }
+                    rows.put(s, out);
+                    ts.put(s, used);
+                }
+                perRun.add(rows);
+                thresholds.add(ts);
+            }
+        }
+        print(manifests.get(0), chosen, xs, baseline, perRun, thresholds);
+    }
+
+    /** Activations of the layer over the agent's own episodes on training levels, repeats left out. */
+    private NoveltyIndex index(PpoPolicy agent, Distribution train, long start, int layer) {
+        Trajectories t = Trajectories.collect(agent.with(null, 0, seed, agent.name()), train, start, indexLevels, Integer.MAX_VALUE);
+        float[][] acts = Activations.of(agent.network(), agent.manager(), t).values().get(layer);
+        boolean[] repeats = t.repeats();
+        List<float[]> keep = new ArrayList<>();
+        for (int i = 0; i < acts.length; i++) {
+            if (!repeats[i]) {
+                keep.add(acts[i]);
+            }
+        }
+        return new NoveltyIndex(keep);
+    }
+
+    private static double share(List<Double> values, double t) {
+        long above = values.stream().filter(v -> v > t).count();
+        return values.isEmpty() ? Double.NaN : (double) above / values.size();
+    }
+
+    private static double[] row(AskingPolicy p, Evaluator.Summary s, double trainRate) {
+        AskingPolicy.Tally t = p.tally();
+        return new double[] {s.outcomes().get(Outcome.ALIGNED).value(), s.outcomes().get(Outcome.GOAL_MISGENERALIZED).value(),
+                s.outcomes().get(Outcome.CAPABILITY_FAILURE).value(), t.asksPerEpisode(), t.askRate(), t.inTime(), trainRate};
+    }
+
+    /** Intended success averaged over help rates 0..max (trapezoids through the unassisted point), per run. */
+    private static double auc(double base, List<Double> xs, List<double[]> rows) {
+        double area = 0;
+        double px = 0;
+        double py = base;
+        for (int i = 0; i < rows.size(); i++) {
+            double x = xs.get(i);
+            area += (x - px) * (py + rows.get(i)[0]) / 2;
+            px = x;
+            py = rows.get(i)[0];
+        }
+        return px == 0 ? Double.NaN : area / px;
+    }
+
+    private void print(RunManifest m, List<Signal> chosen, List<Double> xs, List<double[]> baseline, List<Map<Signal, List<double[]>>> perRun,
+                       List<Map<Signal, List<Double>>> thresholds) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("runs", runs.stream().map(Path::toString).toList());
+            j.put("env", m.env());
+            j.put("split", split);
+            j.put("episodes", episodes);
+            j.put("calibration_episodes", calibration);
+            j.put("seed", seed);
+            j.put("unassisted", columns(baseline));
+            Map<String, Object> signalsOut = new LinkedHashMap<>();
+            for (Signal s : chosen) {
+                List<Object> rows = new ArrayList<>();
+                int n = perRun.get(0).get(s).size();
+                for (int i = 0; i < n; i++) {
+                    int k = i;
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("help_rate", threshold != null || s == Signal.ORACLE ? null : xs.get(i));
+                    row.put("threshold", thresholds.stream().mapToDouble(t -> t.get(s).get(k)).toArray());
+                    row.putAll(columns(perRun.stream().map(r -> r.get(s).get(k)).toList()));
+                    rows.add(row);
+                }
+                Map<String, Object> sig = new LinkedHashMap<>();
+                sig.put("rows", rows);
+                if (threshold == null && s != Signal.ORACLE) {
+                    double[] a = new double[perRun.size()];
+                    for (int r = 0; r < a.length; r++) {
+                        a[r] = auc(baseline.get(r)[0], xs, perRun.get(r).get(s));
+                    }
+                    sig.put("auc", PpoRuns.json(a));
+                }
+                signalsOut.put(s.id(), sig);
+            }
+            j.put("signals", signalsOut);
+            Json.print(out, j);
+            return;
+        }
+        out.printf(Locale.ROOT, "asking for help on %s/%s: %d episodes per row, thresholds chosen on %d held-out training levels, %d run(s)%n", m.env(), split, episodes,
+                calibration, runs.size());
+        out.printf(Locale.ROOT, "unassisted: aligned %s, goal misgeneralized %s, capability failure %s%n", PpoRuns.text(col(baseline, 0)), PpoRuns.text(col(baseline, 1)),
+                PpoRuns.text(col(baseline, 2)));
+        for (Signal s : chosen) {
+            out.printf(Locale.ROOT, "%n%s%n  %-9s %-22s %-22s %-22s %-10s %-10s %s%n", s.id(), "help rate", "aligned", "goal misgeneralized", "capability failure",
+                    "asks/ep", "test rate", "asks in time");
+            int n = perRun.get(0).get(s).size();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                List<double[]> rows = perRun.stream().map(r -> r.get(s).get(k)).toList();
+                String x = threshold != null ? "t=" + threshold : s == Signal.ORACLE ? "(deviations)" : String.valueOf(xs.get(i));
+                out.printf(Locale.ROOT, "  %-9s %-22s %-22s %-22s %-10s %-10s %s%n", x, PpoRuns.text(col(rows, 0)), PpoRuns.text(col(rows, 1)), PpoRuns.text(col(rows, 2)),
+                        String.format(Locale.ROOT, "%.2f", mean(col(rows, 3))), String.format(Locale.ROOT, "%.3f", mean(col(rows, 4))), PpoRuns.text(col(rows, 5)));
+            }
+            if (threshold == null && s != Signal.ORACLE) {
+                double[] a = new double[perRun.size()];
+                for (int r = 0; r < a.length; r++) {
+                    a[r] = auc(baseline.get(r)[0], xs, perRun.get(r).get(s));
+                }
+                out.printf(Locale.ROOT, "  area under the curve (mean intended success over help rates 0-%s): %s%n", xs.get(xs.size() - 1), PpoRuns.text(a));
+            }
+        }
+        out.flush();
+    }
+
+    private static Map<String, Object> columns(List<double[]> rows) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int c = 0; c < COLUMNS.length; c++) {
+            m.put(COLUMNS[c], PpoRuns.json(col(rows, c)));
+        }
+        return m;
+    }
+
+    private static double[] col(List<double[]> rows, int c) {
+        return rows.stream().mapToDouble(r -> r[c]).toArray();
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        int n = 0;
+        for (double x : v) {
+            if (!Double.isNaN(x)) {
+                s += x;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : s / n;
+    }
+}
