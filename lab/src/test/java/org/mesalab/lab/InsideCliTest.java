@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** probe, steer, mesa and activations end to end on tiny PPO runs of maze and coinrun, and their bad inputs. */
+/** probe, steer, mesa, activations and ask end to end on tiny PPO runs of maze and coinrun, and their bad inputs. */
 class InsideCliTest {
     @TempDir
     static Path dir;
@@ -146,6 +146,30 @@ class InsideCliTest {
     }
 
     @Test
+    void askReportsEverySignalAgainstTheUnassistedAgent() {
+        Cli r = Cli.run("ask", maze.toString(), maze2.toString(), "--help-rate", "0.1,0.5", "--episodes", "10", "--calibration-episodes", "5",
+                "--index-levels", "5", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = r.json();
+        assertEquals(2, j.get("unassisted").get("aligned").get("per_run").size());
+        for (String s : new String[] {"entropy", "max_prob", "novelty", "random"}) {
+            JsonNode sig = j.get("signals").get(s);
+            assertEquals(2, sig.get("rows").size(), s);
+            JsonNode high = sig.get("rows").get(1);
+            assertTrue(high.get("asks_per_episode").get("mean").asDouble() > 0, s + " asks at rate 0.5");
+            assertEquals(0.5, high.get("train_rate").get("mean").asDouble(), 0.15, s + ": the calibrated rate on its own levels");
+            assertTrue(sig.has("auc"));
+        }
+        JsonNode oracle = j.get("signals").get("oracle").get("rows");
+        assertEquals(1, oracle.size(), "the bound has one row");
+        assertEquals(1.0, oracle.get(0).get("aligned").get("mean").asDouble(), "asking at every deviation plays the intended oracle");
+        assertEquals(1.0, oracle.get(0).get("in_time").get("mean").asDouble());
+        Cli coin = Cli.run("ask", coinrun.toString(), "--signal", "entropy,random", "--threshold", "0.5", "--episodes", "10");
+        assertEquals(0, coin.code(), coin.err());
+        assertTrue(coin.out().contains("asking for help on coinrun/test") && coin.out().contains("t=0.5"), coin.out());
+    }
+
+    @Test
     void badInputsGetOneLineExitTwoAndWriteNothing(@TempDir Path out) throws Exception {
         Path wrong = out.resolve("wrong.npy");
         org.mesalab.agents.interp.Npy.writeVector(wrong, new float[] {1, 2, 3});
@@ -167,6 +191,11 @@ class InsideCliTest {
                 {"activations", maze.toString(), "--move", "cheese=99,0", "--out", acts.toString()},
                 {"activations", maze.toString(), "--move", "gold=1,1", "--out", acts.toString()},
                 {"activations", maze.toString(), "--levels", "0", "--out", acts.toString()},
+                {"ask", maze.toString(), "--signal", "curiosity"},
+                {"ask", maze.toString(), "--help-rate", "0"},
+                {"ask", maze.toString(), "--help-rate", "1.5"},
+                {"ask", maze.toString(), "--threshold", "NaN"},
+                {"ask", maze.toString(), "--signal", "novelty", "--layer", "lstm"},
         };
         for (String[] c : cases) {
             Cli r = Cli.run(c);
