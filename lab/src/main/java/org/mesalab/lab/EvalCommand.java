@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", footer = {"", "Examples:", "  mesalab eval runs/maze-ppo --split test --episodes 500 --json", "  mesalab eval --policy oracle:corner --env maze --split test", "  mesalab eval --runs runs/s1 runs/s2 runs/s3 --versus runs/b1 runs/b2 runs/b3 --split test", "  mesalab eval runs/maze-planner --objective events:cheese --refit-split test"}, description = {
+@Command(name = "eval", footer = {"", "Examples:", "  mesalab eval runs/maze-ppo --split test --episodes 500 --json", "  mesalab eval --policy oracle:corner --env maze --split test", "  mesalab eval --runs runs/s1 runs/s2 runs/s3 --versus runs/b1 runs/b2 runs/b3 --split test", "  mesalab eval runs/maze-planner --objective events:cheese --refit-split test", "  mesalab eval runs/maze-ppo --ask-for-help novelty --help-rate 0.05"}, description = {
         "Evaluate a trained run (RUN_DIR) or a built-in policy (--policy with --env) on held-out levels of a split:",
         "intended success, each proxy's success, and outcomes (aligned / goal_misgeneralized / capability_failure) with 95%% intervals."})
 final class EvalCommand implements Runnable {
@@ -56,6 +56,16 @@ final class EvalCommand implements Runnable {
     @Option(names = "--resamples", defaultValue = "50000", description = "bootstrap resamples for --runs (default: ${DEFAULT-VALUE}, as rliable)")
     int resamples;
 
+    @Option(names = "--ask-for-help", paramLabel = "SIGNAL", description = "PPO runs: ask the intended objective's oracle for the action when SIGNAL "
+            + "(entropy, max_prob, novelty, random, oracle) exceeds --threshold, or the threshold that gives --help-rate on training levels (as mesalab ask)")
+    String askForHelp;
+
+    @Option(names = "--threshold", description = "with --ask-for-help: ask when the signal exceeds this")
+    Double threshold;
+
+    @Option(names = "--help-rate", description = "with --ask-for-help: the share of steps that ask on held-out training levels, in (0, 1] (default: 0.05)")
+    Double helpRate;
+
     @Override
     public void run() {
         if (episodes <= 0 || episodes > 1_000_000) {
@@ -75,6 +85,10 @@ final class EvalCommand implements Runnable {
             worldModel();
             return;
         }
+        if (askForHelp != null || threshold != null || helpRate != null) {
+            askForHelp();
+            return;
+        }
         Evaluator.Summary s;
         String name;
         String warning;
@@ -86,6 +100,32 @@ final class EvalCommand implements Runnable {
             source = subject.source();
         }
         print(s, name, warning, source);
+    }
+
+    /** One signal at one threshold or rate: {@code mesalab ask} with this command's run, split, episodes and seed. */
+    private void askForHelp() {
+        if (askForHelp == null) {
+            throw new UsageException("--threshold and --help-rate go with --ask-for-help SIGNAL");
+        }
+        if (target.runDir == null) {
+            throw new UsageException("--ask-for-help needs a RUN_DIR (a PPO run), not --policy");
+        }
+        if (threshold != null && helpRate != null) {
+            throw new UsageException("give --threshold or --help-rate, not both");
+        }
+        AskCommand ask = new AskCommand();
+        ask.spec = spec;
+        ask.runs = List.of(target.runDir);
+        ask.signals = List.of(askForHelp);
+        ask.rates = List.of(helpRate == null ? 0.05 : helpRate);
+        ask.threshold = threshold;
+        ask.split = target.split;
+        ask.episodes = episodes;
+        ask.calibration = 100;
+        ask.indexLevels = 200;
+        ask.seed = target.seed;
+        ask.json = json;
+        ask.run();
     }
 
     private void worldModel() {

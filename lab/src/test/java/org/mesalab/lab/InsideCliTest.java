@@ -164,6 +164,9 @@ class InsideCliTest {
         assertEquals(1, oracle.size(), "the bound has one row");
         assertEquals(1.0, oracle.get(0).get("aligned").get("mean").asDouble(), "asking at every deviation plays the intended oracle");
         assertEquals(1.0, oracle.get(0).get("in_time").get("mean").asDouble());
+        Cli viaEval = Cli.run("eval", maze.toString(), "--ask-for-help", "oracle", "--episodes", "10", "--json");
+        assertEquals(0, viaEval.code(), viaEval.err());
+        assertEquals(1.0, viaEval.json().get("signals").get("oracle").get("rows").get(0).get("aligned").get("mean").asDouble());
         Cli coin = Cli.run("ask", coinrun.toString(), "--signal", "entropy,random", "--threshold", "0.5", "--episodes", "10");
         assertEquals(0, coin.code(), coin.err());
         assertTrue(coin.out().contains("asking for help on coinrun/test") && coin.out().contains("t=0.5"), coin.out());
@@ -192,6 +195,9 @@ class InsideCliTest {
                 {"activations", maze.toString(), "--move", "gold=1,1", "--out", acts.toString()},
                 {"activations", maze.toString(), "--levels", "0", "--out", acts.toString()},
                 {"ask", maze.toString(), "--signal", "curiosity"},
+                {"eval", maze.toString(), "--threshold", "3"},
+                {"eval", "--policy", "random", "--env", "maze", "--ask-for-help", "entropy"},
+                {"eval", maze.toString(), "--ask-for-help", "entropy", "--threshold", "1", "--help-rate", "0.1"},
                 {"ask", maze.toString(), "--help-rate", "0"},
                 {"ask", maze.toString(), "--help-rate", "1.5"},
                 {"ask", maze.toString(), "--threshold", "NaN"},
