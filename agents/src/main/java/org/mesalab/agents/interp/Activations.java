@@ -18,6 +18,14 @@ public record Activations(List<String> layers, List<float[][]> values) {
     private static final int CHUNK = 2048;
 
     public static Activations of(PolicyNetwork net, NDManager manager, Trajectories traj) {
+        return of(net, manager, traj, null);
+    }
+
+    /**
+     * As {@link #of(PolicyNetwork, NDManager, Trajectories)}, storing only the steps {@code keep} marks (the
+     * others' rows are null): a recurrent network still replays every step, but memory holds what is used.
+     */
+    public static Activations of(PolicyNetwork net, NDManager manager, Trajectories traj, boolean[] keep) {
         List<String> layers = net.layerNames();
         int n = traj.size();
         List<float[][]> values = new ArrayList<>();
@@ -35,7 +43,7 @@ public record Activations(List<String> layers, List<float[][]> values) {
                 int offset = from;
                 try (NDManager sub = manager.newSubManager()) {
                     net.forward(sub.create(batch, new Shape(rows, d)), (layer, a) -> {
-                        store(values.get(layer), offset, a);
+                        store(values.get(layer), offset, a, keep);
                         return a;
                     }, false);
                 }
@@ -54,7 +62,7 @@ public record Activations(List<String> layers, List<float[][]> values) {
             try (NDManager sub = manager.newSubManager()) {
                 NDList out = net.step(sub.create(traj.observations().get(i), new Shape(1, d)), sub.create(hs, new Shape(1, h)),
                         sub.create(cs, new Shape(1, h)), (layer, a) -> {
-                            store(values.get(layer), row, a);
+                            store(values.get(layer), row, a, keep);
                             return a;
                         }, false);
                 hs = out.get(2).toFloatArray();
@@ -75,13 +83,15 @@ public record Activations(List<String> layers, List<float[][]> values) {
         return out;
     }
 
-    private static void store(float[][] dst, int from, NDArray a) {
+    private static void store(float[][] dst, int from, NDArray a, boolean[] keep) {
         Shape s = a.getShape();
         int rows = (int) s.get(0);
         int cols = (int) (s.size() / rows);
         float[] flat = a.toFloatArray();
         for (int r = 0; r < rows; r++) {
-            dst[from + r] = java.util.Arrays.copyOfRange(flat, r * cols, (r + 1) * cols);
+            if (keep == null || keep[from + r]) {
+                dst[from + r] = java.util.Arrays.copyOfRange(flat, r * cols, (r + 1) * cols);
+            }
         }
     }
 

@@ -40,10 +40,12 @@ public record Probes(Trajectories fit, Trajectories score, List<String> layers, 
         Env probe = m.trainDistribution().create();
         PolicyNetwork control = new PolicyNetwork(policy.manager(), PpoConfig.of(m), probe.channels, probe.height, probe.width, net.actions(),
                 new Rng(controlSeed));
-        Activations trainedFit = Activations.of(net, policy.manager(), fit);
-        Activations trainedScore = Activations.of(net, policy.manager(), score);
-        Activations controlFit = Activations.of(control, policy.manager(), fit);
-        Activations controlScore = Activations.of(control, policy.manager(), score);
+        boolean[] fitKeep = not(fit.repeats());
+        boolean[] scoreKeep = not(score.repeats());
+        Activations trainedFit = Activations.of(net, policy.manager(), fit, fitKeep);
+        Activations trainedScore = Activations.of(net, policy.manager(), score, scoreKeep);
+        Activations controlFit = Activations.of(control, policy.manager(), fit, fitKeep);
+        Activations controlScore = Activations.of(control, policy.manager(), score, scoreKeep);
         int[] fitLevels = Targets.levels(fit);
         int[] scoreLevels = Targets.levels(score);
         Map<String, List<Layer>> results = new LinkedHashMap<>();
@@ -60,6 +62,14 @@ public record Probes(Trajectories fit, Trajectories score, List<String> layers, 
             results.put(target, rows);
         }
         return new Probes(fit, score, layers, results);
+    }
+
+    private static boolean[] not(boolean[] b) {
+        boolean[] n = new boolean[b.length];
+        for (int i = 0; i < b.length; i++) {
+            n[i] = !b[i];
+        }
+        return n;
     }
 
     private static int[] skip(int[] labels, boolean[] repeats) {
