@@ -82,6 +82,9 @@ final class AskCommand implements Runnable {
         for (String s : signals) {
             chosen.add(Signal.parse(s.trim()));
         }
+        if (threshold != null && spec.commandLine().getParseResult() != null && spec.commandLine().getParseResult().hasMatchedOption("--help-rate")) {
+            throw new UsageException("give --threshold or --help-rate, not both");
+        }
         if (threshold != null && (Double.isNaN(threshold))) {
             throw new UsageException("--threshold NaN is not a number; allowed: any number, or -Infinity / Infinity");
         }

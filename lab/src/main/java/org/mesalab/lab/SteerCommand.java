@@ -100,7 +100,11 @@ final class SteerCommand implements Runnable {
                 PolicyNetwork net = policy.network();
                 List<String> names = net.layerNames();
                 layerName = layer == null ? names.get(names.size() - 1) : layer;
-                int l = PpoRuns.layers(names, layerName).isEmpty() ? -1 : names.indexOf(layerName);
+                if (layerName.equals("all")) {
+                    throw new UsageException("--layer all: a vector steers one layer; allowed: " + String.join(", ", names));
+                }
+                PpoRuns.layers(names, layerName);
+                int l = names.indexOf(layerName);
                 Distribution dist = PpoRuns.distribution(m, split);
                 SteeringVector v = vector(policy, dist, PpoRuns.fitting(m, split, seed), l, layerName);
                 vectors.add(v);

@@ -195,6 +195,8 @@ class InsideCliTest {
                 {"activations", maze.toString(), "--move", "gold=1,1", "--out", acts.toString()},
                 {"activations", maze.toString(), "--levels", "0", "--out", acts.toString()},
                 {"ask", maze.toString(), "--signal", "curiosity"},
+                {"ask", maze.toString(), "--threshold", "1", "--help-rate", "0.1"},
+                {"steer", maze.toString(), "--vector", "cheese", "--layer", "all"},
                 {"eval", maze.toString(), "--threshold", "3"},
                 {"eval", "--policy", "random", "--env", "maze", "--ask-for-help", "entropy"},
                 {"eval", maze.toString(), "--ask-for-help", "entropy", "--threshold", "1", "--help-rate", "0.1"},
