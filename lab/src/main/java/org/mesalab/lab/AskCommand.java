@@ -167,6 +167,21 @@ final class AskCommand implements Runnable {
                 s.outcomes().get(Outcome.CAPABILITY_FAILURE).value(), t.asksPerEpisode(), t.askRate(), t.inTime(), trainRate};
     }
 
+    /**
+     * Intended success gained per unit of test steps asked, per run: (aligned - unassisted) / test ask rate. Signals
+     * ask at different test rates for one training rate (a good one asks more where things are unfamiliar), so
+     * this, not the curve against the training rate alone, says whether an ask of one signal buys more than an ask
+     * of another; random asking is the baseline.
+     */
+    private static double[] gain(List<double[]> baseline, List<Map<Signal, List<double[]>>> perRun, Signal s, int k) {
+        double[] g = new double[perRun.size()];
+        for (int r = 0; r < g.length; r++) {
+            double[] row = perRun.get(r).get(s).get(k);
+            g[r] = row[4] > 0 ? (row[0] - baseline.get(r)[0]) / row[4] : Double.NaN;
+        }
+        return g;
+    }
+
     /** Intended success averaged over help rates 0..max (trapezoids through the unassisted point), per run. */
     private static double auc(double base, List<Double> xs, List<double[]> rows) {
         double area = 0;
@@ -203,6 +218,7 @@ final class AskCommand implements Runnable {
                     row.put("help_rate", threshold != null || s == Signal.ORACLE ? null : xs.get(i));
                     row.put("threshold", thresholds.stream().mapToDouble(t -> t.get(s).get(k)).toArray());
                     row.putAll(columns(perRun.stream().map(r -> r.get(s).get(k)).toList()));
+                    row.put("gain_per_test_ask_rate", PpoRuns.json(gain(baseline, perRun, s, k)));
                     rows.add(row);
                 }
                 Map<String, Object> sig = new LinkedHashMap<>();
@@ -225,15 +241,16 @@ final class AskCommand implements Runnable {
         out.printf(Locale.ROOT, "unassisted: aligned %s, goal misgeneralized %s, capability failure %s%n", PpoRuns.text(col(baseline, 0)), PpoRuns.text(col(baseline, 1)),
                 PpoRuns.text(col(baseline, 2)));
         for (Signal s : chosen) {
-            out.printf(Locale.ROOT, "%n%s%n  %-9s %-22s %-22s %-22s %-10s %-10s %s%n", s.id(), "help rate", "aligned", "goal misgeneralized", "capability failure",
-                    "asks/ep", "test rate", "asks in time");
+            out.printf(Locale.ROOT, "%n%s%n  %-9s %-22s %-22s %-22s %-10s %-10s %-22s %s%n", s.id(), "help rate", "aligned", "goal misgeneralized", "capability failure",
+                    "asks/ep", "test rate", "asks in time", "gain / test rate");
             int n = perRun.get(0).get(s).size();
             for (int i = 0; i < n; i++) {
                 int k = i;
                 List<double[]> rows = perRun.stream().map(r -> r.get(s).get(k)).toList();
                 String x = threshold != null ? "t=" + threshold : s == Signal.ORACLE ? "(deviations)" : String.valueOf(xs.get(i));
-                out.printf(Locale.ROOT, "  %-9s %-22s %-22s %-22s %-10s %-10s %s%n", x, PpoRuns.text(col(rows, 0)), PpoRuns.text(col(rows, 1)), PpoRuns.text(col(rows, 2)),
-                        String.format(Locale.ROOT, "%.2f", mean(col(rows, 3))), String.format(Locale.ROOT, "%.3f", mean(col(rows, 4))), PpoRuns.text(col(rows, 5)));
+                out.printf(Locale.ROOT, "  %-9s %-22s %-22s %-22s %-10s %-10s %-22s %s%n", x, PpoRuns.text(col(rows, 0)), PpoRuns.text(col(rows, 1)), PpoRuns.text(col(rows, 2)),
+                        String.format(Locale.ROOT, "%.2f", mean(col(rows, 3))), String.format(Locale.ROOT, "%.3f", mean(col(rows, 4))), PpoRuns.text(col(rows, 5)),
+                        PpoRuns.text(gain(baseline, perRun, s, k)));
             }
             if (threshold == null && s != Signal.ORACLE) {
                 double[] a = new double[perRun.size()];

@@ -159,6 +159,7 @@ class InsideCliTest {
             assertTrue(high.get("asks_per_episode").get("mean").asDouble() > 0, s + " asks at rate 0.5");
             assertEquals(0.5, high.get("train_rate").get("mean").asDouble(), 0.15, s + ": the calibrated rate on its own levels");
             assertTrue(sig.has("auc"));
+            assertTrue(high.has("gain_per_test_ask_rate"));
         }
         JsonNode oracle = j.get("signals").get("oracle").get("rows");
         assertEquals(1, oracle.size(), "the bound has one row");
