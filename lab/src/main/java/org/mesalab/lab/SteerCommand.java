@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "steer", footer = {"", "Examples:",
         "  mesalab steer runs/maze-ppo --vector cheese --coefficient -1,1,2,4",
+        "  mesalab steer runs/maze-ppo --vector cheese@level --coefficient -1",
         "  mesalab steer runs/maze-ppo --vector cheese@0,0 --layer hidden1 --coefficient 1,2 --json",
         "  mesalab steer runs/maze-ppo --vector my-vector.npy --layer hidden2 --coefficient 1"},
         description = {"Activation addition (Turner, Mini et al. 2023): add a steering vector to one layer of a PPO network at every step",
@@ -43,6 +44,7 @@ final class SteerCommand implements Runnable {
     List<Path> runs;
 
     @Option(names = "--vector", required = true, description = "ITEM (its activation with minus without it, e.g. cheese), "
+            + "ITEM@level (each level's own: its first observation with minus without the item, Turner et al.'s protocol), "
             + "ITEM@X,Y (the item moved to cell X,Y minus without it), or FILE.npy (a float vector of the layer's width)")
     String vector;
 
@@ -110,9 +112,9 @@ final class SteerCommand implements Runnable {
                 vectors.add(v);
                 long start = PpoRuns.scored(m, split, seed);
                 List<Steering.Row> rows = new ArrayList<>();
-                rows.add(Steering.measure(policy, null, v.target(), dist, start, episodes, seed));
+                rows.add(Steering.measure(policy, null, 0, dist, start, episodes, seed));
                 for (double c : coefficients) {
-                    rows.add(Steering.measure(policy, v.hook(c), v.target(), dist, start, episodes, seed));
+                    rows.add(Steering.measure(policy, v, c, dist, start, episodes, seed));
                 }
                 perRun.add(rows);
             }
@@ -140,7 +142,7 @@ final class SteerCommand implements Runnable {
             if (v.length != width) {
                 throw new UsageException("--vector " + vector + " has " + v.length + " values but layer " + layerName + " has " + width + "; allowed: a vector of " + width);
             }
-            return new SteeringVector(file.getFileName().toString(), l, v, 0, null);
+            return new SteeringVector(file.getFileName().toString(), l, v, 0, null, null);
         }
         Env env = dist.create();
         env.reset(dist.levelSeed(fitStart));
@@ -152,10 +154,12 @@ final class SteerCommand implements Runnable {
         });
         String item = vector;
         int[] target = null;
+        boolean perLevel = false;
         int at = vector.indexOf('@');
         if (at >= 0) {
             item = vector.substring(0, at);
-            target = cell(vector.substring(at + 1), env);
+            perLevel = vector.substring(at + 1).equals("level");
+            target = perLevel ? null : cell(vector.substring(at + 1), env);
         }
         if (!items.contains(item)) {
             throw new UsageException("--vector " + vector + ": " + dist.env().name() + " has no item '" + item + "'; allowed: " + String.join(", ", items)
@@ -165,7 +169,7 @@ final class SteerCommand implements Runnable {
         if (v == null) {
             throw new UsageException("--vector " + vector + ": no level of " + vectorLevels + " allows the edit (the cell is a wall, the agent's or the item's own); allowed: a free cell");
         }
-        return v;
+        return perLevel ? SteeringVector.perLevel(v, item) : v;
     }
 
     private int[] cell(String xy, Env env) {

@@ -86,6 +86,9 @@ class InsideCliTest {
         Cli retarget = Cli.run("steer", maze.toString(), "--vector", "cheese@0,0", "--layer", "hidden1", "--coefficient", "1", "--episodes", "10", "--json");
         assertEquals(0, retarget.code(), retarget.err());
         assertTrue(retarget.json().get("rows").get(1).has("reached_target"));
+        Cli own = Cli.run("steer", maze.toString(), "--vector", "cheese@level", "--layer", "hidden1", "--coefficient", "-1", "--episodes", "10", "--json");
+        assertEquals(0, own.code(), own.err());
+        assertEquals("cheese@level", own.json().get("vector").asText());
         Cli coin = Cli.run("steer", coinrun.toString(), "--vector", "coin", "--episodes", "10", "--vector-levels", "5");
         assertEquals(0, coin.code(), coin.err());
         assertTrue(coin.out().contains("steering coinrun/test"), coin.out());

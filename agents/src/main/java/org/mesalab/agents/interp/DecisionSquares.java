@@ -23,6 +23,11 @@ import org.mesalab.core.solve.Oracles;
 public record DecisionSquares(int levels, double[] towardGoal) {
 
     public static DecisionSquares measure(PpoPolicy policy, Distribution dist, long start, int levels) {
+        return measure(policy, dist, start, levels, env -> { });
+    }
+
+    /** As {@link #measure(PpoPolicy, Distribution, long, int)}, calling {@code onLevel} when each level starts (a level's own steering vector). */
+    public static DecisionSquares measure(PpoPolicy policy, Distribution dist, long start, int levels, java.util.function.Consumer<Env> onLevel) {
         EnvType type = dist.env();
         Policy intended = Oracles.oracle(type.intended());
         Policy proxy = Oracles.oracle(type.proxies().get(0));
@@ -30,6 +35,7 @@ public record DecisionSquares(int levels, double[] towardGoal) {
         List<Double> p = new ArrayList<>();
         for (int i = 0; i < levels; i++) {
             env.reset(dist.levelSeed(start + i));
+            onLevel.accept(env);
             while (!env.done()) {
                 int goal = intended.act(env);
                 int other = proxy.act(env);

@@ -30,13 +30,42 @@ public final class Steering {
     public record Row(Map<Outcome, Double> outcomes, double medianTowardGoal, double meanTowardGoal, int squares, double reached) {
     }
 
-    public static Row measure(PpoPolicy policy, PolicyNetwork.Hook hook, int[] target, Distribution dist, long start, int episodes, long seed) {
-        Visits visits = new Visits(policy.with(hook, 0, seed, policy.name()), target);
+    /** The policy unsteered ({@code vector} null) or with {@code coefficient} times {@code vector}. */
+    public static Row measure(PpoPolicy policy, SteeringVector vector, double coefficient, Distribution dist, long start, int episodes, long seed) {
+        Hook hook = new Hook(policy, vector, coefficient);
+        int[] target = vector == null ? null : vector.target();
+        Visits visits = new Visits(policy.with(vector == null ? null : hook, 0, seed, policy.name()), target, hook);
         Evaluator.Summary s = Evaluator.evaluate(visits, dist, episodes, start);
         Map<Outcome, Double> o = new LinkedHashMap<>();
         s.outcomes().forEach((k, rate) -> o.put(k, rate.value()));
-        DecisionSquares d = DecisionSquares.measure(policy.with(hook, 0, seed, policy.name()), dist, start, episodes);
+        DecisionSquares d = DecisionSquares.measure(policy.with(vector == null ? null : hook, 0, seed, policy.name()), dist, start, episodes, hook::prepare);
         return new Row(o, d.median(), d.mean(), d.towardGoal().length, visits.share());
+    }
+
+    /** The vector's addition; a level's own vector is made when its episode starts ({@link #prepare}). */
+    private static final class Hook implements PolicyNetwork.Hook {
+        private final PpoPolicy policy;
+        private final SteeringVector vector;
+        private final double coefficient;
+        private PolicyNetwork.Hook current;
+
+        Hook(PpoPolicy policy, SteeringVector vector, double coefficient) {
+            this.policy = policy;
+            this.vector = vector;
+            this.coefficient = coefficient;
+            this.current = vector == null || vector.item() != null ? null : vector.hook(coefficient);
+        }
+
+        void prepare(Env env) {
+            if (vector != null && vector.item() != null) {
+                current = SteeringVector.add(SteeringVector.ofLevel(policy, env, vector.item(), vector.layer()), coefficient, vector.layer());
+            }
+        }
+
+        @Override
+        public ai.djl.ndarray.NDArray at(int layer, ai.djl.ndarray.NDArray activation) {
+            return current == null ? activation : current.at(layer, activation);
+        }
     }
 
     /** Counts the episodes in which the agent stands on a cell at some step. */
@@ -47,9 +76,12 @@ public final class Steering {
         private int reached;
         private boolean here;
 
-        Visits(Policy inner, int[] cell) {
+        private final Hook hook;
+
+        Visits(Policy inner, int[] cell, Hook hook) {
             this.inner = inner;
             this.cell = cell;
+            this.hook = hook;
         }
 
         @Override
@@ -57,6 +89,7 @@ public final class Steering {
             if (env.steps() == 0) {
                 episodes++;
                 here = false;
+                hook.prepare(env);
             }
             if (!here && cell != null && env.agentX() == cell[0] && env.agentY() == cell[1]) {
                 here = true;

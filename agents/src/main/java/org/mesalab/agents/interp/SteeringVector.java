@@ -13,12 +13,16 @@ import org.mesalab.core.Env;
  * <p>An item's vector ({@code cheese}) is Turner et al.'s cheese vector averaged over levels: the layer's
  * activation on a level's first observation minus its activation on the same observation with the item
  * taken out. A retargeting vector ({@code cheese@X,Y}) is the activation with the item moved to cell
- * (X, Y) minus the activation without it: "an item at (X, Y)", as the network represents it.
+ * (X, Y) minus the activation without it: "an item at (X, Y)", as the network represents it. A level's own
+ * vector ({@code cheese@level}, Turner et al.'s original protocol: the same maze with and without the
+ * cheese) is computed at the start of each episode from that level's first observation and added through
+ * that episode; {@code values} then holds the mean over the averaged levels, for its norm.
  *
  * @param levels the levels averaged over (0 for a vector given as a file)
  * @param target a retargeting vector's cell {@code [x, y]}; null otherwise
+ * @param item   the item of a level's own vector ({@code ITEM@level}); null otherwise
  */
-public record SteeringVector(String name, int layer, float[] values, int levels, int[] target) {
+public record SteeringVector(String name, int layer, float[] values, int levels, int[] target, String item) {
 
     /**
      * The vector of {@code item} (at its own cell, or moved to {@code target} when not null) at {@code layer},
@@ -55,11 +59,36 @@ public record SteeringVector(String name, int layer, float[] values, int levels,
             sum[j] /= used;
         }
         String name = target == null ? item : item + "@" + target[0] + "," + target[1];
-        return new SteeringVector(name, layer, sum, used, target);
+        return new SteeringVector(name, layer, sum, used, target, null);
+    }
+
+    /** A level's own vector of {@code item}, made at the start of each episode; {@code mean} is {@link #ofItem} over the same kind of levels. */
+    public static SteeringVector perLevel(SteeringVector mean, String item) {
+        return new SteeringVector(item + "@level", mean.layer, mean.values, mean.levels, null, item);
+    }
+
+    /** This level's vector: the first observation's activation with the item minus without it (zero when the agent stands on it). */
+    static float[] ofLevel(PpoPolicy policy, Env env, String item, int layer) {
+        int[] at = Trajectories.items(env).get(item);
+        float[] obs = env.observation();
+        float[] without = ObservationEdits.remove(env, obs, at[0], at[1]);
+        float[] a = Activations.first(policy.network(), policy.manager(), obs).get(layer);
+        if (without == null) {
+            return new float[a.length];
+        }
+        float[] b = Activations.first(policy.network(), policy.manager(), without).get(layer);
+        for (int j = 0; j < a.length; j++) {
+            a[j] -= b[j];
+        }
+        return a;
     }
 
     /** Adds {@code coefficient} times this vector to the layer's activation of every step. */
     public PolicyNetwork.Hook hook(double coefficient) {
+        return add(values, coefficient, layer);
+    }
+
+    static PolicyNetwork.Hook add(float[] values, double coefficient, int layer) {
         float[] scaled = new float[values.length];
         for (int j = 0; j < values.length; j++) {
             scaled[j] = (float) (coefficient * values[j]);

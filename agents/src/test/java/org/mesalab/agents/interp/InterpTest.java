@@ -129,6 +129,12 @@ class InterpTest {
                     assertArrayEquals(x.eventCounts(), y.eventCounts(), "episode " + i);
                     assertEquals(x.intendedReturn(), y.intendedReturn());
                 }
+                // a level's own vector (Turner et al.'s protocol) at coefficient 0 also changes nothing; at -50 it does
+                SteeringVector own = SteeringVector.perLevel(v, "cheese");
+                Steering.Row none = Steering.measure(p, null, 0, TEST, Evaluator.HELD_OUT_START, 10, 5);
+                Steering.Row zeroOwn = Steering.measure(p, own, 0, TEST, Evaluator.HELD_OUT_START, 10, 5);
+                assertEquals(none, zeroOwn);
+                assertFalse(none.equals(Steering.measure(p, own, -50, TEST, Evaluator.HELD_OUT_START, 10, 5)));
                 PpoPolicy a = p.with(null, 0, 5, "a");
                 PpoPolicy b = p.with(v.hook(0), 0, 5, "b");
                 PpoPolicy c = p.with(v.hook(50), 0, 5, "c");

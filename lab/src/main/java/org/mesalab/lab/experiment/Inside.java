@@ -25,7 +25,7 @@ import org.mesalab.core.eval.Outcome;
  */
 final class Inside {
     static final int LEVELS = 100;
-    static final List<Double> COEFFICIENTS = List.of(-1.0, 1.0, 4.0);
+    static final List<Double> COEFFICIENTS = List.of(-2.0, -1.0, 1.0, 2.0);
     static final List<Integer> THINKING = List.of(0, 1, 2, 4, 8);
     static final List<Integer> AHEAD = List.of(1, 2, 4, 8);
 
@@ -49,8 +49,9 @@ final class Inside {
     }
 
     /**
-     * The intended goal's item vector (the item named like the intended objective: maze's cheese, coinrun's
-     * coin) at the last layer, unsteered and at each coefficient; empty when the env has no such item.
+     * Each level's own vector of the intended goal's item (the item named like the intended objective: maze's
+     * cheese, coinrun's coin; Turner et al.'s protocol) at the first layer after the input, unsteered and at each
+     * coefficient; empty when the env has no such item.
      */
     static List<Map<String, Object>> steering(Path dir, RunManifest m, String split, int episodes, long seed) {
         String item = m.type().intended().name();
@@ -62,14 +63,15 @@ final class Inside {
             if (!(probe.items().get(item) instanceof int[])) {
                 return rows;
             }
-            int layer = p.network().layerNames().size() - 1;
-            SteeringVector v = SteeringVector.ofItem(p, d, m.heldOutStart(split) + Probes.FIT_OFFSET, Steering.VECTOR_LEVELS, item, null, layer);
-            if (v == null) {
+            int layer = 1;
+            SteeringVector mean = SteeringVector.ofItem(p, d, m.heldOutStart(split) + Probes.FIT_OFFSET, Steering.VECTOR_LEVELS, item, null, layer);
+            if (mean == null) {
                 return rows;
             }
-            rows.add(row(null, v, p.network().layerNames().get(layer), Steering.measure(p, null, null, d, m.heldOutStart(split), episodes, seed)));
+            SteeringVector v = SteeringVector.perLevel(mean, item);
+            rows.add(row(null, v, p.network().layerNames().get(layer), Steering.measure(p, null, 0, d, m.heldOutStart(split), episodes, seed)));
             for (double c : COEFFICIENTS) {
-                rows.add(row(c, v, p.network().layerNames().get(layer), Steering.measure(p, v.hook(c), null, d, m.heldOutStart(split), episodes, seed)));
+                rows.add(row(c, v, p.network().layerNames().get(layer), Steering.measure(p, v, c, d, m.heldOutStart(split), episodes, seed)));
             }
         }
         return rows;

@@ -30,8 +30,9 @@ final class InsideSection {
             h.append(probeTable(flatten(probes, null)));
         }
         if (!steering.isEmpty()) {
-            h.append("<h3>Steering: activation addition</h3>\n<p>The intended goal item's vector (activation with the item minus without it, averaged over "
-                    + "100 levels) added to the last layer at every step, times a coefficient; the same levels and sampling in every row. "
+            h.append("<h3>Steering: activation addition</h3>\n<p>Each level's own vector of the intended goal's item (the first observation's activation "
+                    + "with the item minus without it, Turner et al.'s protocol) added to the first layer after the input at every step, times a coefficient; "
+                    + "the same levels and sampling in every row. "
                     + "P(intended action) is the policy's probability of the intended goal's action at the square where its path and the proxy's part "
                     + "(median over levels).</p>\n<table><tr><th>condition</th><th>vector</th><th>coefficient</th><th>aligned</th><th>goal misgeneralized</th>"
                     + "<th>capability failure</th><th>P(intended action)</th></tr>\n");
