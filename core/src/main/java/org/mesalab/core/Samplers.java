@@ -55,6 +55,24 @@ public final class Samplers {
         return k - 1;
     }
 
+    /** {@code softmax(logits)} as probabilities (the maximum subtracted first, for stability). */
+    public static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] p = new double[logits.length];
+        double z = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            z += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= z;
+        }
+        return p;
+    }
+
     /** {@code log sum_i exp(logits[off + i])} for i < k, computed stably. */
     public static double logSumExp(float[] logits, int off, int k) {
         double max = Double.NEGATIVE_INFINITY;

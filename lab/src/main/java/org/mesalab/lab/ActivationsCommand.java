@@ -77,7 +77,7 @@ final class ActivationsCommand implements Runnable {
         }
         Path parent = out.toAbsolutePath().getParent();
         OutputFile.prepareDirectory(parent, "--out");
-        Distribution dist = PpoRuns.distribution(m, split);
+        Distribution dist = m.distribution(split);
         try (PpoPolicy policy = PpoRuns.load(run, seed)) {
             Trajectories traj = Trajectories.collect(policy, dist, PpoRuns.scored(m, split, seed), levels, move == null ? steps : 1);
             if (move != null) {

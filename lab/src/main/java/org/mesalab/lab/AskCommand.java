@@ -110,8 +110,8 @@ final class AskCommand implements Runnable {
                 List<String> names = agent.network().layerNames();
                 String layerName = layer == null ? names.get(names.size() - 1) : PpoRuns.layers(names, layer).get(0);
                 int l = names.indexOf(layerName);
-                Distribution test = PpoRuns.distribution(m, split);
-                Distribution train = PpoRuns.distribution(m, "train");
+                Distribution test = m.distribution(split);
+                Distribution train = m.distribution("train");
                 NoveltyIndex index = chosen.contains(Signal.NOVELTY) ? index(agent, train, PpoRuns.fitting(m, "train", seed), l) : null;
                 AskingPolicy never = new AskingPolicy(agent, Signal.RANDOM, Double.POSITIVE_INFINITY, null, l, seed, null);
                 baseline.add(row(never, Evaluator.evaluate(never, test, episodes, PpoRuns.scored(m, split, seed)), 0));

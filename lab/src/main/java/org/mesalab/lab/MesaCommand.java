@@ -92,18 +92,18 @@ final class MesaCommand implements Runnable {
                 Map<Integer, double[]> t = new LinkedHashMap<>();
                 if (recurrent) {
                     for (int k : thinking) {
-                        Evaluator.Summary s = Evaluator.evaluate(policy.with(null, k, seed, policy.name()), PpoRuns.distribution(m, split), episodes,
+                        Evaluator.Summary s = Evaluator.evaluate(policy.with(null, k, seed, policy.name()), m.distribution(split), episodes,
                                 PpoRuns.scored(m, split, seed));
-                        Evaluator.Summary tr = Evaluator.evaluate(policy.with(null, k, seed, policy.name()), PpoRuns.distribution(m, "train"), episodes,
+                        Evaluator.Summary tr = Evaluator.evaluate(policy.with(null, k, seed, policy.name()), m.distribution("train"), episodes,
                                 PpoRuns.scored(m, "train", seed));
                         t.put(k, new double[] {s.outcomes().get(Outcome.ALIGNED).value(), s.outcomes().get(Outcome.GOAL_MISGENERALIZED).value(),
                                 s.outcomes().get(Outcome.CAPABILITY_FAILURE).value(), tr.intendedSuccess().value()});
                     }
                 }
                 think.add(t);
-                Trajectories fit = Trajectories.collect(policy.with(null, 0, seed, policy.name()), PpoRuns.distribution(m, split), PpoRuns.fitting(m, split, seed),
+                Trajectories fit = Trajectories.collect(policy.with(null, 0, seed, policy.name()), m.distribution(split), PpoRuns.fitting(m, split, seed),
                         levels, Integer.MAX_VALUE);
-                Trajectories score = Trajectories.collect(policy.with(null, 0, seed + 1, policy.name()), PpoRuns.distribution(m, split),
+                Trajectories score = Trajectories.collect(policy.with(null, 0, seed + 1, policy.name()), m.distribution(split),
                         PpoRuns.scored(m, split, seed), levels, Integer.MAX_VALUE);
                 layers = layers == null ? policy.network().layerNames() : layers;
                 if (!policy.network().layerNames().equals(layers)) {

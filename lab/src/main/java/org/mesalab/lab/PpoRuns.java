@@ -10,7 +10,6 @@ import java.util.Map;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.ppo.PpoPolicy;
-import org.mesalab.core.Distribution;
 import org.mesalab.core.Rng;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.stats.Stats;
@@ -66,10 +65,6 @@ final class PpoRuns {
     /** The first fitting level of {@code split}: held out from training and from the scored levels. */
     static long fitting(RunManifest m, String split, long seed) {
         return scored(m, split, seed) + org.mesalab.agents.interp.Probes.FIT_OFFSET;
-    }
-
-    static Distribution distribution(RunManifest m, String split) {
-        return m.distribution(split);
     }
 
     static PpoPolicy load(Path run, long seed) {

@@ -13,6 +13,7 @@ import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.interp.Npy;
 import org.mesalab.agents.interp.Steering;
 import org.mesalab.agents.interp.SteeringVector;
+import org.mesalab.agents.interp.Trajectories;
 import org.mesalab.agents.ppo.PolicyNetwork;
 import org.mesalab.agents.ppo.PpoPolicy;
 import org.mesalab.core.Distribution;
@@ -107,7 +108,7 @@ final class SteerCommand implements Runnable {
                 }
                 PpoRuns.layers(names, layerName);
                 int l = names.indexOf(layerName);
-                Distribution dist = PpoRuns.distribution(m, split);
+                Distribution dist = m.distribution(split);
                 SteeringVector v = vector(policy, dist, PpoRuns.fitting(m, split, seed), l, layerName);
                 vectors.add(v);
                 long start = PpoRuns.scored(m, split, seed);
@@ -146,12 +147,7 @@ final class SteerCommand implements Runnable {
         }
         Env env = dist.create();
         env.reset(dist.levelSeed(fitStart));
-        List<String> items = new ArrayList<>();
-        env.items().forEach((k, val) -> {
-            if (val instanceof int[] xy && xy.length == 2) {
-                items.add(k);
-            }
-        });
+        List<String> items = new ArrayList<>(Trajectories.items(env).keySet());
         String item = vector;
         int[] target = null;
         boolean perLevel = false;

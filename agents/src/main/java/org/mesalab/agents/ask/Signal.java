@@ -2,6 +2,7 @@ package org.mesalab.agents.ask;
 
 import java.util.Arrays;
 import java.util.Locale;
+import org.mesalab.core.Samplers;
 import org.mesalab.core.UsageException;
 
 /**
@@ -35,7 +36,7 @@ public enum Signal {
     }
 
     static double entropy(float[] logits) {
-        double[] p = probabilities(logits);
+        double[] p = Samplers.softmax(logits);
         double h = 0;
         for (double v : p) {
             h -= v > 0 ? v * Math.log(v) : 0;
@@ -45,26 +46,9 @@ public enum Signal {
 
     static double maxProbGap(float[] logits) {
         double m = 0;
-        for (double v : probabilities(logits)) {
+        for (double v : Samplers.softmax(logits)) {
             m = Math.max(m, v);
         }
         return 1 - m;
-    }
-
-    static double[] probabilities(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double[] p = new double[logits.length];
-        double z = 0;
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            z += p[i];
-        }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= z;
-        }
-        return p;
     }
 }

@@ -8,6 +8,7 @@ import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Policy;
+import org.mesalab.core.Samplers;
 import org.mesalab.core.solve.Oracles;
 
 /**
@@ -41,7 +42,7 @@ public record DecisionSquares(int levels, double[] towardGoal) {
                 int other = proxy.act(env);
                 policy.act(env);
                 if (goal != other) {
-                    p.add(softmax(policy.lastLogits())[goal]);
+                    p.add(Samplers.softmax(policy.lastLogits())[goal]);
                     break;
                 }
                 env.step(other);
@@ -62,22 +63,5 @@ public record DecisionSquares(int levels, double[] towardGoal) {
 
     public double mean() {
         return Arrays.stream(towardGoal).average().orElse(Double.NaN);
-    }
-
-    static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double[] p = new double[logits.length];
-        double z = 0;
-        for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            z += p[i];
-        }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= z;
-        }
-        return p;
     }
 }

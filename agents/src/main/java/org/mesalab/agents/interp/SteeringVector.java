@@ -29,7 +29,6 @@ public record SteeringVector(String name, int layer, float[] values, int levels,
      * averaged over the levels {@code start, start + 1, ...} of {@code dist} where the edit is possible.
      */
     public static SteeringVector ofItem(PpoPolicy policy, Distribution dist, long start, int levels, String item, int[] target, int layer) {
-        PolicyNetwork net = policy.network();
         Env env = dist.create();
         float[] sum = null;
         int used = 0;
@@ -42,13 +41,12 @@ public record SteeringVector(String name, int layer, float[] values, int levels,
             if (without == null || with == null) {
                 continue;
             }
-            float[] a = Activations.first(net, policy.manager(), with).get(layer);
-            float[] b = Activations.first(net, policy.manager(), without).get(layer);
+            float[] d = difference(policy, with, without, layer);
             if (sum == null) {
-                sum = new float[a.length];
+                sum = new float[d.length];
             }
-            for (int j = 0; j < a.length; j++) {
-                sum[j] += a[j] - b[j];
+            for (int j = 0; j < d.length; j++) {
+                sum[j] += d[j];
             }
             used++;
         }
@@ -72,10 +70,15 @@ public record SteeringVector(String name, int layer, float[] values, int levels,
         int[] at = Trajectories.items(env).get(item);
         float[] obs = env.observation();
         float[] without = ObservationEdits.remove(env, obs, at[0], at[1]);
-        float[] a = Activations.first(policy.network(), policy.manager(), obs).get(layer);
         if (without == null) {
-            return new float[a.length];
+            return new float[(int) policy.network().layerWidth(layer)];
         }
+        return difference(policy, obs, without, layer);
+    }
+
+    /** The layer's activation on {@code with} minus on {@code without}, each seen first in an episode. */
+    private static float[] difference(PpoPolicy policy, float[] with, float[] without, int layer) {
+        float[] a = Activations.first(policy.network(), policy.manager(), with).get(layer);
         float[] b = Activations.first(policy.network(), policy.manager(), without).get(layer);
         for (int j = 0; j < a.length; j++) {
             a[j] -= b[j];

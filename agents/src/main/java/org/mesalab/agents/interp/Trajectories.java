@@ -49,7 +49,7 @@ public record Trajectories(int width, int height, List<Step> steps, List<float[]
     }
 
     /** The level's goal items that sit in one cell ({@link Env#items} entries whose value is {@code [x, y]}). */
-    static Map<String, int[]> items(Env env) {
+    public static Map<String, int[]> items(Env env) {
         Map<String, int[]> m = new LinkedHashMap<>();
         env.items().forEach((k, v) -> {
             if (v instanceof int[] xy && xy.length == 2) {
