@@ -12,6 +12,7 @@ import org.mesalab.agents.interp.Probes;
 import org.mesalab.agents.interp.Targets;
 import org.mesalab.agents.interp.Trajectories;
 import org.mesalab.agents.ppo.PpoPolicy;
+import org.mesalab.core.Env;
 import org.mesalab.core.UsageException;
 import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
@@ -78,11 +79,10 @@ final class ProbeCommand implements Runnable {
         for (int r = 0; r < runs.size(); r++) {
             RunManifest m = manifests.get(r);
             try (PpoPolicy policy = PpoRuns.load(runs.get(r), seed)) {
-                Trajectories fit = Trajectories.collect(policy, PpoRuns.distribution(m, fitOn), PpoRuns.fitting(m, fitOn, seed), levels, steps);
-                Trajectories score = Trajectories.collect(policy.with(null, 0, seed + 1, policy.name()), PpoRuns.distribution(m, split),
-                        PpoRuns.scored(m, split, seed), levels, steps);
-                if (chosenTargets == null) {
-                    List<String> items = new ArrayList<>(fit.steps().get(0).items().keySet());
+                if (chosenTargets == null) { // checked before any level is played
+                    Env env = m.distribution(fitOn).create();
+                    env.reset(m.distribution(fitOn).levelSeed(PpoRuns.fitting(m, fitOn, seed)));
+                    List<String> items = new ArrayList<>(Trajectories.items(env).keySet());
                     chosenTargets = targets.isEmpty() ? items.stream().map(i -> i + "_position").toList() : targets;
                     for (String t : chosenTargets) {
                         Targets.check(t, items);
@@ -92,6 +92,9 @@ final class ProbeCommand implements Runnable {
                     throw new UsageException(runs.get(r) + " has layers " + policy.network().layerNames() + ", not " + chosenLayers
                             + "; allowed: runs of one network shape, or one --layer they share");
                 }
+                Trajectories fit = Trajectories.collect(policy, m.distribution(fitOn), PpoRuns.fitting(m, fitOn, seed), levels, steps);
+                Trajectories score = Trajectories.collect(policy.with(null, 0, seed + 1, policy.name()), m.distribution(split),
+                        PpoRuns.scored(m, split, seed), levels, steps);
                 results.add(Probes.run(policy, fit, score, chosenTargets, chosenLayers, seed * 7919 + 17));
             }
         }

@@ -32,20 +32,52 @@ final class Inside {
     private Inside() {
     }
 
-    /** Item positions and the agent's, on every layer, with the random-weight control. */
-    static List<Map<String, Object>> probes(Path dir, RunManifest m, String split, int episodes, long seed) {
-        int levels = Math.min(LEVELS, episodes);
+    /**
+     * The requested kinds ({@code probes}, {@code steering}, {@code mesa}) of one run as diagnoses rows, in that
+     * order. The policy is loaded once, and the probes of both kinds (goal items and the agent's cell; plan
+     * probes) read one set of recorded episodes in one fit per target and layer.
+     */
+    static List<Map<String, Object>> diagnose(Path dir, RunManifest m, String split, int episodes, long seed, List<String> kinds) {
+        List<Map<String, Object>> out = new ArrayList<>();
         try (PpoPolicy p = PpoPolicy.load(dir, seed, false)) {
             Distribution d = m.distribution(split);
-            Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, levels, Integer.MAX_VALUE);
-            Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), levels, Integer.MAX_VALUE);
-            List<String> targets = new ArrayList<>();
-            for (String item : fit.steps().get(0).items().keySet()) {
-                targets.add(item + "_position");
+            List<String> probeTargets = new ArrayList<>();
+            List<String> planTargets = new ArrayList<>();
+            Probes probes = null;
+            if (kinds.contains("probes") || kinds.contains("mesa")) {
+                int levels = Math.min(LEVELS, episodes);
+                Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, levels, Integer.MAX_VALUE);
+                Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), levels, Integer.MAX_VALUE);
+                if (kinds.contains("probes")) { // where the goal items and the agent are
+                    for (String item : fit.steps().get(0).items().keySet()) {
+                        probeTargets.add(item + "_position");
+                    }
+                    probeTargets.add("agent_position");
+                }
+                if (kinds.contains("mesa")) { // plan probes: the agent's future
+                    for (int k : AHEAD) {
+                        planTargets.add("future_position:" + k);
+                    }
+                    planTargets.add("next_action");
+                }
+                List<String> all = new ArrayList<>(probeTargets);
+                all.addAll(planTargets);
+                probes = Probes.run(p, fit, score, all, p.network().layerNames(), seed * 7919 + 17);
             }
-            targets.add("agent_position");
-            return rows(Probes.run(p, fit, score, targets, p.network().layerNames(), seed * 7919 + 17));
+            if (kinds.contains("probes")) {
+                out.add(Map.of("split", split, "kind", "probes", "payload", rows(probes, probeTargets)));
+            }
+            if (kinds.contains("steering")) {
+                out.add(Map.of("split", split, "kind", "steering", "payload", steering(p, m, d, split, episodes, seed)));
+            }
+            if (kinds.contains("mesa")) {
+                Map<String, Object> mesa = new LinkedHashMap<>();
+                mesa.put("thinking", thinking(p, m, d, split, episodes, seed));
+                mesa.put("plan_probes", rows(probes, planTargets));
+                out.add(Map.of("split", split, "kind", "mesa", "payload", mesa));
+            }
         }
+        return out;
     }
 
     /**
@@ -53,67 +85,50 @@ final class Inside {
      * cheese, coinrun's coin; Turner et al.'s protocol) at the first layer after the input, unsteered and at each
      * coefficient; empty when the env has no such item.
      */
-    static List<Map<String, Object>> steering(Path dir, RunManifest m, String split, int episodes, long seed) {
+    private static List<Map<String, Object>> steering(PpoPolicy p, RunManifest m, Distribution d, String split, int episodes, long seed) {
         String item = m.type().intended().name();
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (PpoPolicy p = PpoPolicy.load(dir, seed, false)) {
-            Distribution d = m.distribution(split);
-            Env probe = d.create();
-            probe.reset(d.levelSeed(m.heldOutStart(split)));
-            if (!(probe.items().get(item) instanceof int[])) {
-                return rows;
-            }
-            int layer = 1;
-            SteeringVector mean = SteeringVector.ofItem(p, d, m.heldOutStart(split) + Probes.FIT_OFFSET, Steering.VECTOR_LEVELS, item, null, layer);
-            if (mean == null) {
-                return rows;
-            }
-            SteeringVector v = SteeringVector.perLevel(mean, item);
-            rows.add(row(null, v, p.network().layerNames().get(layer), Steering.measure(p, null, 0, d, m.heldOutStart(split), episodes, seed)));
-            for (double c : COEFFICIENTS) {
-                rows.add(row(c, v, p.network().layerNames().get(layer), Steering.measure(p, v, c, d, m.heldOutStart(split), episodes, seed)));
-            }
+        Env probe = d.create();
+        probe.reset(d.levelSeed(m.heldOutStart(split)));
+        if (!(probe.items().get(item) instanceof int[])) {
+            return rows;
+        }
+        int layer = 1;
+        SteeringVector mean = SteeringVector.ofItem(p, d, m.heldOutStart(split) + Probes.FIT_OFFSET, Steering.VECTOR_LEVELS, item, null, layer);
+        if (mean == null) {
+            return rows;
+        }
+        SteeringVector v = SteeringVector.perLevel(mean, item);
+        rows.add(row(null, v, p.network().layerNames().get(layer), Steering.measure(p, null, 0, d, m.heldOutStart(split), episodes, seed)));
+        for (double c : COEFFICIENTS) {
+            rows.add(row(c, v, p.network().layerNames().get(layer), Steering.measure(p, v, c, d, m.heldOutStart(split), episodes, seed)));
         }
         return rows;
     }
 
-    /** Thinking time (recurrent networks only) and plan probes. */
-    static Map<String, Object> mesa(Path dir, RunManifest m, String split, int episodes, long seed) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        try (PpoPolicy p = PpoPolicy.load(dir, seed, false)) {
-            Distribution d = m.distribution(split);
-            List<Map<String, Object>> thinking = new ArrayList<>();
-            if (PpoConfig.of(m).lstmSize() > 0) {
-                for (int k : THINKING) {
-                    Evaluator.Summary s = Evaluator.evaluate(p.with(null, k, seed, p.name()), d, episodes, m.heldOutStart(split));
-                    Evaluator.Summary t = Evaluator.evaluate(p.with(null, k, seed, p.name()), m.distribution("train"), episodes, m.heldOutStart("train"));
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("thinking", k);
-                    for (Outcome o : Outcome.values()) {
-                        row.put(o.id(), s.outcomes().get(o).value());
-                    }
-                    row.put("train_success", t.intendedSuccess().value());
-                    thinking.add(row);
+    /** Thinking time: extra recurrent steps on the first observation (recurrent networks only; empty otherwise). */
+    private static List<Map<String, Object>> thinking(PpoPolicy p, RunManifest m, Distribution d, String split, int episodes, long seed) {
+        List<Map<String, Object>> thinking = new ArrayList<>();
+        if (PpoConfig.of(m).lstmSize() > 0) {
+            for (int k : THINKING) {
+                Evaluator.Summary s = Evaluator.evaluate(p.with(null, k, seed, p.name()), d, episodes, m.heldOutStart(split));
+                Evaluator.Summary t = Evaluator.evaluate(p.with(null, k, seed, p.name()), m.distribution("train"), episodes, m.heldOutStart("train"));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("thinking", k);
+                for (Outcome o : Outcome.values()) {
+                    row.put(o.id(), s.outcomes().get(o).value());
                 }
+                row.put("train_success", t.intendedSuccess().value());
+                thinking.add(row);
             }
-            out.put("thinking", thinking);
-            int levels = Math.min(LEVELS, episodes);
-            Trajectories fit = Trajectories.collect(p.with(null, 0, seed, p.name()), d, m.heldOutStart(split) + Probes.FIT_OFFSET, levels, Integer.MAX_VALUE);
-            Trajectories score = Trajectories.collect(p.with(null, 0, seed + 1, p.name()), d, m.heldOutStart(split), levels, Integer.MAX_VALUE);
-            List<String> targets = new ArrayList<>();
-            for (int k : AHEAD) {
-                targets.add("future_position:" + k);
-            }
-            targets.add("next_action");
-            out.put("plan_probes", rows(Probes.run(p, fit, score, targets, p.network().layerNames(), seed * 7919 + 17)));
         }
-        return out;
+        return thinking;
     }
 
-    private static List<Map<String, Object>> rows(Probes probes) {
+    private static List<Map<String, Object>> rows(Probes probes, List<String> targets) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        probes.results().forEach((target, layers) -> {
-            for (Probes.Layer l : layers) {
+        for (String target : targets) {
+            for (Probes.Layer l : probes.results().get(target)) {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("target", target);
                 r.put("layer", l.layer());
@@ -123,7 +138,7 @@ final class Inside {
                 r.put("score_samples", l.trained().scoreSamples());
                 rows.add(r);
             }
-        });
+        }
         return rows;
     }
 

@@ -304,15 +304,9 @@ public final class Runner {
             }
         }
         if (c.agent().equals("ppo")) { // the model-free agent's insides (probe, steer and mesa with their defaults)
-            String split = lastSplit(c);
-            if (spec.diagnoses().contains("probes")) {
-                diagnoses.add(Map.of("split", split, "kind", "probes", "payload", Inside.probes(j.dir(), manifest, split, spec.episodes(), 0)));
-            }
-            if (spec.diagnoses().contains("steering")) {
-                diagnoses.add(Map.of("split", split, "kind", "steering", "payload", Inside.steering(j.dir(), manifest, split, spec.episodes(), 0)));
-            }
-            if (spec.diagnoses().contains("mesa")) {
-                diagnoses.add(Map.of("split", split, "kind", "mesa", "payload", Inside.mesa(j.dir(), manifest, split, spec.episodes(), 0)));
+            List<String> kinds = spec.diagnoses().stream().filter(k -> List.of("probes", "steering", "mesa").contains(k)).toList();
+            if (!kinds.isEmpty()) {
+                diagnoses.addAll(Inside.diagnose(j.dir(), manifest, lastSplit(c), spec.episodes(), 0, kinds));
             }
         }
         List<Map<String, Object>> metrics = RunDir.open(j.dir()).readMetrics();
