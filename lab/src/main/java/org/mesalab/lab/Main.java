@@ -20,7 +20,7 @@ import picocli.CommandLine;
         description = "Goal misgeneralization as an experiment: train on one level distribution, test on another.",
         subcommands = {EnvsCommand.class, LevelCommand.class, PlayCommand.class, TrainCommand.class, EvalCommand.class,
                 DiagnoseCommand.class, HeatmapCommand.class, ObjectiveCommand.class, GoodhartCommand.class, AssistantCommand.class, GpCommand.class, BenchCommand.class,
-                RunCommand.class, DemoCommand.class, ReportCommand.class, StoreCommands.Runs.class, StoreCommands.Export.class, ProbeCommand.class, SteerCommand.class, MesaCommand.class, ActivationsCommand.class, AskCommand.class,
+                RunCommand.class, DemoCommand.class, ReportCommand.class, StoreCommands.Runs.class, StoreCommands.Export.class, ProbeCommand.class, SteerCommand.class, MesaCommand.class, ActivationsCommand.class, AskCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Examples:", "  mesalab demo", "  mesalab help train", "  source <(mesalab generate-completion)    # bash completion"},
         usageHelpAutoWidth = true)

@@ -35,6 +35,10 @@ final class RunCommand implements Runnable {
     @Option(names = "--jobs", description = "runs trained in parallel (default: the number of cores)")
     Integer jobs;
 
+    @Option(names = "--serve", arity = "0..1", fallbackValue = "8420", paramLabel = "PORT", description = "serve the dashboard on 127.0.0.1:PORT"
+            + " (default 8420) while the experiment runs, and print its URL")
+    Integer serve;
+
     @Option(names = "--max-runs", defaultValue = "1000", description = "refuse a spec of more runs (conditions x seeds) than this, so a typo in a sweep"
             + " does not start a week of training (default: ${DEFAULT-VALUE})")
     long maxRuns;
@@ -50,7 +54,19 @@ final class RunCommand implements Runnable {
             throw new UsageException(specFile + " has " + runs + " runs (" + s.conditions().size() + " conditions x seeds), more than --max-runs="
                     + maxRuns + "; allowed: raise --max-runs, or sweep fewer values");
         }
-        Experiment.run(s, out, db, quick, jobs, spec.commandLine().getOut(), spec.commandLine().getErr());
+        if (serve == null) {
+            Experiment.run(s, out, db, quick, jobs, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return;
+        }
+        Path store = db != null ? db : out.resolve("mesalab.duckdb");
+        org.mesalab.core.OutputFile.prepareDirectory(out, "--out");
+        PrintWriter err = spec.commandLine().getErr();
+        try (org.mesalab.lab.serve.Dashboard d = ServeCommand.start(store, out, "127.0.0.1", serve, err)) {
+            err.printf("dashboard: http://127.0.0.1:%d/  (live while the experiment runs)%n", d.port());
+            err.flush();
+            Experiment.run(s, out, db, quick, jobs, spec.commandLine().getOut(), err);
+            err.printf("dashboard stopped with the experiment; to keep looking: mesalab serve --db %s%n", store);
+        }
     }
 
     /** Shared by run and demo: validate, run, report, print the summary. */

@@ -33,11 +33,14 @@ public final class Store implements AutoCloseable {
     private final String holder;
     /** Open while this process uses the store; a writer releases it between runs so readers get in (see {@link #release}). */
     private Connection db;
+    /** How long opening waits for another process to let go of the file. */
+    private final long waitMs;
 
-    private Store(Path file, boolean readOnly, String holder) {
+    private Store(Path file, boolean readOnly, String holder, long waitMs) {
         this.file = file.toAbsolutePath();
         this.readOnly = readOnly;
         this.holder = holder;
+        this.waitMs = waitMs;
     }
 
     /** A store for writing (created if missing), opened now so a bad path or a damaged file is reported before any work. */
@@ -58,7 +61,7 @@ public final class Store implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new UsageException("cannot open the results store " + file + ": " + UsageException.why(e));
         }
-        Store s = new Store(file, false, holder == null ? null : holder + " (PID " + ProcessHandle.current().pid() + ")");
+        Store s = new Store(file, false, holder == null ? null : holder + " (PID " + ProcessHandle.current().pid() + ")", WAIT_MS);
         s.conn();
         return s;
     }
@@ -69,18 +72,26 @@ public final class Store implements AutoCloseable {
      * for the writer's next release (it holds the file only while writing a run).
      */
     public static Store existing(Path file) {
+        return existing(file, WAIT_MS);
+    }
+
+    /**
+     * Opens an existing store for reading, waiting at most {@code waitMs} for a writer to release it
+     * (0: fail at once with a usage error naming the holder; the dashboard then serves what it read last).
+     */
+    public static Store existing(Path file, long waitMs) {
         if (!Files.exists(file)) {
             throw new UsageException("no results store at " + file + "; run an experiment first (mesalab run SPEC or mesalab demo) or give --db FILE");
         }
         if (Files.isDirectory(file)) {
             throw new UsageException("the results store " + file + " is a directory; allowed: a DuckDB file written by mesalab run (--db FILE)");
         }
-        Store s = new Store(file, true, null);
+        Store s = new Store(file, true, null, waitMs);
         s.conn();
         return s;
     }
 
-    /** How long opening waits for another process to let go of the file. */
+    /** How long opening waits for another process to let go of the file, unless the caller says otherwise. */
     private static final long WAIT_MS = 60_000;
 
     /** The open connection, opened (with the schema, for a writer) when this process does not hold one. */
@@ -88,7 +99,7 @@ public final class Store implements AutoCloseable {
         if (db != null) {
             return db;
         }
-        long deadline = System.currentTimeMillis() + WAIT_MS;
+        long deadline = System.currentTimeMillis() + waitMs;
         Path holderFile = file.resolveSibling(file.getFileName() + ".writer");
         while (true) {
             try {
@@ -121,7 +132,7 @@ public final class Store implements AutoCloseable {
                         // the DuckDB message below names the PID anyway
                     }
                     throw new UsageException("the results store " + file + " is held by " + who + " and was not released within "
-                            + WAIT_MS / 1000 + " s (" + m + "); try again when it finishes a run, or read a copy of the file");
+                            + waitMs / 1000 + " s (" + m + "); try again when it finishes a run, or read a copy of the file");
                 }
                 throw damaged(e);
             } catch (ClassNotFoundException e) {

@@ -36,16 +36,54 @@ public final class Report {
 
     private final Store store;
     private final String experiment;
+    /** Null for the whole experiment; one run's id for the dashboard's run page ({@link #runSections}). */
+    private final String runId;
     private final List<Cell> cells = new ArrayList<>();
 
     public Report(Store store, String experiment) {
         this.store = store;
         this.experiment = experiment;
+        this.runId = null;
         if (store.query("SELECT name FROM experiments WHERE name = ?", experiment).isEmpty()) {
             List<String> known = store.query("SELECT name FROM experiments ORDER BY name").stream().map(r -> (String) r.get("name")).toList();
             throw new UsageException("no experiment '" + experiment + "' in the store; allowed: " + (known.isEmpty() ? "(none yet)" : String.join(", ", known)));
         }
         aggregate();
+    }
+
+    private Report(Store store, String experiment, String runId) {
+        this.store = store;
+        this.experiment = experiment;
+        this.runId = runId;
+    }
+
+    /**
+     * One run's diagnoses as the report draws them (heatmaps, rollout players, behavioral posteriors, the
+     * planner's objective pictures), for the dashboard's run page; empty for a run the store lacks. The
+     * players need {@link #playerScript} loaded by the page (no inline script).
+     */
+    public static String runSections(Store store, String runId) {
+        List<Map<String, Object>> run = store.query("SELECT experiment FROM runs WHERE run_id = ?", runId);
+        if (run.isEmpty()) {
+            return "";
+        }
+        Report r = new Report(store, (String) run.get(0).get("experiment"), runId);
+        StringBuilder h = new StringBuilder();
+        r.heatmaps(h);
+        r.rollouts(h);
+        r.behavioral(h);
+        r.objectivePictures(h);
+        return h.toString();
+    }
+
+    /** The rollout player's script, for a page that loads it as a file. */
+    public static String playerScript() {
+        return resource("player.js");
+    }
+
+    /** The report's style sheet, for a page that loads it as a file. */
+    public static String css() {
+        return CSS;
     }
 
     List<Cell> cells() {
@@ -337,6 +375,10 @@ public final class Report {
 
     /** Diagnoses of one kind for this experiment's runs: condition, seed, split and payload, ordered. */
     private List<Map<String, Object>> diagnoses(String kind, String order) {
+        if (runId != null) {
+            return store.query("SELECT r.condition, r.seed, d.split, d.payload FROM diagnoses d JOIN runs r USING (run_id) WHERE r.experiment = ?"
+                    + " AND d.kind = ? AND r.run_id = ? ORDER BY " + order, experiment, kind, runId);
+        }
         return store.query("SELECT r.condition, r.seed, d.split, d.payload FROM diagnoses d JOIN runs r USING (run_id) WHERE r.experiment = ?"
                 + " AND d.kind = ? ORDER BY " + order, experiment, kind);
     }
@@ -386,7 +428,7 @@ public final class Report {
                     .append("</script>\n");
             i++;
         }
-        h.append("</div>\n").append(PLAYER_JS);
+        h.append("</div>\n").append(runId == null ? PLAYER_JS : "");
     }
 
     private void behavioral(StringBuilder h) {
