@@ -25,6 +25,10 @@ public final class DemoCommand implements Runnable {
     @Option(names = "--quick", description = "smoke run in about two minutes: one seed, tiny budgets (numbers are not meaningful)")
     boolean quick;
 
+    @Option(names = "--serve", arity = "0..1", fallbackValue = "8420", paramLabel = "PORT", description = "watch it in the dashboard: serve it on"
+            + " 127.0.0.1:PORT (default 8420) while the demo runs, and print its URL")
+    Integer serve;
+
     @Option(names = "--jobs", description = "runs trained in parallel (default: the number of cores)")
     Integer jobs;
 
@@ -39,7 +43,7 @@ public final class DemoCommand implements Runnable {
         } catch (IOException e) {
             throw new UsageException("cannot read the demo spec: " + org.mesalab.core.UsageException.why(e));
         }
-        RunCommand.Experiment.run(org.mesalab.lab.experiment.Spec.parse(yaml, "demo.yaml"), out, null, quick, jobs, spec.commandLine().getOut(),
+        RunCommand.Experiment.run(org.mesalab.lab.experiment.Spec.parse(yaml, "demo.yaml"), out, null, quick, jobs, serve, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

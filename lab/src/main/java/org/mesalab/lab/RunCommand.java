@@ -54,24 +54,27 @@ final class RunCommand implements Runnable {
             throw new UsageException(specFile + " has " + runs + " runs (" + s.conditions().size() + " conditions x seeds), more than --max-runs="
                     + maxRuns + "; allowed: raise --max-runs, or sweep fewer values");
         }
-        if (serve == null) {
-            Experiment.run(s, out, db, quick, jobs, spec.commandLine().getOut(), spec.commandLine().getErr());
-            return;
-        }
-        Path store = db != null ? db : out.resolve("mesalab.duckdb");
-        org.mesalab.core.OutputFile.prepareDirectory(out, "--out");
-        PrintWriter err = spec.commandLine().getErr();
-        try (org.mesalab.lab.serve.Dashboard d = ServeCommand.start(store, out, "127.0.0.1", serve, err)) {
-            err.printf("dashboard: http://127.0.0.1:%d/  (live while the experiment runs)%n", d.port());
-            err.flush();
-            Experiment.run(s, out, db, quick, jobs, spec.commandLine().getOut(), err);
-            err.printf("dashboard stopped with the experiment; to keep looking: mesalab serve --db %s%n", store);
-        }
+        Experiment.run(s, out, db, quick, jobs, serve, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Shared by run and demo: validate, run, report, print the summary. */
     static final class Experiment {
         private Experiment() {
+        }
+
+        /** As {@link #run(org.mesalab.lab.experiment.Spec, Path, Path, boolean, Integer, PrintWriter, PrintWriter)}, with the dashboard on 127.0.0.1:{@code serve} meanwhile (null: none). */
+        static Report run(org.mesalab.lab.experiment.Spec s, Path out, Path db, boolean quick, Integer jobs, Integer serve, PrintWriter w, PrintWriter err) {
+            if (serve == null) {
+                return run(s, out, db, quick, jobs, w, err);
+            }
+            Path store = db != null ? db : out.resolve("mesalab.duckdb");
+            try (org.mesalab.lab.serve.Dashboard d = ServeCommand.start(store, out, "127.0.0.1", serve, err)) {
+                err.printf("dashboard: http://127.0.0.1:%d/  (live while the experiment runs)%n", d.port());
+                err.flush();
+                Report r = run(s, out, db, quick, jobs, w, err);
+                err.printf("dashboard stopped with the experiment; to keep looking: mesalab serve --db %s%n", store);
+                return r;
+            }
         }
 
         static Report run(org.mesalab.lab.experiment.Spec s, Path out, Path db, boolean quick, Integer jobs, PrintWriter w, PrintWriter err) {

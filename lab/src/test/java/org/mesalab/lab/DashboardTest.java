@@ -55,9 +55,33 @@ class DashboardTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final String RUN = "demo-quick/ppo-maze/seed-1";
 
+    static Cli demo;
+    /** What the demo's own dashboard (demo --serve) listed while the demo ran: run id -> statuses seen. */
+    static final java.util.Map<String, java.util.Set<String>> SEEN_LIVE = new java.util.TreeMap<>();
+
     @BeforeAll
-    static void serveTheQuickDemo() {
-        Cli demo = Cli.run("demo", "--quick", "--out", dir.resolve("runs").toString(), "--jobs", "2");
+    static void serveTheQuickDemo() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        CompletableFuture<Cli> running = CompletableFuture.supplyAsync(() -> Cli.run("demo", "--quick", "--out", dir.resolve("runs").toString(), "--jobs", "2",
+                "--serve", String.valueOf(port)));
+        URI live = URI.create("http://127.0.0.1:" + port + "/api/runs");
+        while (!running.isDone()) {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(live).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    for (JsonNode run : Json.MAPPER.readTree(r.body())) {
+                        SEEN_LIVE.computeIfAbsent(run.get("run_id").asText(), k -> new java.util.TreeSet<>()).add(run.get("status").asText());
+                    }
+                }
+            } catch (java.io.IOException notYet) {
+                // the dashboard starts with the demo
+            }
+            Thread.sleep(250);
+        }
+        demo = running.get();
         assertEquals(0, demo.code(), demo.err());
         db = dir.resolve("runs/mesalab.duckdb");
         dashboard = new Dashboard(db, dir.resolve("runs")).start("127.0.0.1", 0);
@@ -84,6 +108,16 @@ class DashboardTest {
         assertTrue(csp.contains("script-src 'self'") && !csp.contains("'unsafe-inline' 'self'") && csp.contains("frame-ancestors 'none'"), csp);
         assertFalse(csp.matches(".*script-src[^;]*unsafe-inline.*"), "no inline scripts allowed: " + csp);
         assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""));
+    }
+
+    /** demo --serve: the dashboard runs beside the experiment, lists runs while they train, and shows each as finished once stored. */
+    @Test
+    @Order(1)
+    void theDemosOwnDashboardShowedItsRunsLive() {
+        assertTrue(demo.err().contains("dashboard: http://127.0.0.1:"), demo.err());
+        assertTrue(demo.err().contains("dashboard stopped with the experiment"), demo.err());
+        assertTrue(SEEN_LIVE.values().stream().anyMatch(st -> st.contains("training")), "a run seen training: " + SEEN_LIVE);
+        assertTrue(SEEN_LIVE.get(RUN) != null && SEEN_LIVE.get(RUN).contains("finished"), "a run seen stored while the demo went on: " + SEEN_LIVE);
     }
 
     @Test
@@ -166,6 +200,7 @@ class DashboardTest {
             assertTrue(r.statusCode() == 400 || r.statusCode() == 404, bad + " -> " + r.statusCode() + " " + r.body());
             assertFalse(r.body().contains("TOP-SECRET") || r.body().contains("0.123456") || r.body().contains("root:"), bad);
             assertFalse(r.body().contains("at org.") || r.body().contains("Exception"), "no stack trace: " + r.body());
+            secure(r);
         }
         String listed = get("api/runs").body();
         assertFalse(listed.contains("linked") || listed.contains("evil"), "linked run directories are not listed: " + listed);
@@ -201,6 +236,10 @@ class DashboardTest {
         String store = db.toString();
         Path file = dir.resolve("a-file");
         Files.writeString(file, "x");
+        Path spec = dir.resolve("demo.yaml");
+        try (java.io.InputStream in = DashboardTest.class.getResourceAsStream(DemoCommand.RESOURCE)) {
+            Files.write(spec, in.readAllBytes());
+        }
         String[][] bad = {
             {"serve", "--db", dir.resolve("missing.duckdb").toString()},
             {"serve", "--db", dir.toString()},
@@ -210,6 +249,7 @@ class DashboardTest {
             {"serve", "--db", store, "--runs", file.toString()},
             {"serve", "--db", store, "--port", String.valueOf(dashboard.port())},
             {"bench", "serve", "--db", store, "--clients", "0"},
+            {"run", spec.toString(), "--serve", String.valueOf(dashboard.port()), "--out", dir.resolve("taken").toString()},
         };
         for (String[] args : bad) {
             Cli r = Cli.run(args);
@@ -217,6 +257,24 @@ class DashboardTest {
             assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
             assertTrue(r.err().startsWith("mesalab: "), r.err());
         }
+        Cli taken = Cli.run("run", spec.toString(), "--serve", String.valueOf(dashboard.port()), "--out", dir.resolve("taken").toString());
+        assertTrue(taken.err().contains("cannot serve on 127.0.0.1:" + dashboard.port()), "a taken port is named: " + taken.err());
+        assertFalse(Files.exists(dir.resolve("taken")), "nothing written when the dashboard cannot start");
+    }
+
+    @Test
+    @Order(1)
+    void servingBeyondThisMachineWarns() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        try (Dashboard d = ServeCommand.start(db, dir.resolve("runs"), "0.0.0.0", 0, new java.io.PrintWriter(err, true))) {
+            assertTrue(d.port() > 0);
+        }
+        assertTrue(err.toString().startsWith("mesalab: warning: serving on 0.0.0.0"), err.toString());
+        java.io.StringWriter quiet = new java.io.StringWriter();
+        try (Dashboard d = ServeCommand.start(db, dir.resolve("runs"), "127.0.0.1", 0, new java.io.PrintWriter(quiet, true))) {
+            assertTrue(d.port() > 0);
+        }
+        assertEquals("", quiet.toString(), "no warning on loopback");
     }
 
     /** A run training now: its directory is listed as training and its points arrive through the metrics poll. */

@@ -54,6 +54,15 @@ public final class Dashboard implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.startup.startupWatcherEnabled = false;
+            // Requests Jetty refuses before routing (an encoded '..' in the path): its error page, with the same headers, no stack.
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new org.eclipse.jetty.server.handler.ErrorHandler() {
+                @Override
+                public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                      org.eclipse.jetty.util.Callback callback) throws Exception {
+                    HEADERS.forEach((k, v) -> response.getHeaders().put(k, v));
+                    return super.handle(request, response, callback);
+                }
+            }));
             cfg.routes.before(Dashboard::headers);
             cfg.routes.get("/", ctx -> ctx.html(Pages.index(store, folders)));
             cfg.routes.get("/run", ctx -> {
@@ -112,13 +121,12 @@ public final class Dashboard implements AutoCloseable {
         app.stop();
     }
 
+    /** On every response. */
+    static final Map<String, String> HEADERS = Map.of("Content-Security-Policy", CSP, "X-Content-Type-Options", "nosniff", "X-Frame-Options", "DENY",
+            "Referrer-Policy", "no-referrer", "Cross-Origin-Resource-Policy", "same-origin", "Cache-Control", "no-store");
+
     private static void headers(Context ctx) {
-        ctx.header("Content-Security-Policy", CSP);
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("Cross-Origin-Resource-Policy", "same-origin");
-        ctx.header("Cache-Control", "no-store");
+        HEADERS.forEach(ctx::header);
     }
 
     private Map<String, Object> status() {
