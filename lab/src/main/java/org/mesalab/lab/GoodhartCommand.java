@@ -22,6 +22,11 @@ import org.mesalab.core.goodhart.Fit;
 import org.mesalab.core.goodhart.Gold;
 import org.mesalab.core.goodhart.Goodhart;
 import org.mesalab.core.goodhart.Pressures;
+import org.mesalab.agents.RunDir;
+import org.mesalab.agents.RunManifest;
+import org.mesalab.agents.Torch;
+import org.mesalab.agents.ppo.PpoConfig;
+import org.mesalab.agents.ppo.ProxyRl;
 import org.mesalab.lab.experiment.Json;
 import org.mesalab.lab.report.GoodhartChart;
 import picocli.CommandLine.Command;
@@ -34,7 +39,8 @@ import picocli.CommandLine.Spec;
         "  mesalab goodhart --env maze --split test --proxy events:cheese+0.02*corner --json",
         "  mesalab goodhart --env maze --proxy events:cheese+0.02*corner --optimizer search --png curve.png",
         "  mesalab goodhart --env maze --proxy events:cheese --pressure 1,2,4,...,4096",
-        "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --pressure 1..64"},
+        "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --pressure 1..64",
+        "  mesalab goodhart --env maze --split test --proxy events:cheese+0.02*corner --optimizer rl --pressure 0,16384,32768,65536,...,1048576"},
         description = {"Goodhart curves: optimize a proxy objective harder and harder and watch the gold objective (the env's intended",
                 "objective, discounted so that delay costs). Per pressure: mean proxy and gold with 95%% bootstrap intervals over levels,",
                 "outcome shares, KL from the base policy, Gao et al.'s fits, the peak, and early stopping on held-out levels."})
@@ -57,13 +63,21 @@ final class GoodhartCommand implements Runnable {
     @Option(names = "--gold-discount", defaultValue = "0.97", description = "gold's discount per step: sooner is better, so delay costs gold (default: ${DEFAULT-VALUE})")
     double goldDiscount;
 
-    @Option(names = "--optimizer", defaultValue = Goodhart.BEST_OF_N, description = "best-of-n (pressure n) or search (exact lookahead on the true simulator; pressure = depth) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--optimizer", defaultValue = Goodhart.BEST_OF_N, description = "best-of-n (pressure n), search (exact lookahead on the true simulator;"
+            + " pressure = depth) or rl (PPO with the proxy as reward, from a fresh start; pressure = env steps of training) (default: ${DEFAULT-VALUE})")
     String optimizer;
+
+    @Option(names = "--ppo", paramLabel = "KEY=VALUE", description = "--optimizer rl: a PPO hyperparameter (repeatable), e.g. --ppo num_envs=16 (see mesalab help train)")
+    List<String> ppoSets = new java.util.ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "--optimizer rl: keep the PPO run trained against the proxy in DIR (default: a temporary folder, deleted)")
+    Path out;
 
     @Option(names = "--pressure", description = "pressure values, e.g. 1,2,4,...,1024 or 1..64 (default: 1,2,4,...,1024 for best-of-n, 0,1,2,4,...,256 for search)")
     String pressure;
 
-    @Option(names = "--base", defaultValue = "random", description = "best-of-n's sampling policy: random, oracle:NAME, or a run directory (default: ${DEFAULT-VALUE})")
+    @Option(names = "--base", defaultValue = "random", description = "best-of-n's sampling policy: random, oracle:NAME, or a run directory; rl's initial"
+            + " policy: random (a fresh initialization) or a PPO run directory to fine-tune (default: ${DEFAULT-VALUE})")
     String base;
 
     @Option(names = "--episodes", defaultValue = "300", description = "levels on the curve, one optimized episode each per pressure (default: ${DEFAULT-VALUE})")
@@ -93,7 +107,7 @@ final class GoodhartCommand implements Runnable {
         Curve curve;
         Setup setup = setup();
         try {
-            curve = Goodhart.measure(setup.goodhart());
+            curve = optimizer.equals(RL) ? rl(setup.goodhart()) : Goodhart.measure(setup.goodhart());
         } finally {
             setup.close();
         }
@@ -111,7 +125,10 @@ final class GoodhartCommand implements Runnable {
             m.put("env", setup.goodhart().dist().env().name());
             m.put("split", setup.goodhart().dist().split());
             m.put("distribution", setup.goodhart().dist().params().asJson());
-            m.put("base", optimizer.equals(Goodhart.SEARCH) ? "random" : base);
+            m.put("base", optimizer.equals(Goodhart.SEARCH) ? "random" : optimizer.equals(RL) && base.equals("random") ? "a fresh PPO initialization" : base);
+            if (optimizer.equals(RL)) {
+                m.put("ppo", ppoConfig().validate(setup.goodhart().pressures()[setup.goodhart().pressures().length - 1]).toMap());
+            }
             m.put("seed", seed);
             m.put("seconds", seconds);
             m.put("curve", curve);
@@ -138,9 +155,18 @@ final class GoodhartCommand implements Runnable {
         }
     }
 
+    /** RL against the proxy: trained here, not in the core, since it needs the PPO learner. */
+    static final String RL = "rl";
+    /** Longest RL run a curve may ask for. */
+    static final long MAX_RL_STEPS = 1_000_000_000L;
+
     private Setup setup() {
-        long[] range = Goodhart.range(optimizer);
-        String pressureSpec = pressure != null ? pressure : optimizer.equals(Goodhart.SEARCH) ? "0,1,2,4,...,256" : "1,2,4,...,1024";
+        if (!optimizer.equals(RL) && !optimizer.equals(Goodhart.BEST_OF_N) && !optimizer.equals(Goodhart.SEARCH)) {
+            throw new UsageException("--optimizer=" + optimizer + " is not known; allowed: " + Goodhart.OPTIMIZERS + ", " + RL);
+        }
+        long[] range = optimizer.equals(RL) ? new long[] {0, MAX_RL_STEPS} : Goodhart.range(optimizer);
+        String pressureSpec = pressure != null ? pressure : optimizer.equals(Goodhart.SEARCH) ? "0,1,2,4,...,256"
+                : optimizer.equals(RL) ? "0,16384,32768,65536,...,1048576" : "1,2,4,...,1024";
         long[] pressures = Pressures.parse(pressureSpec, range[0], range[1]);
         if (episodes < 1 || episodes > 100_000) {
             throw new UsageException("--episodes=" + episodes + " is out of range; allowed: [1, 100000]");
@@ -161,12 +187,38 @@ final class GoodhartCommand implements Runnable {
         if (runBase && optimizer.equals(Goodhart.SEARCH)) {
             throw new UsageException("--base=" + base + " does not apply to --optimizer=search (its base is the random policy); allowed: random");
         }
+        if (optimizer.equals(RL)) {
+            if (!base.equals("random")) {
+                rlBase(); // checked before any work
+            }
+            if (pressures[pressures.length - 1] < 1) {
+                throw new UsageException("--pressure=" + pressureSpec + " has no training; allowed: env steps whose largest is at least 1");
+            }
+            ppoConfig().validate(pressures[pressures.length - 1]);
+            if (out != null) {
+                org.mesalab.core.OutputFile.prepareDirectory(out, "--out");
+                if (java.nio.file.Files.exists(out.resolve("config.json"))) {
+                    throw new UsageException("--out=" + out + " already holds a run; allowed: a new or empty folder");
+                }
+            }
+        } else if (!ppoSets.isEmpty() || out != null) {
+            throw new UsageException((out != null ? "--out" : "--ppo " + ppoSets.get(0)) + " applies to --optimizer rl only; allowed with --optimizer="
+                    + optimizer + ": none");
+        }
         long offset = seed * 10_000_000L;
         Distribution dist;
         LongFunction<Policy> sampler;
         AutoCloseable resource = null;
         int usedThreads = threads;
-        if (runBase) {
+        if (optimizer.equals(RL)) {
+            // The curve's levels: held-out levels of --env/--split (the base run's env when --env is not given); the rl run trains on the split's others.
+            String name = env != null ? env : base.equals("random") ? null : rlBase().env();
+            if (name == null) {
+                throw new UsageException("--env is required unless --base is a run directory; allowed: " + Envs.names());
+            }
+            dist = envOptions.distribution(name);
+            sampler = null;
+        } else if (runBase) {
             if (!envOptions.overrides.isEmpty()) {
                 throw new UsageException("--set does not apply with a run as --base (it is evaluated on its own levels)");
             }
@@ -203,6 +255,91 @@ final class GoodhartCommand implements Runnable {
         Objective g = gold.equals("intended") ? type.intended() : type.objective(gold);
         return new Setup(new Goodhart.Setup(dist, Evaluator.HELD_OUT_START + offset, proxy, p, new Gold(g, goldDiscount), optimizer, pressures,
                 episodes, holdout, sampler, base, seed, usedThreads), resource);
+    }
+
+    /** The trained PPO run that --optimizer rl fine-tunes (--base RUN): its manifest, checked against --env. */
+    private RunManifest rlBase() {
+        Path dir = Path.of(base);
+        if (base.startsWith("oracle:") || !java.nio.file.Files.isDirectory(dir)) {
+            throw new UsageException("--base=" + base + " does not apply to --optimizer=rl; allowed: random (a fresh PPO initialization) or a PPO run directory");
+        }
+        RunManifest m = RunDir.open(dir).readManifest();
+        if (m.isPlanner()) {
+            throw new UsageException("--base=" + base + " is a planner run; allowed with --optimizer=rl: a PPO run directory");
+        }
+        if (env != null && !env.equals(m.env())) {
+            throw new UsageException("--base=" + base + " was trained on " + m.env() + ", not --env=" + env + "; allowed: a PPO run of " + env);
+        }
+        RunDir.open(dir).policyFile(m.plannedIterations()); // has a policy
+        return m;
+    }
+
+    private PpoConfig ppoConfig() {
+        PpoConfig cfg = !optimizer.equals(RL) || base.equals("random") ? PpoConfig.defaults() : PpoConfig.of(rlBase());
+        for (String kv : ppoSets) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--ppo " + kv + " is malformed; allowed: KEY=VALUE, e.g. num_envs=16");
+            }
+            cfg = cfg.with(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return cfg;
+    }
+
+    /**
+     * The rl curve: PPO on the split's training levels with the proxy as reward, scored at each pressure on
+     * the curve's held-out levels of the same split. The run's manifest is written to its folder; the
+     * proxy it was rewarded by is recorded with the curve.
+     */
+    private Curve rl(Goodhart.Setup g) {
+        long[] p = g.pressures();
+        PpoConfig cfg = ppoConfig();
+        long total = (p[p.length - 1] + cfg.batchSize() - 1) / cfg.batchSize() * cfg.batchSize(); // whole batches, reaching the last pressure
+        int threads = Torch.threads() == -1 ? 1 : Torch.threads();
+        Torch.start(threads);
+        Distribution dist = g.dist();
+        RunManifest m = RunManifest.of("ppo", dist.env().name(), dist.split(), dist.env().parseOverrides(envOptions.overrides), 0, 0, seed, total, threads,
+                null, Versions.gitCommit(), java.time.Instant.now().toString(), "mesalab goodhart --optimizer rl --proxy " + proxy);
+        m = cfg.validate(total).into(m).withVersions(Versions.all());
+        Path dir = out;
+        try {
+            if (dir == null) {
+                dir = java.nio.file.Files.createTempDirectory("mesalab-goodhart-rl");
+                java.nio.file.Files.delete(dir); // RunDir.create makes it
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            Path baseParams = base.equals("random") ? null : RunDir.open(Path.of(base)).policyFile(rlBase().plannedIterations()).params();
+            ProxyRl.Result r = ProxyRl.run(m, RunDir.create(dir), baseParams, g.proxy(), g.gold(), new ProxyRl.Levels(dist, g.first(), g.levels(), g.holdout()), p, seed,
+                    line -> {
+                        err.println(line);
+                        err.flush();
+                    });
+            // Pressures that fell in the same training batch were scored once: one point each.
+            List<Integer> keep = new java.util.ArrayList<>();
+            for (int i = 0; i < p.length; i++) {
+                if (i == 0 || r.steps()[i] != r.steps()[i - 1]) {
+                    keep.add(i);
+                }
+            }
+            long[] steps = keep.stream().mapToLong(i -> r.steps()[i]).toArray();
+            org.mesalab.core.goodhart.Scored[][] main = keep.stream().map(i -> r.main()[i]).toArray(org.mesalab.core.goodhart.Scored[][]::new);
+            org.mesalab.core.goodhart.Scored[][] held = keep.stream().map(i -> r.holdout()[i]).toArray(org.mesalab.core.goodhart.Scored[][]::new);
+            return Curve.of(RL, proxy, g.gold(), "steps", steps, main, null, g.holdout() > 0 ? held : null, seed);
+        } catch (IOException e) {
+            throw new UsageException("cannot make a folder for the rl run: " + UsageException.why(e) + "; give --out DIR");
+        } finally {
+            if (out == null && dir != null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary folder: the OS cleans it eventually
+        }
     }
 
     private static void print(PrintWriter out, Curve c, double seconds) {

@@ -34,6 +34,95 @@ class GoodhartCliTest {
         assertEquals(c.get("points").toString(), again.json().get("curve").get("points").toString(), "same seed: same curve, any thread count");
     }
 
+    /**
+     * RL against the proxy: KL is 0 for the initial policy and grows with training; pressures are the env steps
+     * reached; the same seed gives the same curve; the kept run was rewarded by the proxy, not the env.
+     */
+    @Test
+    void rlCurveTrainsAgainstTheProxy(@TempDir Path dir) throws Exception {
+        String[] args = {"goodhart", "--env", "maze", "--split", "test", "--proxy", "events:cheese+0.02*corner", "--optimizer", "rl",
+            "--pressure", "0,1000,2000", "--episodes", "12", "--holdout", "4", "--ppo", "num_envs=8", "--ppo", "num_steps=64", "--json"};
+        Path kept = dir.resolve("rl-run");
+        String[] withOut = java.util.Arrays.copyOf(args, args.length + 2);
+        withOut[args.length] = "--out";
+        withOut[args.length + 1] = kept.toString();
+        Cli r = Cli.run(withOut);
+        assertEquals(0, r.code(), r.err());
+        JsonNode c = r.json().get("curve");
+        assertEquals("rl", c.get("optimizer").asText());
+        assertEquals("measured", c.get("klSource").asText());
+        JsonNode pts = c.get("points");
+        assertEquals(3, pts.size());
+        assertEquals(0, pts.get(0).get("pressure").asLong());
+        assertEquals(1024, pts.get(1).get("pressure").asLong(), "the first batch boundary past 1000 steps (8 envs x 64 steps = 512 a batch)");
+        assertEquals(2048, pts.get(2).get("pressure").asLong(), "the budget rounds up to whole batches, so the last pressure is reached");
+        assertEquals(0.0, pts.get(0).get("kl").asDouble(), 1e-9, "the initial policy has not moved");
+        assertTrue(pts.get(2).get("kl").asDouble() > 0, "training against the proxy moves the policy: " + pts);
+        assertEquals(8, r.json().get("ppo").get("num_envs").asInt());
+        assertTrue(r.err().contains("rl: 2,048 env steps against the proxy"), r.err());
+        assertTrue(Files.exists(kept.resolve("config.json")) && Files.exists(kept.resolve("policy.bin")), "--out keeps the run");
+        // What the kept run learned from: its logged returns are the env's intended ones; here the proxy's corner payments show as the gap.
+        Cli again = Cli.run(args);
+        assertEquals(0, again.code(), again.err());
+        assertEquals(pts.toString(), again.json().get("curve").get("points").toString(), "same seed: same curve");
+    }
+
+    /** --base RUN: rl fine-tunes a trained run (its network and hyperparameters) instead of a fresh initialization. */
+    @Test
+    void rlFineTunesATrainedRun(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("base");
+        Cli t = Cli.run("train", "--env", "maze", "--steps", "2048", "--threads", "1", "--set", "ppo.num_envs=8", "--set", "ppo.num_steps=64",
+                "--set", "ppo.width=32", "--seed", "5", "--out", run.toString());
+        assertEquals(0, t.code(), t.err());
+        String[] common = {"goodhart", "--split", "test", "--proxy", "events:cheese+0.02*corner", "--optimizer", "rl", "--pressure", "0,512",
+            "--episodes", "10", "--holdout", "0", "--json"};
+        String[] tuned = java.util.Arrays.copyOf(common, common.length + 2);
+        tuned[common.length] = "--base";
+        tuned[common.length + 1] = run.toString();
+        Cli r = Cli.run(tuned);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(run.toString(), r.json().get("base").asText());
+        assertEquals(32, r.json().get("ppo").get("width").asInt(), "the base run's network");
+        JsonNode pts = r.json().get("curve").get("points");
+        assertEquals(0.0, pts.get(0).get("kl").asDouble(), 1e-9);
+        assertEquals(512, pts.get(1).get("pressure").asLong());
+        String[] fresh = java.util.Arrays.copyOf(common, common.length + 6);
+        System.arraycopy(new String[] {"--env", "maze", "--ppo", "num_envs=8", "--ppo", "num_steps=64"}, 0, fresh, common.length, 6);
+        Cli f = Cli.run(fresh);
+        assertEquals(0, f.code(), f.err());
+        assertFalse(pts.get(0).toString().equals(f.json().get("curve").get("points").get(0).toString()),
+                "the trained run and a fresh initialization start from different policies");
+        Cli other = Cli.run("goodhart", "--env", "coinrun", "--proxy", "events:coin", "--optimizer", "rl", "--base", run.toString());
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("was trained on maze, not --env=coinrun"), other.err());
+    }
+
+    @Test
+    void rlRefusesWhatDoesNotApply(@TempDir Path dir) throws Exception {
+        Path taken = dir.resolve("taken");
+        Files.createDirectories(taken);
+        Files.writeString(taken.resolve("config.json"), "{}");
+        String[][] bad = {
+            {"--optimizer", "rl", "--base", "oracle:cheese"},
+            {"--optimizer", "rl", "--pressure", "0"},
+            {"--optimizer", "rl", "--ppo", "num_envs=0"},
+            {"--optimizer", "rl", "--ppo", "bogus=1"},
+            {"--optimizer", "rl", "--ppo", "num_envs"},
+            {"--optimizer", "rl", "--out", taken.toString()},
+            {"--optimizer", "best-of-n", "--ppo", "num_envs=8"},
+            {"--optimizer", "search", "--out", dir.resolve("x").toString()},
+        };
+        for (String[] extra : bad) {
+            String[] args = new String[6 + extra.length];
+            System.arraycopy(new String[] {"goodhart", "--env", "maze", "--proxy", "events:cheese+0.02*corner", "--episodes=5"}, 0, args, 0, 6);
+            System.arraycopy(extra, 0, args, 6, extra.length);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.code(), String.join(" ", extra) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("x")), "nothing written for a refused command");
+    }
+
     @Test
     void searchCurveAsText(@TempDir Path dir) {
         Path svg = dir.resolve("curve.svg");
@@ -75,7 +164,7 @@ class GoodhartCliTest {
                 {"--env", "maze", "--proxy", "events:cheese+frog", "events:cheese+frog is not a valid expression"},
                 {"--env", "maze", "--proxy", "cheese", "--proxy=cheese is not known"},
                 {"--env", "maze", "--proxy", "events:cheese", "--pressure", "4,2", "is not increasing at 2"},
-                {"--env", "maze", "--proxy", "events:cheese", "--optimizer", "rl", "--optimizer=rl is not known"},
+                {"--env", "maze", "--proxy", "events:cheese", "--optimizer", "hill-climb", "--optimizer=hill-climb is not known; allowed: best-of-n, search, rl"},
                 {"--env", "maze", "--proxy", "events:cheese", "--pressure", "0,1", "allowed: values in [1, "},
                 {"--env", "maze", "--proxy", "events:cheese", "--optimizer", "search", "--base", "runs/x", "does not apply to --optimizer=search"},
                 {"--env", "maze", "--proxy", "events:cheese", "--gold-discount", "0", "gold discount=0.0 is not allowed"},

@@ -52,6 +52,8 @@ public final class Ppo implements Learner<UpdateStats> {
 
     /** Called after each update (progress display). */
     private RunManifest manifest;
+    /** Reward per event mask when the agent is trained against another objective than the env's ({@link #rewardedBy}); null: the env's reward. */
+    private double[] rewardTable;
     private final PpoConfig cfg;
     private final Distribution train;
     private final long totalSteps;
@@ -193,6 +195,17 @@ public final class Ppo implements Learner<UpdateStats> {
         return ppo;
     }
 
+    /**
+     * Trains against {@code objective} instead of the env's reward (RL against a proxy: the Goodhart
+     * curve's strongest optimizer). Episodes still end by the env's rules, and the logged return and train
+     * success stay the intended objective's, so the metrics show what the proxy costs. Not recorded in
+     * {@code config.json}: the caller ({@code mesalab goodhart --optimizer rl}) records it with its curve.
+     */
+    public Ppo rewardedBy(org.mesalab.core.Objective objective) {
+        this.rewardTable = objective.rewardTable();
+        return this;
+    }
+
     @Override
     public RunManifest manifest() {
         return manifest;
@@ -276,7 +289,7 @@ public final class Ppo implements Learner<UpdateStats> {
             envs.step(stepActions);
             int truncated = 0;
             for (int i = 0; i < n; i++) {
-                rewards[base + i] = envs.rewards[i];
+                rewards[base + i] = rewardTable == null ? envs.rewards[i] : (float) rewardTable[envs.events[i]];
                 nextDone[i] = envs.done(i) ? 1f : 0f;
                 window.record(envs, i);
                 if (envs.truncated[i]) {

@@ -69,6 +69,29 @@ class PpoTrainingTest {
         assertEquals(ma, Metrics.reproducible(dir.resolve("b")));
     }
 
+    /**
+     * A proxy reward replaces the env's: rewarded by the env's own intended objective the run is the plain
+     * run bit for bit (the losses follow the reward), rewarded by a proxy that pays the corner its losses differ.
+     */
+    @Test
+    void aProxyRewardReplacesTheEnvsReward(@TempDir Path dir) {
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "test", Map.of(), 0, 0);
+        try (Ppo a = start(small(), d, 3 * 512, dir.resolve("plain"))) {
+            a.train(s -> { });
+        }
+        try (Ppo b = start(small(), d, 3 * 512, dir.resolve("intended")).rewardedBy(d.env().intended())) {
+            b.train(s -> { });
+        }
+        try (Ppo c = start(small(), d, 3 * 512, dir.resolve("proxy"))
+                .rewardedBy(org.mesalab.core.EventExpression.parse("cheese+0.02*corner", d.env()))) {
+            c.train(s -> { });
+        }
+        List<Map<String, Object>> plain = Metrics.reproducible(dir.resolve("plain"));
+        assertEquals(plain, Metrics.reproducible(dir.resolve("intended")), "the env's reward through the table: the same run");
+        List<Map<String, Object>> proxy = Metrics.reproducible(dir.resolve("proxy"));
+        assertTrue(!plain.get(2).get("value_loss").equals(proxy.get(2).get("value_loss")), "a proxy reward changes what is learned");
+    }
+
     @Test
     void resumedRunEqualsUninterruptedRun(@TempDir Path dir) throws Exception {
         Distribution d = RunManifest.trainDistribution(Envs.get("coinrun"), "train", Map.of(), 0, 0);

@@ -7,20 +7,20 @@ import org.mesalab.core.Policy;
 import org.mesalab.core.eval.Outcome;
 
 /** Plays one episode from a saved start and scores it under a proxy and the gold. */
-final class Rollout {
+public final class Rollout {
     private final double[] proxy;
     private final double[] gold;
     private final double discount;
     private final int[] counts = new int[Event.COUNT];
 
-    Rollout(Objective proxy, Gold gold) {
+    public Rollout(Objective proxy, Gold gold) {
         this.proxy = proxy.rewardTable();
         this.gold = gold.objective().rewardTable();
         this.discount = gold.discount();
     }
 
     /** Plays {@code policy} from {@code start}; {@code kl} is what the policy reports as its divergence, or NaN. */
-    Scored play(Env env, Env.Snapshot start, Policy policy, java.util.function.DoubleSupplier kl) {
+    public Scored play(Env env, Env.Snapshot start, Policy policy, java.util.function.DoubleSupplier kl) {
         env.restore(start);
         java.util.Arrays.fill(counts, 0);
         double p = 0;
