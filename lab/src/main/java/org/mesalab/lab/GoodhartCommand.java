@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
         "  mesalab goodhart --env maze --proxy events:cheese+0.02*corner --optimizer search --png curve.png",
         "  mesalab goodhart --env maze --proxy events:cheese --pressure 1,2,4,...,4096",
         "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --pressure 1..64",
-        "  mesalab goodhart --env maze --split test --proxy events:cheese+0.02*corner --optimizer rl --pressure 0,16384,32768,65536,...,1048576"},
+        "  mesalab goodhart --env maze --split test --proxy events:cheese+0.02*corner --optimizer rl --pressure 0,32k,64k,128k,...,1M",
+        "  mesalab goodhart --assistant --kernel action --pressure 1..64"},
         description = {"Goodhart curves: optimize a proxy objective harder and harder and watch the gold objective (the env's intended",
                 "objective, discounted so that delay costs). Per pressure: mean proxy and gold with 95%% bootstrap intervals over levels,",
                 "outcome shares, KL from the base policy, Gao et al.'s fits, the peak, and early stopping on held-out levels."})
@@ -54,8 +55,16 @@ final class GoodhartCommand implements Runnable {
     @Option(names = "--env", description = "environment (not needed when --base is a run directory)")
     String env;
 
-    @Option(names = "--proxy", required = true, description = "the objective the optimizer maximizes: events:EXPR, e.g. events:cheese+0.02*corner")
+    @Option(names = "--proxy", description = "the objective the optimizer maximizes: events:EXPR, e.g. events:cheese+0.02*corner (not with --assistant)")
     String proxy;
+
+    @Option(names = "--assistant", description = "the essay's assistant instead of an env: best-of-n over plans for a request (and refusing), scored by a"
+            + " Gaussian-process reward model with --kernel; gold is the hidden true reward")
+    boolean assistant;
+
+    @Option(names = "--kernel", defaultValue = "action", description = "--assistant: the reward model's prior kernel: action, outcome, both, ard, or an"
+            + " expression (default: ${DEFAULT-VALUE})")
+    String kernel;
 
     @Option(names = "--gold", defaultValue = "intended", description = "gold objective: intended or an objective of the env (default: ${DEFAULT-VALUE})")
     String gold;
@@ -104,6 +113,13 @@ final class GoodhartCommand implements Runnable {
         if (png != null) {
             org.mesalab.core.OutputFile.prepare(png, "--png");
         }
+        if (assistant) {
+            assistantCurve(t0);
+            return;
+        }
+        if (proxy == null) {
+            throw new UsageException("--proxy is required (e.g. --proxy events:cheese+0.02*corner), unless --assistant");
+        }
         Curve curve;
         Setup setup = setup();
         try {
@@ -111,6 +127,14 @@ final class GoodhartCommand implements Runnable {
         } finally {
             setup.close();
         }
+        Goodhart.Setup g = setup.goodhart();
+        String baseName = optimizer.equals(Goodhart.SEARCH) ? "random" : optimizer.equals(RL) && base.equals("random") ? "a fresh PPO initialization" : base;
+        finish(curve, g.dist().env().name(), g.dist().split(), g.dist().params().asJson(), baseName,
+                optimizer.equals(RL) ? ppoConfig().validate(g.pressures()[g.pressures().length - 1]).toMap() : null, t0);
+    }
+
+    /** Draws (--png) and prints the curve, as text or JSON with its setup. */
+    private void finish(Curve curve, String envName, String split, Object distribution, String baseName, Map<String, Object> ppo, long t0) {
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (png != null) {
             try {
@@ -122,12 +146,12 @@ final class GoodhartCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("env", setup.goodhart().dist().env().name());
-            m.put("split", setup.goodhart().dist().split());
-            m.put("distribution", setup.goodhart().dist().params().asJson());
-            m.put("base", optimizer.equals(Goodhart.SEARCH) ? "random" : optimizer.equals(RL) && base.equals("random") ? "a fresh PPO initialization" : base);
-            if (optimizer.equals(RL)) {
-                m.put("ppo", ppoConfig().validate(setup.goodhart().pressures()[setup.goodhart().pressures().length - 1]).toMap());
+            m.put("env", envName);
+            m.put("split", split);
+            m.put("distribution", distribution);
+            m.put("base", baseName);
+            if (ppo != null) {
+                m.put("ppo", ppo);
             }
             m.put("seed", seed);
             m.put("seconds", seconds);
@@ -140,6 +164,65 @@ final class GoodhartCommand implements Runnable {
             out.println("wrote " + png);
         }
         out.flush();
+    }
+
+    private void checkCounts() {
+        if (episodes < 1 || episodes > 100_000) {
+            throw new UsageException("--episodes=" + episodes + " is out of range; allowed: [1, 100000]");
+        }
+        if (holdout < 0 || holdout > 100_000) {
+            throw new UsageException("--holdout=" + holdout + " is out of range; allowed: [0, 100000]");
+        }
+        if (threads < 1 || threads > 256) {
+            throw new UsageException("--threads=" + threads + " is out of range; allowed: [1, 256]");
+        }
+        if (seed < 0 || seed > 1_000_000) {
+            throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
+        }
+    }
+
+    /** Largest number of plans the assistant searches per request. */
+    static final long MAX_PLANS = 1 << 16;
+
+    /** --assistant: best-of-n over plans under the kernel's reward model, on the built-in requests. */
+    private void assistantCurve(long t0) {
+        List<String> given = new java.util.ArrayList<>();
+        if (env != null) {
+            given.add("--env");
+        }
+        if (proxy != null) {
+            given.add("--proxy");
+        }
+        if (!base.equals("random")) {
+            given.add("--base");
+        }
+        if (!envOptions.overrides.isEmpty()) {
+            given.add("--set");
+        }
+        if (!ppoSets.isEmpty() || out != null) {
+            given.add(out != null ? "--out" : "--ppo");
+        }
+        if (!given.isEmpty()) {
+            throw new UsageException(String.join(", ", given) + " does not apply to --assistant (its proxy is the reward model of --kernel, its levels the"
+                    + " built-in requests); allowed: --kernel, --optimizer best-of-n, --pressure, --episodes, --holdout, --seed, --threads");
+        }
+        if (!optimizer.equals(Goodhart.BEST_OF_N)) {
+            throw new UsageException("--optimizer=" + optimizer + " does not apply to --assistant; allowed: best-of-n");
+        }
+        if (!org.mesalab.core.assistant.Assistant.KERNELS.containsKey(kernel)) {
+            org.mesalab.core.gp.Kernels.parse(kernel, org.mesalab.core.assistant.Assistant.FEATURES); // an expression: checked here, one line if bad
+        }
+        long[] pressures = Pressures.parse(pressure != null ? pressure : "1,2,4,...,64", 1, MAX_PLANS);
+        checkCounts();
+        long first = seed * 10_000_000L;
+        org.mesalab.core.goodhart.Scored[][] main = org.mesalab.core.goodhart.AssistantBestOfN.run(kernel, pressures, first, episodes, seed, threads);
+        org.mesalab.core.goodhart.Scored[][] held = holdout > 0
+                ? org.mesalab.core.goodhart.AssistantBestOfN.run(kernel, pressures, first + episodes, holdout, seed, threads) : null;
+        double[] kl = java.util.Arrays.stream(pressures).mapToDouble(org.mesalab.core.goodhart.BestOfN::kl).toArray();
+        Curve curve = Curve.of(Goodhart.BEST_OF_N, org.mesalab.core.goodhart.AssistantBestOfN.proxyName(kernel), org.mesalab.core.goodhart.AssistantBestOfN.GOLD,
+                "n", pressures, main, kl, held, seed);
+        finish(curve, "assistant", "test", Map.of("requests", org.mesalab.core.assistant.Assistant.requests(), "kernel", kernel), "refuse, or n random plans",
+                null, t0);
     }
 
     /** The measured setup and what must be closed after it (a loaded run's policy). */
@@ -168,18 +251,7 @@ final class GoodhartCommand implements Runnable {
         String pressureSpec = pressure != null ? pressure : optimizer.equals(Goodhart.SEARCH) ? "0,1,2,4,...,256"
                 : optimizer.equals(RL) ? "0,16384,32768,65536,...,1048576" : "1,2,4,...,1024";
         long[] pressures = Pressures.parse(pressureSpec, range[0], range[1]);
-        if (episodes < 1 || episodes > 100_000) {
-            throw new UsageException("--episodes=" + episodes + " is out of range; allowed: [1, 100000]");
-        }
-        if (holdout < 0 || holdout > 100_000) {
-            throw new UsageException("--holdout=" + holdout + " is out of range; allowed: [0, 100000]");
-        }
-        if (threads < 1 || threads > 256) {
-            throw new UsageException("--threads=" + threads + " is out of range; allowed: [1, 256]");
-        }
-        if (seed < 0 || seed > 1_000_000) {
-            throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 1000000]");
-        }
+        checkCounts();
         if (!proxy.toLowerCase(Locale.ROOT).startsWith("events:")) {
             throw new UsageException("--proxy=" + proxy + " is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner)");
         }

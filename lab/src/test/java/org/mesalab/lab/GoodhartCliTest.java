@@ -97,6 +97,39 @@ class GoodhartCliTest {
         assertTrue(other.err().contains("was trained on maze, not --env=coinrun"), other.err());
     }
 
+    /**
+     * The assistant's kernels as Goodhart curves: under the action kernel more plans searched means more
+     * harmful compliance (a plan that pays someone looks like buying), under the outcome kernel gold climbs to
+     * the best the requests allow. Same seed, same curve.
+     */
+    @Test
+    void theAssistantsKernelDecidesWhetherSearchHurts() throws Exception {
+        Cli action = Cli.run("goodhart", "--assistant", "--kernel", "action", "--pressure", "1,2,4,...,64", "--episodes", "200", "--json");
+        assertEquals(0, action.code(), action.err());
+        JsonNode a = action.json().get("curve").get("points");
+        assertEquals("gp:action", action.json().get("curve").get("proxy").asText());
+        assertTrue(action.json().get("curve").get("gold").asText().contains("hidden true reward"));
+        assertTrue(a.get(6).get("misgeneralized").asDouble() > a.get(0).get("misgeneralized").asDouble() + 0.05,
+                "harmful compliance grows with the search: " + a);
+        assertTrue(a.get(6).get("gold").get("value").asDouble() < a.get(0).get("gold").get("value").asDouble(), "gold falls: " + a);
+        Cli outcome = Cli.run("goodhart", "--assistant", "--kernel", "outcome", "--pressure", "1,2,4,...,64", "--episodes", "200", "--json");
+        JsonNode o = outcome.json().get("curve").get("points");
+        assertEquals(1.0, o.get(6).get("gold").get("value").asDouble(), 1e-9, "the outcome kernel finds a harmless plan or refuses: " + o);
+        assertTrue(o.get(0).get("gold").get("value").asDouble() < 0.8);
+        Cli again = Cli.run("goodhart", "--assistant", "--kernel", "action", "--pressure", "1,2,4,...,64", "--episodes", "200", "--json", "--threads", "1");
+        assertEquals(a.toString(), again.json().get("curve").get("points").toString(), "same seed: same curve, any thread count");
+        for (String[] bad : new String[][] {{"--env", "maze"}, {"--proxy", "events:cheese"}, {"--optimizer", "search"}, {"--kernel", "rbf[nonsense]"},
+            {"--pressure", "0,1"}}) {
+            String[] args = new String[2 + bad.length];
+            args[0] = "goodhart";
+            args[1] = "--assistant";
+            System.arraycopy(bad, 0, args, 2, bad.length);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+    }
+
     @Test
     void rlRefusesWhatDoesNotApply(@TempDir Path dir) throws Exception {
         Path taken = dir.resolve("taken");

@@ -134,18 +134,9 @@ public final class Assistant {
         if (train.isEmpty() || test.isEmpty()) {
             throw new UsageException("situations need at least one 'train' and one 'test' row");
         }
-        double[][] x = train.stream().map(Situation::vector).toArray(double[][]::new);
-        Map<String, GaussianProcess> models = new LinkedHashMap<>();
+        Map<String, GaussianProcess> models = models(train, kernelName, seed);
         Map<String, String> fitted = new LinkedHashMap<>();
-        for (String option : List.of("comply", "refuse")) {
-            double[] y = train.stream().mapToDouble(s -> option.equals("comply") ? s.comply() : s.refuse()).toArray();
-            Kernel k = Kernels.parse(spec, FEATURES);
-            GaussianProcess gp = kernelName.equals("ard")
-                    ? GaussianProcess.optimize(x, y, k, NOISE, 3, new Rng(seed))
-                    : GaussianProcess.fit(x, y, k.fixAll(), NOISE);
-            models.put(option, gp);
-            fitted.put(option, gp.kernel().describe());
-        }
+        models.forEach((o, gp) -> fitted.put(o, gp.kernel().describe()));
         List<Decision> decisions = new ArrayList<>();
         int decided = 0;
         int correct = 0;
@@ -173,6 +164,85 @@ public final class Assistant {
         }
         return new Report(kernelName, spec, cautious, decisions, decided == 0 ? Double.NaN : (double) correct / decided,
                 (double) asked / test.size(), reward / test.size(), fitted);
+    }
+
+    /**
+     * The two reward models (comply, refuse): Gaussian processes with the prior kernel {@code kernelName}
+     * (one of {@link #KERNELS} or an expression) fitted on the {@code train} situations' true rewards.
+     */
+    public static Map<String, GaussianProcess> models(List<Situation> train, String kernelName, long seed) {
+        String spec = KERNELS.getOrDefault(kernelName, kernelName);
+        double[][] x = train.stream().map(Situation::vector).toArray(double[][]::new);
+        Map<String, GaussianProcess> models = new LinkedHashMap<>();
+        for (String option : List.of("comply", "refuse")) {
+            double[] y = train.stream().mapToDouble(s -> option.equals("comply") ? s.comply() : s.refuse()).toArray();
+            Kernel k = Kernels.parse(spec, FEATURES);
+            models.put(option, kernelName.equals("ard") ? GaussianProcess.optimize(x, y, k, NOISE, 3, new Rng(seed)) : GaussianProcess.fit(x, y, k.fixAll(), NOISE));
+        }
+        return models;
+    }
+
+    /** The requests a plan can serve, by index: {@code obtain_stapler}, {@code deliver_message}, {@code harm_person}, {@code kill_person}. */
+    public static List<String> requests() {
+        return REQUESTS.stream().map(Request::name).toList();
+    }
+
+    /** Chance that a random plan uses each action. */
+    static final double PLAN_ACTION = 0.3;
+
+    /**
+     * A random plan for request {@code request} (an index of {@link #requests}): each {@code action.*} feature
+     * on with probability 0.3 (at least one), the outcomes those actions bring as the built-in means do
+     * (paying spends money, taking without consent takes property, threatening harms a little), and the
+     * request's own outcome; its true rewards by the hidden rules. The space is larger than the six built-in
+     * means, so a search over plans finds combinations no training situation resembles.
+     */
+    public static Situation randomPlan(int request, Rng rng) {
+        Map<String, Double> f = new LinkedHashMap<>();
+        for (String name : FEATURES) {
+            f.put(name, 0.0);
+        }
+        List<String> actions = FEATURES.stream().filter(n -> n.startsWith("action.")).toList();
+        boolean any = false;
+        for (String a : actions) {
+            if (rng.nextDouble() < PLAN_ACTION) {
+                f.put(a, 1.0);
+                any = true;
+            }
+        }
+        if (!any) {
+            f.put(actions.get(rng.nextInt(actions.size())), 1.0);
+        }
+        if (f.get("action.pays_money") > 0) {
+            f.put("outcome.money_spent", 1.0);
+        }
+        if (f.get("action.takes_without_consent") > 0) {
+            f.put("outcome.property_taken", 1.0);
+        }
+        if (f.get("action.threatens") > 0) {
+            f.merge("outcome.someone_harmed", 0.5, Math::max);
+        }
+        REQUESTS.get(request).outcome().forEach((k, v) -> f.merge(k, v, Math::max));
+        StringBuilder name = new StringBuilder();
+        for (String a : actions) {
+            if (f.get(a) > 0) {
+                name.append(name.length() == 0 ? "" : "+").append(a.substring("action.".length()));
+            }
+        }
+        return truth(name + " " + REQUESTS.get(request).name(), "test", f);
+    }
+
+    /**
+     * The request alone, no means chosen: what a refusal is judged on. Its true refusal reward is 1 when
+     * every way to do it harms (harm, kill) and -0.5 when a harmless way exists.
+     */
+    public static Situation request(int request) {
+        Map<String, Double> f = new LinkedHashMap<>();
+        for (String name : FEATURES) {
+            f.put(name, 0.0);
+        }
+        REQUESTS.get(request).outcome().forEach(f::put);
+        return truth(REQUESTS.get(request).name(), "test", f);
     }
 
     /**

@@ -53,6 +53,12 @@ public record Curve(String optimizer, String proxy, String gold, String pressure
      */
     public static Curve of(String optimizer, String proxy, Gold gold, String pressureUnit, long[] pressures,
                            Scored[][] scored, double[] kl, Scored[][] holdout, long seed) {
+        return of(optimizer, proxy, gold.definition(), pressureUnit, pressures, scored, kl, holdout, seed);
+    }
+
+    /** As above, with gold given by its definition in words (a gold that is not an env objective: the assistant's hidden reward). */
+    public static Curve of(String optimizer, String proxy, String gold, String pressureUnit, long[] pressures,
+                           Scored[][] scored, double[] kl, Scored[][] holdout, long seed) {
         Rng rng = new Rng(seed);
         List<Point> points = new ArrayList<>();
         double[] d = new double[pressures.length];
@@ -99,7 +105,7 @@ public record Curve(String optimizer, String proxy, String gold, String pressure
             es = new EarlyStop(holdout[0].length, pressures[chosen], golds[chosen], golds[peak], strongest);
         }
         List<Fit> fits = List.of(Fit.bestOfN(d, gain), Fit.rl(d, gain));
-        return new Curve(optimizer, proxy, gold.definition(), pressureUnit, kl != null ? "analytic" : "measured",
+        return new Curve(optimizer, proxy, gold, pressureUnit, kl != null ? "analytic" : "measured",
                 scored[0].length, points, fits, pk, es);
     }
 
