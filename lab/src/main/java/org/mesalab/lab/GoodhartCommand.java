@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
         "  mesalab goodhart --env maze --proxy events:cheese+0.02*corner --optimizer search --png curve.png",
         "  mesalab goodhart --env maze --proxy events:cheese --pressure 1,2,4,...,4096",
         "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --pressure 1..64",
-        "  mesalab goodhart --env maze --split test --proxy events:cheese+0.02*corner --optimizer rl --pressure 0,32k,64k,128k,...,1M",
+        "  mesalab goodhart --env maze --split test --optimizer rl --proxy events:cheese+0.02*corner --pressure 0,64k,...,1M",
         "  mesalab goodhart --assistant --kernel action --pressure 1..64"},
         description = {"Goodhart curves: optimize a proxy objective harder and harder and watch the gold objective (the env's intended",
                 "objective, discounted so that delay costs). Per pressure: mean proxy and gold with 95%% bootstrap intervals over levels,",
