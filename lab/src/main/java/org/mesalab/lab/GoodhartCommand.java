@@ -214,13 +214,7 @@ final class GoodhartCommand implements Runnable {
         }
         long[] pressures = Pressures.parse(pressure != null ? pressure : "1,2,4,...,64", 1, MAX_PLANS);
         checkCounts();
-        long first = seed * 10_000_000L;
-        org.mesalab.core.goodhart.Scored[][] main = org.mesalab.core.goodhart.AssistantBestOfN.run(kernel, pressures, first, episodes, seed, threads);
-        org.mesalab.core.goodhart.Scored[][] held = holdout > 0
-                ? org.mesalab.core.goodhart.AssistantBestOfN.run(kernel, pressures, first + episodes, holdout, seed, threads) : null;
-        double[] kl = java.util.Arrays.stream(pressures).mapToDouble(org.mesalab.core.goodhart.BestOfN::kl).toArray();
-        Curve curve = Curve.of(Goodhart.BEST_OF_N, org.mesalab.core.goodhart.AssistantBestOfN.proxyName(kernel), org.mesalab.core.goodhart.AssistantBestOfN.GOLD,
-                "n", pressures, main, kl, held, seed);
+        Curve curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, pressures, episodes, holdout, seed, threads);
         finish(curve, "assistant", "test", Map.of("requests", org.mesalab.core.assistant.Assistant.requests(), "kernel", kernel), "refuse, or n random plans",
                 null, t0);
     }

@@ -130,6 +130,32 @@ class GoodhartCliTest {
         }
     }
 
+    /** A gp:KERNEL case in a spec: the assistant's curve, stored with env 'assistant' and reported; its bad keys point at the line. */
+    @Test
+    void aSpecsAssistantCaseIsStoredAndReported(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("a.yaml");
+        Files.writeString(spec, "name: kernels\ngoodhart:\n  - name: action\n    proxy: gp:action\n    pressure: 1,2,4,...,16\n    episodes: 40\n    holdout: 8\n"
+                + "  - name: outcome\n    proxy: gp:outcome\n    pressure: 1,2,4,...,16\n    episodes: 40\n");
+        Path out = dir.resolve("out");
+        Cli r = Cli.run("run", spec.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("mesalab.duckdb"))) {
+            List<java.util.Map<String, Object>> rows = st.query("SELECT name, env, proxy FROM goodhart_curves ORDER BY name");
+            assertEquals(2, rows.size(), rows.toString());
+            assertEquals("assistant", rows.get(0).get("env"));
+            assertEquals("gp:action", rows.get(0).get("proxy"));
+            assertEquals(10L, ((Number) st.query("SELECT count(*) AS n FROM goodhart").get(0).get("n")).longValue(), "5 pressures x 2 curves");
+        }
+        String html = Files.readString(out.resolve("kernels/report.html"));
+        assertTrue(html.contains("gp:action") && html.contains("gp:outcome"), "both curves in the report");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "name: k\ngoodhart:\n  - name: a\n    proxy: gp:action\n    env: maze\n");
+        Cli b = Cli.run("run", bad.toString(), "--out", dir.resolve("bad-out").toString());
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("bad.yaml:5:") && b.err().contains("'env' does not apply to a gp: proxy"), b.err());
+        assertFalse(Files.exists(dir.resolve("bad-out")), "nothing written for a bad spec");
+    }
+
     @Test
     void rlRefusesWhatDoesNotApply(@TempDir Path dir) throws Exception {
         Path taken = dir.resolve("taken");

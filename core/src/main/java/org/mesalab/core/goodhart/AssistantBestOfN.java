@@ -26,9 +26,24 @@ public final class AssistantBestOfN {
     private AssistantBestOfN() {
     }
 
+    /** The proxy of a kernel as a spec or the command names it. */
+    public static final String PREFIX = "gp:";
+
+    /**
+     * The curve for {@code kernel}: {@code levels} requests from index {@code seed * 10^7}, then {@code holdout} more
+     * for early stopping (0: none).
+     */
+    public static Curve curve(String kernel, long[] pressures, int levels, int holdout, long seed, int threads) {
+        long first = seed * 10_000_000L;
+        Scored[][] main = run(kernel, pressures, first, levels, seed, threads);
+        Scored[][] held = holdout > 0 ? run(kernel, pressures, first + levels, holdout, seed, threads) : null;
+        double[] kl = java.util.Arrays.stream(pressures).mapToDouble(BestOfN::kl).toArray();
+        return Curve.of(Goodhart.BEST_OF_N, proxyName(kernel), GOLD, "n", pressures, main, kl, held, seed);
+    }
+
     /** The proxy's name for a curve: {@code gp:KERNEL}. */
     public static String proxyName(String kernel) {
-        return "gp:" + kernel;
+        return PREFIX + kernel;
     }
 
     /**

@@ -428,12 +428,18 @@ public final class Runner {
                 continue;
             }
             long t0 = System.nanoTime();
-            EnvType type = Envs.get(c.env());
-            Distribution dist = type.distribution(c.split(), c.set());
-            Objective proxy = Goodhart.proxy(c.proxy(), type, "proxy '" + c.proxy() + "'");
-            Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, c.proxy(), proxy, new Gold(type.intended(), c.goldDiscount()),
-                    c.optimizer(), c.pressures(), c.episodes(), c.holdout(), s -> Policies.parse(c.base(), type, s), c.base(), 0, Math.max(1, jobs));
-            Curve curve = Goodhart.measure(setup);
+            Curve curve;
+            if (c.env().equals(Spec.ASSISTANT)) {
+                String kernel = c.proxy().substring(org.mesalab.core.goodhart.AssistantBestOfN.PREFIX.length());
+                curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, c.pressures(), c.episodes(), c.holdout(), 0, Math.max(1, jobs));
+            } else {
+                EnvType type = Envs.get(c.env());
+                Distribution dist = type.distribution(c.split(), c.set());
+                Objective proxy = Goodhart.proxy(c.proxy(), type, "proxy '" + c.proxy() + "'");
+                Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, c.proxy(), proxy, new Gold(type.intended(), c.goldDiscount()),
+                        c.optimizer(), c.pressures(), c.episodes(), c.holdout(), s -> Policies.parse(c.base(), type, s), c.base(), 0, Math.max(1, jobs));
+                curve = Goodhart.measure(setup);
+            }
             double seconds = (System.nanoTime() - t0) / 1e9;
             store.putGoodhart(spec.name(), c, curve, seconds);
             store.release();

@@ -19,6 +19,8 @@ import org.mesalab.core.EnvType;
 import org.mesalab.core.Param;
 import org.mesalab.core.UsageException;
 import org.mesalab.core.envs.Envs;
+import org.mesalab.core.assistant.Assistant;
+import org.mesalab.core.goodhart.AssistantBestOfN;
 import org.mesalab.core.goodhart.Goodhart;
 import org.mesalab.core.goodhart.Pressures;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -72,6 +74,9 @@ public record Spec(String name, String description, List<Long> seeds, int episod
     public record GoodhartCase(String name, String env, String split, Map<String, Double> set, String proxy, String optimizer,
                                long[] pressures, String base, int episodes, int holdout, double goldDiscount) {
     }
+
+    /** The env of a Goodhart case whose proxy is the assistant's reward model ({@code gp:KERNEL}). */
+    public static final String ASSISTANT = "assistant";
 
     /**
      * An objective as specs and {@code mesalab objective} write it: {@code SLOT} or {@code SLOT@SPLIT},
@@ -317,7 +322,8 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         GoodhartCase goodhartCase(Node node) {
             Map<String, Node> m = mapping(node, "a goodhart case", new LinkedHashSet<>(List.of("name", "env", "split", "set", "proxy", "optimizer",
                     "pressure", "base", "episodes", "holdout", "gold_discount")));
-            for (String required : List.of("name", "env", "proxy")) {
+            boolean assistant = m.containsKey("proxy") && scalar(m.get("proxy"), "proxy").startsWith(AssistantBestOfN.PREFIX);
+            for (String required : assistant ? List.of("name", "proxy") : List.of("name", "env", "proxy")) {
                 if (!m.containsKey(required)) {
                     throw error(node, "goodhart case is missing key '" + required + "'");
                 }
@@ -325,6 +331,9 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             String name = scalar(m.get("name"), "goodhart case name");
             if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
                 throw error(m.get("name"), "goodhart case name '" + name + "' is not allowed; allowed: 1-64 letters, digits, '_', '.', '-'");
+            }
+            if (assistant) {
+                return assistantCase(m, name);
             }
             EnvType type;
             try {
@@ -383,6 +392,38 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 throw error(m.get("gold_discount"), "gold_discount=" + discount + " is out of range; allowed: (0, 1]");
             }
             return new GoodhartCase(name, type.name(), split, set, proxy, optimizer, pressures, base, episodes, holdout, discount);
+        }
+
+        /** A {@code gp:KERNEL} case: the essay's assistant, best-of-n over plans under that kernel's reward model (no env). */
+        private GoodhartCase assistantCase(Map<String, Node> m, String name) {
+            for (String key : List.of("env", "split", "set", "base", "gold_discount")) {
+                if (m.containsKey(key)) {
+                    throw error(m.get(key), "'" + key + "' does not apply to a gp: proxy (the assistant's requests are its levels, its hidden reward its gold);"
+                            + " allowed: name, proxy, optimizer, pressure, episodes, holdout");
+                }
+            }
+            String proxy = scalar(m.get("proxy"), "proxy");
+            String kernel = proxy.substring(AssistantBestOfN.PREFIX.length());
+            if (!Assistant.KERNELS.containsKey(kernel)) {
+                try {
+                    org.mesalab.core.gp.Kernels.parse(kernel, Assistant.FEATURES);
+                } catch (UsageException e) {
+                    throw error(m.get("proxy"), e.getMessage());
+                }
+            }
+            String optimizer = m.containsKey("optimizer") ? scalar(m.get("optimizer"), "optimizer") : Goodhart.BEST_OF_N;
+            if (!optimizer.equals(Goodhart.BEST_OF_N)) {
+                throw error(m.get("optimizer"), "optimizer '" + optimizer + "' does not apply to a gp: proxy; allowed: best-of-n");
+            }
+            long[] pressures;
+            try {
+                pressures = Pressures.parse(m.containsKey("pressure") ? scalar(m.get("pressure"), "pressure") : "1,2,4,...,64", 1, 1 << 16);
+            } catch (UsageException e) {
+                throw error(m.get("pressure"), e.getMessage());
+            }
+            int episodes = m.containsKey("episodes") ? (int) integer(m.get("episodes"), "episodes", 1, 100_000) : 300;
+            int holdout = m.containsKey("holdout") ? (int) integer(m.get("holdout"), "holdout", 0, 100_000) : 30;
+            return new GoodhartCase(name, ASSISTANT, "test", Map.of(), proxy, optimizer, pressures, "random", episodes, holdout, 1.0);
         }
 
         /** One condition of the spec: several when its {@code train.set} or {@code params} sweep values. */
