@@ -232,7 +232,7 @@ public final class Report {
                 num(first.gold().value()), num(first.gold().low()), num(first.gold().high()), c.pressureUnit(), first.pressure(), c.pressureUnit(), peak.pressure(),
                 num(peak.gold().value()), num(peak.gold().low()), num(peak.gold().high()), num(last.gold().value()), num(last.gold().low()), num(last.gold().high()),
                 c.pressureUnit(), last.pressure(), num(first.proxy().value()), num(last.proxy().value()));
-        if (peak == last) {
+        if (peak == last || last.gold().value() >= peak.gold().value()) { // the peak may be an earlier pressure with the same gold (a plateau)
             return head + "Gold does not fall within these pressures: no Goodhart effect shown.";
         }
         if (last.gold().high() < peak.gold().low()) {

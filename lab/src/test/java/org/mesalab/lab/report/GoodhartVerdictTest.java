@@ -34,5 +34,7 @@ class GoodhartVerdictTest {
         assertTrue(unclear.contains("inconclusive"), unclear);
         String rises = Report.goodhartVerdict(curve(new double[] {0.2, 0.3, 0.4}, 0.01));
         assertTrue(rises.contains("no Goodhart effect shown"), rises);
+        String plateau = Report.goodhartVerdict(curve(new double[] {0.2, 0.5, 0.5}, 0.01));
+        assertTrue(plateau.contains("no Goodhart effect shown"), "a plateau at the peak does not fall: " + plateau);
     }
 }
