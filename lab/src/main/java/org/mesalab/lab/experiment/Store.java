@@ -35,6 +35,47 @@ public final class Store implements AutoCloseable {
     private Connection db;
     /** How long opening waits for another process to let go of the file. */
     private final long waitMs;
+    /** Whether this store has passed the {@link Gate} (and must leave it when it lets go of the file). */
+    private boolean entered;
+
+    /**
+     * Readers and writers of one file within this process take turns. DuckDB refuses a read-only
+     * connection beside a read-write one in the same process ("a different configuration") and the other
+     * way round, so the dashboard of {@code run --serve} must never open while the runner writes, nor the
+     * runner while the dashboard reads. Writers among themselves, and readers among themselves, share.
+     * (Across processes DuckDB's file lock does this job.)
+     */
+    private static final class Gate {
+        private static final Map<Path, int[]> HELD = new java.util.HashMap<>(); // file -> {readers, writers}
+
+        static boolean enter(Path file, boolean reader, long waitMs) {
+            long deadline = System.currentTimeMillis() + waitMs;
+            synchronized (HELD) {
+                int[] g = HELD.computeIfAbsent(file.normalize(), k -> new int[2]);
+                while (reader ? g[1] > 0 : g[0] > 0) {
+                    long left = deadline - System.currentTimeMillis();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    try {
+                        HELD.wait(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }
+                g[reader ? 0 : 1]++;
+                return true;
+            }
+        }
+
+        static void leave(Path file, boolean reader) {
+            synchronized (HELD) {
+                HELD.get(file.normalize())[reader ? 0 : 1]--;
+                HELD.notifyAll();
+            }
+        }
+    }
 
     private Store(Path file, boolean readOnly, String holder, long waitMs) {
         this.file = file.toAbsolutePath();
@@ -102,6 +143,10 @@ public final class Store implements AutoCloseable {
         long deadline = System.currentTimeMillis() + waitMs;
         Path holderFile = file.resolveSibling(file.getFileName() + ".writer");
         while (true) {
+            if (!Gate.enter(file, readOnly, Math.max(0, deadline - System.currentTimeMillis()))) {
+                throw new UsageException("the results store " + file + " is held by this process's experiment while it writes a run; try again in a moment");
+            }
+            entered = true;
             try {
                 Class.forName("org.duckdb.DuckDBDriver");
                 java.util.Properties props = new java.util.Properties();
@@ -136,6 +181,7 @@ public final class Store implements AutoCloseable {
                 }
                 throw damaged(e);
             } catch (ClassNotFoundException e) {
+                closeQuietly();
                 throw new IllegalStateException("the DuckDB driver is missing from the build", e);
             }
         }
@@ -166,6 +212,17 @@ public final class Store implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (entered) {
+            entered = false;
+            try {
+                closeConnection();
+            } finally {
+                Gate.leave(file, readOnly);
+            }
+        }
+    }
+
+    private void closeConnection() {
         if (db != null) {
             try {
                 db.close();

@@ -13,7 +13,7 @@ import org.mesalab.lab.experiment.Store;
  * Reads the results store for the dashboard without holding it. Answers are cached until the file
  * changes (its size and modification time, and the write-ahead log's); a miss opens the store
  * read-only, reads, and closes it, so the experiment writing it is never kept waiting. While the
- * writer holds the file the last answer is served again ({@link #busy} says so).
+ * writer holds the file the last answer is served again, or the empty one before any ({@link #busy} says so).
  */
 final class StoreReader {
     private static final int CACHE = 256;
@@ -68,10 +68,8 @@ final class StoreReader {
                 throw e;
             }
             busy = true;
-            if (stale.containsKey(key)) {
-                return (T) stale.get(key);
-            }
-            throw new UsageException("the results store is busy (its experiment is writing a run); this page appears when it lets go, in a second or two");
+            // Nothing read yet (the experiment holds a store it just created): nothing to show until it lets go, in a second or two.
+            return stale.containsKey(key) ? (T) stale.get(key) : empty;
         }
     }
 
