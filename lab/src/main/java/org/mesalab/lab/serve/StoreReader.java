@@ -40,36 +40,49 @@ final class StoreReader {
 
     /**
      * The answer of {@code reader} for {@code key} at the store's current contents. A store not written
-     * yet (an experiment that has not finished its first run) reads as {@code empty}.
+     * yet (an experiment that has not finished its first run) reads as {@code empty}. The cache is
+     * guarded, the reading is not: a long read (an experiment's report) does not hold up the others
+     * (read-only connections share the file; two identical misses may both read).
      */
     @SuppressWarnings("unchecked")
-    synchronized <T> T read(String key, Function<Store, T> reader, T empty) {
-        String now = stamp();
-        if (!now.equals(version)) {
-            stale.putAll(fresh);
-            fresh.clear();
-            version = now;
-        }
-        if (fresh.containsKey(key)) {
-            return (T) fresh.get(key);
-        }
-        if (now.isEmpty()) {
-            return empty;
+    <T> T read(String key, Function<Store, T> reader, T empty) {
+        String now;
+        synchronized (this) {
+            now = stamp();
+            if (!now.equals(version)) {
+                stale.putAll(fresh);
+                fresh.clear();
+                version = now;
+            }
+            if (fresh.containsKey(key)) {
+                return (T) fresh.get(key);
+            }
+            if (now.isEmpty()) {
+                return empty;
+            }
         }
         try (Store s = Store.existing(db, 0)) {
             T answer = reader.apply(s);
-            fresh.put(key, answer);
-            stale.remove(key);
-            busy = false;
+            synchronized (this) {
+                if (version.equals(now)) { // a commit in between: this answer is already stale
+                    fresh.put(key, answer);
+                    stale.remove(key);
+                } else {
+                    stale.put(key, answer);
+                }
+                busy = false;
+            }
             return answer;
         } catch (UsageException e) {
-            // Another process's writer holds the lock; this process's own writer (run --serve) holds the database open with another configuration.
+            // Another process's writer holds the lock, or this process's own writer holds the file (run --serve: the store's gate).
             if (!e.getMessage().contains("is held by") && !e.getMessage().contains("different configuration")) {
                 throw e;
             }
-            busy = true;
-            // Nothing read yet (the experiment holds a store it just created): nothing to show until it lets go, in a second or two.
-            return stale.containsKey(key) ? (T) stale.get(key) : empty;
+            synchronized (this) {
+                busy = true;
+                // Nothing read yet (the experiment holds a store it just created): nothing to show until it lets go, in a second or two.
+                return stale.containsKey(key) ? (T) stale.get(key) : empty;
+            }
         }
     }
 
