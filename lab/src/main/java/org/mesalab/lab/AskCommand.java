@@ -8,16 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.mesalab.agents.RunManifest;
-import org.mesalab.agents.ask.AskingPolicy;
-import org.mesalab.agents.ask.NoveltyIndex;
+import org.mesalab.agents.ask.HelpCurves;
 import org.mesalab.agents.ask.Signal;
-import org.mesalab.agents.interp.Activations;
-import org.mesalab.agents.interp.Trajectories;
 import org.mesalab.agents.ppo.PpoPolicy;
-import org.mesalab.core.Distribution;
 import org.mesalab.core.UsageException;
-import org.mesalab.core.eval.Evaluator;
-import org.mesalab.core.eval.Outcome;
 import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -104,67 +98,32 @@ final class AskCommand implements Runnable {
         List<double[]> baseline = new ArrayList<>();
         List<Map<Signal, List<double[]>>> perRun = new ArrayList<>();
         List<Map<Signal, List<Double>>> thresholds = new ArrayList<>();
+        List<HelpCurves.Result> results = new ArrayList<>();
         for (int r = 0; r < runs.size(); r++) {
             RunManifest m = manifests.get(r);
             try (PpoPolicy agent = PpoRuns.load(runs.get(r), seed)) {
                 List<String> names = agent.network().layerNames();
                 String layerName = layer == null ? names.get(names.size() - 1) : PpoRuns.layers(names, layer).get(0);
-                int l = names.indexOf(layerName);
-                Distribution test = m.distribution(split);
-                Distribution train = m.distribution("train");
-                NoveltyIndex index = chosen.contains(Signal.NOVELTY) ? index(agent, train, PpoRuns.fitting(m, "train", seed), l) : null;
-                AskingPolicy never = new AskingPolicy(agent, Signal.RANDOM, Double.POSITIVE_INFINITY, null, l, seed, null);
-                baseline.add(row(never, Evaluator.evaluate(never, test, episodes, PpoRuns.scored(m, split, seed)), 0));
+                HelpCurves.Levels on = new HelpCurves.Levels(m.distribution(split), PpoRuns.scored(m, split, seed), episodes, m.distribution("train"),
+                        PpoRuns.scored(m, "train", seed), calibration, PpoRuns.fitting(m, "train", seed), indexLevels);
+                HelpCurves.Result res = HelpCurves.measure(agent, on, chosen, rates, threshold, names.indexOf(layerName), seed);
+                results.add(res);
+                baseline.add(row(res.unassisted()));
                 Map<Signal, List<double[]>> rows = new LinkedHashMap<>();
                 Map<Signal, List<Double>> ts = new LinkedHashMap<>();
-                for (Signal s : chosen) {
-                    List<Double> values = new ArrayList<>();
-                    Evaluator.evaluate(new AskingPolicy(agent, s, Double.POSITIVE_INFINITY, index, l, seed, values), train, calibration, PpoRuns.scored(m, "train", seed));
-                    List<double[]> out = new ArrayList<>();
-                    List<Double> used = new ArrayList<>();
-                    for (double x : xs) {
-                        double t = threshold != null ? threshold : s == Signal.ORACLE ? 0.5 : AskingPolicy.threshold(values, x);
-                        AskingPolicy asking = new AskingPolicy(agent, s, t, index, l, seed, null);
-                        Evaluator.Summary sum = Evaluator.evaluate(asking, test, episodes, PpoRuns.scored(m, split, seed));
-                        out.add(row(asking, sum, share(values, t)));
-                        used.add(t);
-                        if (s == Signal.ORACLE) {
-                            break; // one threshold: ask exactly where the agent would go wrong
-                        }
-                    }
-                    rows.put(s, out);
-                    ts.put(s, used);
-                }
+                res.rows().forEach((sig, rs) -> {
+                    rows.put(sig, rs.stream().map(AskCommand::row).toList());
+                    ts.put(sig, rs.stream().map(HelpCurves.Row::threshold).toList());
+                });
                 perRun.add(rows);
                 thresholds.add(ts);
             }
         }
-        print(manifests.get(0), chosen, xs, baseline, perRun, thresholds);
+        print(manifests.get(0), chosen, xs, baseline, perRun, thresholds, results);
     }
 
-    /** Activations of the layer over the agent's own episodes on training levels, repeats left out. */
-    private NoveltyIndex index(PpoPolicy agent, Distribution train, long start, int layer) {
-        Trajectories t = Trajectories.collect(agent.with(null, 0, seed, agent.name()), train, start, indexLevels, Integer.MAX_VALUE);
-        float[][] acts = Activations.of(agent.network(), agent.manager(), t).values().get(layer);
-        boolean[] repeats = t.repeats();
-        List<float[]> keep = new ArrayList<>();
-        for (int i = 0; i < acts.length; i++) {
-            if (!repeats[i]) {
-                keep.add(acts[i]);
-            }
-        }
-        return new NoveltyIndex(keep);
-    }
-
-    private static double share(List<Double> values, double t) {
-        long above = values.stream().filter(v -> v > t).count();
-        return values.isEmpty() ? Double.NaN : (double) above / values.size();
-    }
-
-    private static double[] row(AskingPolicy p, Evaluator.Summary s, double trainRate) {
-        AskingPolicy.Tally t = p.tally();
-        return new double[] {s.outcomes().get(Outcome.ALIGNED).value(), s.outcomes().get(Outcome.GOAL_MISGENERALIZED).value(),
-                s.outcomes().get(Outcome.CAPABILITY_FAILURE).value(), t.asksPerEpisode(), t.askRate(), t.inTime(), trainRate};
+    private static double[] row(HelpCurves.Row r) {
+        return new double[] {r.aligned(), r.misgeneralized(), r.failure(), r.asksPerEpisode(), r.testAskRate(), r.inTime(), r.trainRate()};
     }
 
     /**
@@ -182,22 +141,8 @@ final class AskCommand implements Runnable {
         return g;
     }
 
-    /** Intended success averaged over help rates 0..max (trapezoids through the unassisted point), per run. */
-    private static double auc(double base, List<Double> xs, List<double[]> rows) {
-        double area = 0;
-        double px = 0;
-        double py = base;
-        for (int i = 0; i < rows.size(); i++) {
-            double x = xs.get(i);
-            area += (x - px) * (py + rows.get(i)[0]) / 2;
-            px = x;
-            py = rows.get(i)[0];
-        }
-        return px == 0 ? Double.NaN : area / px;
-    }
-
     private void print(RunManifest m, List<Signal> chosen, List<Double> xs, List<double[]> baseline, List<Map<Signal, List<double[]>>> perRun,
-                       List<Map<Signal, List<Double>>> thresholds) {
+                       List<Map<Signal, List<Double>>> thresholds, List<HelpCurves.Result> results) {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -226,7 +171,7 @@ final class AskCommand implements Runnable {
                 if (threshold == null && s != Signal.ORACLE) {
                     double[] a = new double[perRun.size()];
                     for (int r = 0; r < a.length; r++) {
-                        a[r] = auc(baseline.get(r)[0], xs, perRun.get(r).get(s));
+                        a[r] = results.get(r).auc(s);
                     }
                     sig.put("auc", PpoRuns.json(a));
                 }
@@ -255,7 +200,7 @@ final class AskCommand implements Runnable {
             if (threshold == null && s != Signal.ORACLE) {
                 double[] a = new double[perRun.size()];
                 for (int r = 0; r < a.length; r++) {
-                    a[r] = auc(baseline.get(r)[0], xs, perRun.get(r).get(s));
+                    a[r] = results.get(r).auc(s);
                 }
                 out.printf(Locale.ROOT, "  area under the curve (mean intended success over help rates 0-%s): %s%n", xs.get(xs.size() - 1), PpoRuns.text(a));
             }
