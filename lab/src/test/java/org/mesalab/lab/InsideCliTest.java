@@ -148,6 +148,36 @@ class InsideCliTest {
         }
     }
 
+    /** The spec's help: section: every PPO run's help curves in the help table (one row per signal and rate, per seed) and the report. */
+    @Test
+    void aSpecsHelpSectionIsStoredAndReportedOverSeeds(@TempDir Path out) throws Exception {
+        Path spec = out.resolve("help.yaml");
+        Files.writeString(spec, "name: asking\nseeds: 2\nepisodes: 10\nconditions:\n"
+                + "  - name: mlp\n    env: maze\n    agent: ppo\n    steps: 512\n    params: {num_envs: 8, num_steps: 64, width: 32}\n"
+                + "help:\n  signals: [entropy, novelty, random, oracle]\n  rates: [0.1, 0.5]\n  calibration_episodes: 5\n  index_levels: 5\n");
+        Cli r = Cli.run("run", spec.toString(), "--out", out.resolve("runs").toString(), "--jobs", "1");
+        assertEquals(0, r.code(), r.err());
+        try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("runs/mesalab.duckdb"))) {
+            // per seed: unassisted + 3 signals x 2 rates + the oracle's one row = 8
+            assertEquals(16L, ((Number) st.query("SELECT count(*) AS n FROM help").get(0).get("n")).longValue());
+            java.util.List<java.util.Map<String, Object>> oracle = st.query("SELECT aligned, in_time FROM help WHERE signal = 'oracle'");
+            assertEquals(2, oracle.size());
+            for (java.util.Map<String, Object> o : oracle) {
+                assertEquals(1.0, ((Number) o.get("aligned")).doubleValue(), "asking at every deviation plays the intended oracle");
+            }
+            java.util.List<java.util.Map<String, Object>> none = st.query("SELECT help_rate, split FROM help WHERE signal = 'none'");
+            assertEquals(0.0, ((Number) none.get(0).get("help_rate")).doubleValue());
+            assertEquals("test", none.get(0).get("split"));
+        }
+        String html = Files.readString(out.resolve("runs/asking/report.html"));
+        assertTrue(html.contains("id=\"help\"") && html.contains("id=\"help-auc\"") && html.contains("novelty"), "report section");
+        Path bad = out.resolve("bad.yaml");
+        Files.writeString(bad, "name: b\nconditions:\n  - name: m\n    env: maze\n    agent: ppo\n    steps: 4096\nhelp:\n  signals: [entropy, hunch]\n");
+        Cli b = Cli.run("run", bad.toString(), "--out", out.resolve("bad").toString());
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("bad.yaml:8:") && b.err().contains("unknown signal 'hunch'"), b.err());
+    }
+
     @Test
     void askReportsEverySignalAgainstTheUnassistedAgent() {
         Cli r = Cli.run("ask", maze.toString(), maze2.toString(), "--help-rate", "0.1,0.5", "--episodes", "10", "--calibration-episodes", "5",

@@ -308,6 +308,9 @@ public final class Runner {
             if (!kinds.isEmpty()) {
                 diagnoses.addAll(Inside.diagnose(j.dir(), manifest, lastSplit(c), spec.episodes(), 0, kinds));
             }
+            if (spec.help() != null) {
+                diagnoses.add(Map.of("split", lastSplit(c), "kind", "help", "payload", help(j, manifest, lastSplit(c))));
+            }
         }
         List<Map<String, Object>> metrics = RunDir.open(j.dir()).readMetrics();
         return new Store.RunRecord(j.runId(), spec.name(), c, j.seed(), manifest, j.dir().toString(), wall, metrics, evaluations, episodes, diagnoses);
@@ -447,6 +450,54 @@ public final class Runner {
                     curve.pressureUnit(), curve.peak().pressure(), curve.peak().gold(), 100 * curve.peak().dropShare(), seconds);
             log.flush();
         }
+    }
+
+    /**
+     * The help diagnosis: {@code mesalab ask}'s curves for one run with the spec's signals and rates, on the split's
+     * held-out levels of evaluation seed 0, novelty at the last layer before the heads. Rows carry their signal; the
+     * first is the agent unassisted (signal "none", rate 0).
+     */
+    private Map<String, Object> help(Job j, RunManifest m, String split) {
+        Spec.Help h = spec.help();
+        List<org.mesalab.agents.ask.Signal> signals = h.signals().stream().map(org.mesalab.agents.ask.Signal::parse).toList();
+        try (PpoPolicy agent = PpoPolicy.load(j.dir(), 0, false)) {
+            List<String> names = agent.network().layerNames();
+            long trainStart = m.heldOutStart("train");
+            org.mesalab.agents.ask.HelpCurves.Levels on = new org.mesalab.agents.ask.HelpCurves.Levels(m.distribution(split), m.heldOutStart(split),
+                    spec.episodes(), m.distribution("train"), trainStart, h.calibrationEpisodes(), trainStart + org.mesalab.agents.interp.Probes.FIT_OFFSET,
+                    h.indexLevels());
+            org.mesalab.agents.ask.HelpCurves.Result r = org.mesalab.agents.ask.HelpCurves.measure(agent, on, signals, h.rates(), null, names.size() - 1, 0);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            rows.add(helpRow("none", r.unassisted(), 0.0));
+            Map<String, Object> auc = new LinkedHashMap<>();
+            r.rows().forEach((s, rs) -> {
+                rs.forEach(x -> rows.add(helpRow(s.id(), x, x.helpRate())));
+                auc.put(s.id(), r.auc(s));
+            });
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("layer", names.get(names.size() - 1));
+            out.put("episodes", spec.episodes());
+            out.put("calibration_episodes", h.calibrationEpisodes());
+            out.put("index_levels", h.indexLevels());
+            out.put("auc", auc);
+            out.put("rows", rows);
+            return out;
+        }
+    }
+
+    private static Map<String, Object> helpRow(String signal, org.mesalab.agents.ask.HelpCurves.Row x, double rate) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("signal", signal);
+        row.put("help_rate", rate);
+        row.put("threshold", x.threshold());
+        row.put("aligned", x.aligned());
+        row.put("goal_misgeneralized", x.misgeneralized());
+        row.put("capability_failure", x.failure());
+        row.put("asks_per_episode", x.asksPerEpisode());
+        row.put("test_ask_rate", x.testAskRate());
+        row.put("in_time", x.inTime());
+        row.put("train_rate", x.trainRate());
+        return row;
     }
 
     /** The run's policy with {@code objective} in a planner's slot ({@code policy} for PPO), acting as in training. */

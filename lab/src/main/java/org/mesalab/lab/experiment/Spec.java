@@ -46,7 +46,15 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *                  {@code probes}, {@code steering}, {@code mesa} (PPO runs' insides, as the commands of those names)
  */
 public record Spec(String name, String description, List<Long> seeds, int episodes, List<String> diagnoses, List<Condition> conditions,
-            List<GoodhartCase> goodhart, String source, String yaml) {
+            List<GoodhartCase> goodhart, Help help, String source, String yaml) {
+
+    /**
+     * The {@code help:} section: every PPO run asks for help on its last evaluated split as {@code mesalab ask}
+     * does, per signal at each help rate (thresholds chosen on {@code calibration_episodes} held-out training
+     * levels; novelty indexes {@code index_levels} training levels at the last layer before the heads).
+     */
+    public record Help(List<String> signals, List<Double> rates, int calibrationEpisodes, int indexLevels) {
+    }
 
     static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant", "world_model", "probes", "steering", "mesa");
     static final Set<String> AGENTS = Set.of("ppo", "planner");
@@ -161,7 +169,8 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             gs.add(new GoodhartCase(g.name(), g.env(), g.split(), g.set(), g.proxy(), g.optimizer(), g.pressures(), g.base(),
                     Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount()));
         }
-        return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, gs, source, yaml);
+        Help h = help == null ? null : new Help(help.signals(), help.rates(), Math.min(help.calibrationEpisodes(), 30), Math.min(help.indexLevels(), 30));
+        return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, gs, h, source, yaml);
     }
 
     /** Walks the YAML node graph with positions for messages. */
@@ -265,7 +274,8 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         }
 
         Spec spec(Node root) {
-            Map<String, Node> m = mapping(root, "the spec", new LinkedHashSet<>(List.of("name", "description", "seeds", "episodes", "diagnoses", "conditions", "goodhart")));
+            Map<String, Node> m = mapping(root, "the spec", new LinkedHashSet<>(List.of("name", "description", "seeds", "episodes", "diagnoses", "conditions", "goodhart",
+                    "help")));
             if (!m.containsKey("name")) {
                 throw error(root, "missing key 'name'");
             }
@@ -315,7 +325,44 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                     conditions.add(x);
                 }
             }
-            return new Spec(name, description, seeds, episodes, diagnoses, conditions, goodhart, source, yaml);
+            Help help = m.containsKey("help") ? help(m.get("help")) : null;
+            return new Spec(name, description, seeds, episodes, diagnoses, conditions, goodhart, help, source, yaml);
+        }
+
+        /** The {@code help:} section, checked as {@code mesalab ask} checks its options. */
+        Help help(Node node) {
+            Map<String, Node> m = mapping(node, "help", new LinkedHashSet<>(List.of("signals", "rates", "calibration_episodes", "index_levels")));
+            List<String> signals = new ArrayList<>();
+            if (m.containsKey("signals")) {
+                for (Node n : list(m.get("signals"), "signals")) {
+                    String v = scalar(n, "signal");
+                    try {
+                        signals.add(org.mesalab.agents.ask.Signal.parse(v).id());
+                    } catch (UsageException e) {
+                        throw error(n, "unknown signal '" + v + "'; allowed: entropy, max_prob, novelty, random, oracle");
+                    }
+                }
+            } else {
+                signals.addAll(List.of("entropy", "max_prob", "novelty", "random", "oracle"));
+            }
+            List<Double> rates = new ArrayList<>();
+            if (m.containsKey("rates")) {
+                for (Node n : list(m.get("rates"), "rates")) {
+                    double r = number(n, "rate");
+                    if (!(r > 0 && r <= 1) || (!rates.isEmpty() && r <= rates.get(rates.size() - 1))) {
+                        throw error(n, "help rate " + r + " is not allowed; allowed: increasing shares of steps in (0, 1]");
+                    }
+                    rates.add(r);
+                }
+            } else {
+                rates.addAll(List.of(0.01, 0.02, 0.05, 0.1, 0.2));
+            }
+            if (signals.isEmpty() || rates.isEmpty()) {
+                throw error(node, "help needs at least one signal and one rate");
+            }
+            int calibration = m.containsKey("calibration_episodes") ? (int) integer(m.get("calibration_episodes"), "calibration_episodes", 1, 100_000) : 100;
+            int index = m.containsKey("index_levels") ? (int) integer(m.get("index_levels"), "index_levels", 1, 100_000) : 200;
+            return new Help(List.copyOf(signals), List.copyOf(rates), calibration, index);
         }
 
         /** One {@code goodhart:} case, checked as {@code mesalab goodhart} checks its options. */

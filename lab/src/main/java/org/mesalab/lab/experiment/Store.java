@@ -25,7 +25,7 @@ import org.mesalab.core.UsageException;
 public final class Store implements AutoCloseable {
     static final Path DEFAULT = Path.of("runs", "mesalab.duckdb");
     public static final List<String> TABLES = List.of("experiments", "runs", "training_metrics", "evaluations", "episodes", "diagnoses",
-            "goodhart_curves", "goodhart");
+            "goodhart_curves", "goodhart", "help");
 
     private final Path file;
     private final boolean readOnly;
@@ -252,6 +252,9 @@ public final class Store implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS episodes (run_id VARCHAR, split VARCHAR, objective VARCHAR, level_seed BIGINT, outcome VARCHAR,"
                     + " intended_return DOUBLE, steps INTEGER, events JSON)");
             s.execute("CREATE TABLE IF NOT EXISTS diagnoses (run_id VARCHAR, split VARCHAR, kind VARCHAR, payload JSON)");
+            // Asking for help (the spec's help: section): one row per run, signal and help rate; signal 'none' is the agent unassisted.
+            s.execute("CREATE TABLE IF NOT EXISTS help (run_id VARCHAR, split VARCHAR, signal VARCHAR, help_rate DOUBLE, threshold DOUBLE, aligned DOUBLE,"
+                    + " goal_misgeneralized DOUBLE, capability_failure DOUBLE, asks_per_episode DOUBLE, test_ask_rate DOUBLE, in_time DOUBLE, train_rate DOUBLE)");
             // Goodhart curves: one row per curve (its setup, fits, peak and early stop as JSON) and one per pressure value.
             s.execute("CREATE TABLE IF NOT EXISTS goodhart_curves (experiment VARCHAR, name VARCHAR, env VARCHAR, split VARCHAR, proxy VARCHAR,"
                     + " optimizer VARCHAR, base VARCHAR, gold VARCHAR, levels INTEGER, seconds DOUBLE, curve JSON, PRIMARY KEY (experiment, name))");
@@ -348,7 +351,7 @@ public final class Store implements AutoCloseable {
     public synchronized void putRun(RunRecord r) {
         try {
             conn().setAutoCommit(false);
-            for (String t : List.of("runs", "training_metrics", "evaluations", "episodes", "diagnoses")) {
+            for (String t : List.of("runs", "training_metrics", "evaluations", "episodes", "diagnoses", "help")) {
                 try (PreparedStatement p = conn().prepareStatement("DELETE FROM " + t + " WHERE run_id = ?")) {
                     p.setString(1, r.runId());
                     p.executeUpdate();
@@ -470,6 +473,31 @@ public final class Store implements AutoCloseable {
                 p.setString(3, (String) d.get("kind"));
                 p.setString(4, json(d.get("payload")));
                 p.addBatch();
+            }
+            p.executeBatch();
+        }
+        insertHelp(r);
+    }
+
+    /** The help diagnosis's rows, also as the {@code help} table (one row per signal and rate), for SQL and Parquet users. */
+    @SuppressWarnings("unchecked")
+    private void insertHelp(RunRecord r) throws SQLException {
+        try (PreparedStatement p = conn().prepareStatement("INSERT INTO help VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Map<String, Object> d : r.diagnoses()) {
+                if (!"help".equals(d.get("kind"))) {
+                    continue;
+                }
+                for (Map<String, Object> row : (List<Map<String, Object>>) ((Map<String, Object>) d.get("payload")).get("rows")) {
+                    p.setString(1, r.runId());
+                    p.setString(2, (String) d.get("split"));
+                    p.setString(3, (String) row.get("signal"));
+                    int i = 4;
+                    for (String k : List.of("help_rate", "threshold", "aligned", "goal_misgeneralized", "capability_failure", "asks_per_episode",
+                            "test_ask_rate", "in_time", "train_rate")) {
+                        setDouble(p, i++, row.get(k));
+                    }
+                    p.addBatch();
+                }
             }
             p.executeBatch();
         }

@@ -78,7 +78,7 @@ final class InsideSection {
     }
 
     /** Each payload's rows (or the rows under {@code field}) with the run's condition added. */
-    private static List<Map<String, Object>> flatten(List<Map<String, Object>> diagnoses, String field) {
+    static List<Map<String, Object>> flatten(List<Map<String, Object>> diagnoses, String field) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> d : diagnoses) {
             List<Map<String, Object>> rows;
@@ -99,7 +99,7 @@ final class InsideSection {
         return out;
     }
 
-    private static Map<String, List<Map<String, Object>>> byKey(List<Map<String, Object>> rows, java.util.function.Function<Map<String, Object>, String> key) {
+    static Map<String, List<Map<String, Object>>> byKey(List<Map<String, Object>> rows, java.util.function.Function<Map<String, Object>, String> key) {
         Map<String, List<Map<String, Object>>> m = new LinkedHashMap<>();
         for (Map<String, Object> r : rows) {
             m.computeIfAbsent(key.apply(r), k -> new ArrayList<>()).add(r);
@@ -108,7 +108,7 @@ final class InsideSection {
     }
 
     /** Mean over seeds, with a 95% bootstrap interval from two seeds on. */
-    private static String mean(List<Map<String, Object>> rows, String field) {
+    static String mean(List<Map<String, Object>> rows, String field) {
         List<Double> v = new ArrayList<>();
         for (Map<String, Object> r : rows) {
             if (r.get(field) instanceof Number n && Double.isFinite(n.doubleValue())) {
