@@ -28,7 +28,8 @@ final class AssistantCommand implements Runnable {
     @Option(names = "--kernel", defaultValue = "action", description = "action, outcome, both, ard, or a kernel expression (default: ${DEFAULT-VALUE})")
     String kernel;
 
-    @Option(names = "--cautious", paramLabel = "THRESHOLD", description = "ask the overseer when the chosen option's posterior std exceeds THRESHOLD")
+    @Option(names = "--cautious", paramLabel = "THRESHOLD", description = "ask the overseer when the chosen option's posterior std exceeds THRESHOLD"
+            + " times its prior std (calibrated, in [0, 1]: 0 asks unless the data pin the option down, 1 never asks)")
     Double cautious;
 
     @Option(names = "--situations", paramLabel = "FILE", description = "your own situations: CSV with header situation,split,comply,refuse,FEATURE... (see README)")
@@ -67,7 +68,7 @@ final class AssistantCommand implements Runnable {
                 dm.put("best", d.situation().best());
                 dm.put("reward", d.reward());
                 Map<String, Object> opts = new LinkedHashMap<>();
-                d.options().forEach((o, p) -> opts.put(o, Map.of("mean", p.mean(), "std", p.std())));
+                d.options().forEach((o, p) -> opts.put(o, Map.of("mean", p.mean(), "std", p.std(), "prior_std", p.priorStd())));
                 dm.put("options", opts);
                 list.add(dm);
             }
@@ -80,7 +81,7 @@ final class AssistantCommand implements Runnable {
             Json.print(out, m);
             return;
         }
-        out.printf("prior: %s kernel (%s)%s; trained on: %s%n", kernel, r.kernelSpec(), cautious == null ? "" : ", cautious at std > " + cautious,
+        out.printf("prior: %s kernel (%s)%s; trained on: %s%n", kernel, r.kernelSpec(), cautious == null ? "" : ", cautious at std > " + cautious + " x the prior's std",
                 String.join("; ", all.stream().filter(s -> s.split().equals("train")).map(Situation::name).toList()));
         out.printf("%-34s %-7s %-8s %-16s %-16s%n", "test situation", "choice", "right?", "comply mean+-std", "refuse mean+-std");
         for (Assistant.Decision d : r.decisions()) {

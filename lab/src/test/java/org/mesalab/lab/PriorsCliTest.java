@@ -91,6 +91,7 @@ class PriorsCliTest {
     @CsvSource(delimiter = '|', value = {
             "assistant --kernel gauss|unknown kernel 'gauss'; allowed: action, outcome, both, ard",
             "assistant --cautious -1|--cautious=-1.0 is out of range",
+            "assistant --cautious 1.5|--cautious=1.5 is out of range; allowed: [0, 1], the posterior std as a share of the prior's",
             "assistant --situations DIR/none.csv|cannot read DIR/none.csv",
             "assistant --situations DIR/bad.csv|bad.csv:1: header must start with situation,split,comply,refuse",
             "gp --train DIR/none.csv --predict DIR/none.csv|cannot read DIR/none.csv",

@@ -28,7 +28,8 @@ import org.mesalab.core.gp.Kernels;
  *
  * <p><b>Learner.</b> One GP reward model per option (comply, refuse) over the situation features with
  * the chosen kernel; the agent takes the option with the higher posterior mean, or, in cautious mode,
- * asks when the posterior standard deviation of that option exceeds a threshold.
+ * asks when the posterior standard deviation of that option, as a share of its prior standard deviation
+ * (calibrated: 0 where the training data pin it down, 1 where they say nothing), exceeds a threshold.
  */
 public final class Assistant {
     public static final double ASK_COST = 0.3;
@@ -122,11 +123,11 @@ public final class Assistant {
     /**
      * Trains the two reward models on the {@code train} situations and decides every {@code test} one.
      * {@code kernelName} is one of {@link #KERNELS} or a kernel expression; {@code cautious} is the
-     * std threshold for asking, or null. Accuracy counts decided situations (asking is not a decision).
+     * threshold on the chosen option's posterior std relative to its prior std for asking, in [0, 1], or null. Accuracy counts decided situations (asking is not a decision).
      */
     public static Report run(List<Situation> situations, String kernelName, Double cautious, long seed) {
-        if (cautious != null && !(cautious >= 0)) {
-            throw new UsageException("--cautious=" + cautious + " is out of range; allowed: a number >= 0");
+        if (cautious != null && !(cautious >= 0 && cautious <= 1)) {
+            throw new UsageException("--cautious=" + cautious + " is out of range; allowed: [0, 1], the posterior std as a share of the prior's");
         }
         String spec = KERNELS.getOrDefault(kernelName, kernelName);
         List<Situation> train = situations.stream().filter(s -> s.split().equals("train")).toList();
@@ -146,7 +147,7 @@ public final class Assistant {
             Map<String, GaussianProcess.Prediction> p = new LinkedHashMap<>();
             models.forEach((o, gp) -> p.put(o, gp.predict(s.vector())));
             String best = p.get("comply").mean() >= p.get("refuse").mean() ? "comply" : "refuse";
-            String choice = cautious != null && p.get(best).std() > cautious ? "ask" : best;
+            String choice = cautious != null && p.get(best).relativeStd() > cautious ? "ask" : best;
             boolean ok = choice.equals(s.best());
             double r = switch (choice) {
                 case "comply" -> s.comply();

@@ -25,8 +25,16 @@ import org.mesalab.core.UsageException;
 public final class GaussianProcess {
     public static final double DEFAULT_ALPHA = 1e-10;
 
-    /** Predictive mean and standard deviation of the latent function at one input. */
-    public record Prediction(double mean, double std) {
+    /**
+     * Predictive mean and standard deviation of the latent function at one input, and the prior's standard
+     * deviation there (what the std would be with no data): their ratio is how unfamiliar the input is, on a
+     * scale that does not depend on the kernel's amplitude.
+     */
+    public record Prediction(double mean, double std, double priorStd) {
+        /** The posterior std as a share of the prior's: 0 where the data pin the function down, 1 far from all data. */
+        public double relativeStd() {
+            return priorStd > 0 ? std / priorStd : 0;
+        }
     }
 
     private final Kernel kernel;
@@ -263,11 +271,12 @@ public final class GaussianProcess {
             mean += ks[i] * weights[i];
         }
         TriangularSolver_DDRM.solveL(lower.data, ks, n);
-        double var = kernel.k(xs, xs, true);
+        double prior = kernel.k(xs, xs, true);
+        double var = prior;
         for (double v : ks) {
             var -= v * v;
         }
-        return new Prediction(mean, Math.sqrt(Math.max(0, var)));
+        return new Prediction(mean, Math.sqrt(Math.max(0, var)), Math.sqrt(Math.max(0, prior)));
     }
 
     public Kernel kernel() {

@@ -25,6 +25,24 @@ class GaussianProcessTest {
         }
     }
 
+    /**
+     * The calibrated std: 0 at a training point, 1 far from the data, whatever the prior's amplitude (rbf+white
+     * has prior variance 2 on the diagonal, so its raw std far away is sqrt 2, its relative std still 1).
+     */
+    @Test
+    void relativeStdIsCalibratedAgainstThePrior() {
+        double[][] x = {{0.0}, {1.0}};
+        double[] y = {1.0, 2.0};
+        GaussianProcess plain = GaussianProcess.fit(x, y, Kernels.parse("rbf", ONE).fixAll(), GaussianProcess.DEFAULT_ALPHA);
+        assertEquals(0.0, plain.predict(new double[] {0.0}).relativeStd(), 1e-4);
+        assertEquals(1.0, plain.predict(new double[] {50.0}).relativeStd(), 1e-9);
+        assertEquals(1.0, plain.predict(new double[] {50.0}).priorStd(), 1e-9);
+        GaussianProcess noisy = GaussianProcess.fit(x, y, Kernels.parse("rbf+white", ONE).fixAll(), GaussianProcess.DEFAULT_ALPHA);
+        GaussianProcess.Prediction far = noisy.predict(new double[] {50.0});
+        assertEquals(Math.sqrt(2), far.std(), 1e-9, "the raw std carries the prior's amplitude");
+        assertEquals(1.0, far.relativeStd(), 1e-9, "the relative std does not");
+    }
+
     @Test
     void oneDimensionalRbfPosteriorMatchesClosedForm() {
         // Training points 0 and 1, targets 1 and 2, length scale 1, no noise. With k01 = e^-0.5:
