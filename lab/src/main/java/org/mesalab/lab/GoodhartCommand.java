@@ -261,11 +261,8 @@ final class GoodhartCommand implements Runnable {
                 throw new UsageException("--pressure=" + pressureSpec + " has no training; allowed: env steps whose largest is at least 1");
             }
             ppoConfig().validate(pressures[pressures.length - 1]);
-            if (out != null) {
-                org.mesalab.core.OutputFile.prepareDirectory(out, "--out");
-                if (java.nio.file.Files.exists(out.resolve("config.json"))) {
-                    throw new UsageException("--out=" + out + " already holds a run; allowed: a new or empty folder");
-                }
+            if (out != null && java.nio.file.Files.exists(out.resolve("config.json"))) {
+                throw new UsageException("--out=" + out + " already holds a run; allowed: a new or empty folder");
             }
         } else if (!ppoSets.isEmpty() || out != null) {
             throw new UsageException((out != null ? "--out" : "--ppo " + ppoSets.get(0)) + " applies to --optimizer rl only; allowed with --optimizer="
@@ -284,6 +281,9 @@ final class GoodhartCommand implements Runnable {
             }
             dist = envOptions.distribution(name);
             sampler = null;
+            if (out != null) {
+                org.mesalab.core.OutputFile.prepareDirectory(out, "--out"); // last: every other input is checked
+            }
         } else if (runBase) {
             if (!envOptions.overrides.isEmpty()) {
                 throw new UsageException("--set does not apply with a run as --base (it is evaluated on its own levels)");

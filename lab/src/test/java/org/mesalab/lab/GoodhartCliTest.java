@@ -170,6 +170,7 @@ class GoodhartCliTest {
             {"--optimizer", "rl", "--out", taken.toString()},
             {"--optimizer", "best-of-n", "--ppo", "num_envs=8"},
             {"--optimizer", "search", "--out", dir.resolve("x").toString()},
+            {"--optimizer", "rl", "--set", "nonsense=1", "--out", dir.resolve("x").toString()},
         };
         for (String[] extra : bad) {
             String[] args = new String[6 + extra.length];
