@@ -232,8 +232,8 @@ final class GoodhartCommand implements Runnable {
         }
     }
 
-    /** RL against the proxy: trained here, not in the core, since it needs the PPO learner. */
-    static final String RL = "rl";
+    /** RL against the proxy: trained by the PPO learner (agents), not in the core. */
+    static final String RL = ProxyRl.RL;
     /** Longest RL run a curve may ask for. */
     static final long MAX_RL_STEPS = 1_000_000_000L;
 
@@ -358,15 +358,11 @@ final class GoodhartCommand implements Runnable {
      * proxy it was rewarded by is recorded with the curve.
      */
     private Curve rl(Goodhart.Setup g) {
-        long[] p = g.pressures();
-        PpoConfig cfg = ppoConfig();
-        long total = (p[p.length - 1] + cfg.batchSize() - 1) / cfg.batchSize() * cfg.batchSize(); // whole batches, reaching the last pressure
         int threads = Torch.threads() == -1 ? 1 : Torch.threads();
         Torch.start(threads);
         Distribution dist = g.dist();
-        RunManifest m = RunManifest.of("ppo", dist.env().name(), dist.split(), dist.env().parseOverrides(envOptions.overrides), 0, 0, seed, total, threads,
-                null, Versions.gitCommit(), java.time.Instant.now().toString(), "mesalab goodhart --optimizer rl --proxy " + proxy);
-        m = cfg.validate(total).into(m).withVersions(Versions.all());
+        RunManifest m = ProxyRl.manifest(dist, dist.env().parseOverrides(envOptions.overrides), ppoConfig(), g.pressures(), seed, threads, Versions.all(),
+                Versions.gitCommit(), "mesalab goodhart --optimizer rl --proxy " + proxy);
         Path dir = out;
         try {
             if (dir == null) {
@@ -375,22 +371,11 @@ final class GoodhartCommand implements Runnable {
             }
             PrintWriter err = spec.commandLine().getErr();
             Path baseParams = base.equals("random") ? null : RunDir.open(Path.of(base)).policyFile(rlBase().plannedIterations()).params();
-            ProxyRl.Result r = ProxyRl.run(m, RunDir.create(dir), baseParams, g.proxy(), g.gold(), new ProxyRl.Levels(dist, g.first(), g.levels(), g.holdout()), p, seed,
-                    line -> {
+            return ProxyRl.curve(m, RunDir.create(dir), baseParams, g.proxy(), proxy, g.gold(), new ProxyRl.Levels(dist, g.first(), g.levels(), g.holdout()),
+                    g.pressures(), seed, line -> {
                         err.println(line);
                         err.flush();
                     });
-            // Pressures that fell in the same training batch were scored once: one point each.
-            List<Integer> keep = new java.util.ArrayList<>();
-            for (int i = 0; i < p.length; i++) {
-                if (i == 0 || r.steps()[i] != r.steps()[i - 1]) {
-                    keep.add(i);
-                }
-            }
-            long[] steps = keep.stream().mapToLong(i -> r.steps()[i]).toArray();
-            org.mesalab.core.goodhart.Scored[][] main = keep.stream().map(i -> r.main()[i]).toArray(org.mesalab.core.goodhart.Scored[][]::new);
-            org.mesalab.core.goodhart.Scored[][] held = keep.stream().map(i -> r.holdout()[i]).toArray(org.mesalab.core.goodhart.Scored[][]::new);
-            return Curve.of(RL, proxy, g.gold(), "steps", steps, main, null, g.holdout() > 0 ? held : null, seed);
         } catch (IOException e) {
             throw new UsageException("cannot make a folder for the rl run: " + UsageException.why(e) + "; give --out DIR");
         } finally {

@@ -88,7 +88,7 @@ final class RunCommand implements Runnable {
             long started = System.nanoTime();
             Report report;
             try (Store st = Store.open(store, "experiment " + spec.name())) {
-                new Runner(spec, out, st, n, err, Main.class.getName()).run();
+                new Runner(spec, out, st, n, err, Main.class.getName(), Versions::all, Versions.gitCommit()).run();
                 report = new Report(st, spec.name());
                 Path html = out.resolve(spec.name()).resolve("report.html");
                 writeReport(report, html);

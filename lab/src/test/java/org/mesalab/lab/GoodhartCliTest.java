@@ -156,6 +156,35 @@ class GoodhartCliTest {
         assertFalse(Files.exists(dir.resolve("bad-out")), "nothing written for a bad spec");
     }
 
+    /** An rl case in a spec: trained in the runner, its run kept beside the experiment's, the curve stored and reported. */
+    @Test
+    void aSpecsRlCaseIsStoredAndReported(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("rl.yaml");
+        Files.writeString(spec, "name: rlspec\ngoodhart:\n  - name: corner-rl\n    env: maze\n    split: test\n    proxy: events:cheese+0.02*corner\n"
+                + "    optimizer: rl\n    pressure: 0,512,1024\n    episodes: 8\n    holdout: 0\n    ppo: {num_envs: 8, num_steps: 64, width: 32}\n");
+        Path out = dir.resolve("out");
+        Cli r = Cli.run("run", spec.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("goodhart corner-rl: rl: 1,024 env steps against the proxy"), r.err());
+        try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("mesalab.duckdb"))) {
+            assertEquals("rl", st.query("SELECT optimizer FROM goodhart_curves").get(0).get("optimizer"));
+            assertEquals(3L, ((Number) st.query("SELECT count(*) AS n FROM goodhart").get(0).get("n")).longValue());
+        }
+        JsonNode manifest = org.mesalab.lab.experiment.Json.MAPPER.readTree(out.resolve("rlspec/goodhart+corner-rl/config.json").toFile());
+        assertEquals(32, manifest.get("ppo").get("width").asInt(), "the case's PPO settings in the kept run's manifest");
+        assertTrue(manifest.get("versions").has("pytorch"), "versions recorded");
+        assertTrue(Files.readString(out.resolve("rlspec/report.html")).contains("corner-rl"));
+        for (String[] bad : new String[][] {{"    optimizer: best-of-n\n    ppo: {num_envs: 8}\n", "'ppo' applies to optimizer rl only"},
+            {"    optimizer: rl\n    base: oracle:cheese\n", "not allowed for optimizer rl in a spec"},
+            {"    optimizer: rl\n    ppo: {num_envs: 0}\n", "num_envs"}}) {
+            Path b = dir.resolve("bad.yaml");
+            Files.writeString(b, "name: b\ngoodhart:\n  - name: c\n    env: maze\n    proxy: events:cheese\n" + bad[0]);
+            Cli e = Cli.run("run", b.toString(), "--out", dir.resolve("bad-out").toString());
+            assertEquals(2, e.code(), e.err());
+            assertTrue(e.err().contains("bad.yaml:") && e.err().contains(bad[1]), e.err());
+        }
+    }
+
     @Test
     void rlRefusesWhatDoesNotApply(@TempDir Path dir) throws Exception {
         Path taken = dir.resolve("taken");

@@ -118,7 +118,7 @@ class SpecTest {
         assertEquals(30, s.quick().goodhart().get(0).episodes());
         bad(head + "    proxy: events:frog\n", "s.yaml:5:12: events:frog is not a valid expression");
         bad(head + "    proxy: cheese\n", "s.yaml:5:12: proxy 'cheese' is not known");
-        bad(head + "    proxy: events:cheese\n    optimizer: rl\n", "s.yaml:6:16: unknown optimizer 'rl'; allowed: best-of-n, search");
+        bad(head + "    proxy: events:cheese\n    optimizer: annealing\n", "s.yaml:6:16: unknown optimizer 'annealing'; allowed: best-of-n, search, rl");
         bad(head + "    proxy: events:cheese\n    pressure: 8,4\n", "s.yaml:6:15: --pressure=8,4 is not increasing at 4");
         bad(head + "    proxy: events:cheese\n    base: runs/x\n", "s.yaml:6:11: base 'runs/x' is not allowed in a spec");
         bad(head + "    proxy: events:cheese\n    gold_discount: 2\n", "s.yaml:6:20: gold_discount=2.0 is out of range");

@@ -28,7 +28,42 @@ public final class ProxyRl {
     public record Levels(Distribution dist, long first, int levels, int holdout) {
     }
 
+    /** The optimizer's name on a curve. */
+    public static final String RL = "rl";
+
     private ProxyRl() {
+    }
+
+    /**
+     * The manifest of an rl run on {@code dist}: PPO with {@code cfg}, a budget of whole batches that reaches the
+     * last pressure, one engine thread count ({@code threads}), the env's training levels of the split.
+     */
+    public static RunManifest manifest(Distribution dist, java.util.Map<String, Double> overrides, PpoConfig cfg, long[] pressures, long seed, int threads,
+                                       java.util.Map<String, Object> versions, String gitCommit, String command) {
+        long last = pressures[pressures.length - 1];
+        long total = (last + cfg.batchSize() - 1) / cfg.batchSize() * cfg.batchSize();
+        RunManifest m = RunManifest.of("ppo", dist.env().name(), dist.split(), overrides, 0, 0, seed, total, threads, null, gitCommit,
+                java.time.Instant.now().toString(), command);
+        return cfg.validate(total).into(m).withVersions(versions);
+    }
+
+    /**
+     * The curve: {@link #run}, then one point per distinct step reached (pressures that fell in the same
+     * training batch were scored once), Gao et al.'s fits against the measured KL, early stopping on the holdout.
+     */
+    public static org.mesalab.core.goodhart.Curve curve(RunManifest m, RunDir run, java.nio.file.Path baseParams, Objective proxy, String proxySpec, Gold gold,
+                                                         Levels on, long[] pressures, long seed, Consumer<String> progress) {
+        Result r = run(m, run, baseParams, proxy, gold, on, pressures, seed, progress);
+        java.util.List<Integer> keep = new java.util.ArrayList<>();
+        for (int i = 0; i < pressures.length; i++) {
+            if (i == 0 || r.steps()[i] != r.steps()[i - 1]) {
+                keep.add(i);
+            }
+        }
+        long[] steps = keep.stream().mapToLong(i -> r.steps()[i]).toArray();
+        Scored[][] main = keep.stream().map(i -> r.main()[i]).toArray(Scored[][]::new);
+        Scored[][] held = keep.stream().map(i -> r.holdout()[i]).toArray(Scored[][]::new);
+        return org.mesalab.core.goodhart.Curve.of(RL, proxySpec, gold, "steps", steps, main, null, on.holdout() > 0 ? held : null, seed);
     }
 
     /**

@@ -62,13 +62,27 @@ public final class Runner {
      *                reads like one); the command line passes itself, so this package does not depend on it
      */
     public Runner(Spec spec, Path out, Store store, int jobs, PrintWriter log, String cliMain) {
+        this(spec, out, store, jobs, log, cliMain, Map::of, null);
+    }
+
+    /**
+     * As above, with what an rl Goodhart case records in its run's manifest: the versions (asked for only
+     * when such a case trains, after the engine started with its thread count) and the git commit.
+     */
+    public Runner(Spec spec, Path out, Store store, int jobs, PrintWriter log, String cliMain, java.util.function.Supplier<Map<String, Object>> versions,
+                  String gitCommit) {
         this.cliMain = cliMain;
         this.spec = spec;
         this.out = out;
         this.store = store;
         this.jobs = jobs;
         this.log = log;
+        this.versions = versions;
+        this.gitCommit = gitCommit;
     }
+
+    private final java.util.function.Supplier<Map<String, Object>> versions;
+    private final String gitCommit;
 
     /** The environment variable that makes a child training stop with this process (read by the train command). */
     public static final String CHILD_EXITS_WITH_PARENT = "MESALAB_EXIT_WITH_PARENT";
@@ -432,7 +446,9 @@ public final class Runner {
             }
             long t0 = System.nanoTime();
             Curve curve;
-            if (c.env().equals(Spec.ASSISTANT)) {
+            if (c.optimizer().equals(org.mesalab.agents.ppo.ProxyRl.RL)) {
+                curve = rl(c);
+            } else if (c.env().equals(Spec.ASSISTANT)) {
                 String kernel = c.proxy().substring(org.mesalab.core.goodhart.AssistantBestOfN.PREFIX.length());
                 curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, c.pressures(), c.episodes(), c.holdout(), 0, Math.max(1, jobs));
             } else {
@@ -450,6 +466,40 @@ public final class Runner {
                     curve.pressureUnit(), curve.peak().pressure(), curve.peak().gold(), 100 * curve.peak().dropShare(), seconds);
             log.flush();
         }
+    }
+
+    /**
+     * An rl case: PPO trained against the proxy in {@code OUT/EXPERIMENT/goodhart+NAME} (a name no condition can
+     * have), in this process with one engine thread, scored on the split's held-out levels. A folder left by an
+     * interrupted attempt is replaced: a curve is stored whole or not at all.
+     */
+    private Curve rl(Spec.GoodhartCase c) {
+        EnvType type = Envs.get(c.env());
+        Distribution dist = type.distribution(c.split(), c.set());
+        org.mesalab.agents.ppo.PpoConfig cfg = org.mesalab.agents.ppo.PpoConfig.defaults();
+        for (Map.Entry<String, String> e : c.ppo().entrySet()) {
+            cfg = cfg.with(e.getKey(), e.getValue());
+        }
+        int threads = org.mesalab.agents.Torch.threads() == -1 ? 1 : org.mesalab.agents.Torch.threads();
+        org.mesalab.agents.Torch.start(threads);
+        RunManifest m = org.mesalab.agents.ppo.ProxyRl.manifest(dist, c.set(), cfg, c.pressures(), 0, threads, versions.get(), gitCommit,
+                "mesalab run " + spec.source() + " (goodhart case " + c.name() + ")");
+        Path dir = out.resolve(spec.name()).resolve("goodhart+" + c.name());
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+                for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            } catch (java.io.IOException e) {
+                throw new UsageException("cannot replace " + dir + " (an interrupted rl curve): " + UsageException.why(e));
+            }
+        }
+        Objective proxy = Goodhart.proxy(c.proxy(), type, "proxy '" + c.proxy() + "'");
+        return org.mesalab.agents.ppo.ProxyRl.curve(m, RunDir.create(dir), null, proxy, c.proxy(), new Gold(type.intended(), c.goldDiscount()),
+                new org.mesalab.agents.ppo.ProxyRl.Levels(dist, Evaluator.HELD_OUT_START, c.episodes(), c.holdout()), c.pressures(), 0, line -> {
+                    log.println("goodhart " + c.name() + ": " + line);
+                    log.flush();
+                });
     }
 
     /**

@@ -15,6 +15,7 @@ import org.mesalab.agents.planner.ObjectiveSlot;
 import org.mesalab.agents.planner.PlannerConfig;
 import org.mesalab.agents.planner.SlotChoice;
 import org.mesalab.agents.ppo.PpoConfig;
+import org.mesalab.agents.ppo.ProxyRl;
 import org.mesalab.core.EnvType;
 import org.mesalab.core.Param;
 import org.mesalab.core.UsageException;
@@ -80,8 +81,11 @@ public record Spec(String name, String description, List<Long> seeds, int episod
      * @param set overrides of the env's generator parameters
      */
     public record GoodhartCase(String name, String env, String split, Map<String, Double> set, String proxy, String optimizer,
-                               long[] pressures, String base, int episodes, int holdout, double goldDiscount) {
+                               long[] pressures, String base, int episodes, int holdout, double goldDiscount, Map<String, String> ppo) {
     }
+
+    /** Longest RL run a Goodhart case may ask for. */
+    static final long MAX_RL_STEPS = 1_000_000_000L;
 
     /** The env of a Goodhart case whose proxy is the assistant's reward model ({@code gp:KERNEL}). */
     public static final String ASSISTANT = "assistant";
@@ -167,7 +171,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         List<GoodhartCase> gs = new ArrayList<>();
         for (GoodhartCase g : goodhart) {
             gs.add(new GoodhartCase(g.name(), g.env(), g.split(), g.set(), g.proxy(), g.optimizer(), g.pressures(), g.base(),
-                    Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount()));
+                    Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount(), g.ppo()));
         }
         Help h = help == null ? null : new Help(help.signals(), help.rates(), Math.min(help.calibrationEpisodes(), 30), Math.min(help.indexLevels(), 30));
         return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, gs, h, source, yaml);
@@ -368,7 +372,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         /** One {@code goodhart:} case, checked as {@code mesalab goodhart} checks its options. */
         GoodhartCase goodhartCase(Node node) {
             Map<String, Node> m = mapping(node, "a goodhart case", new LinkedHashSet<>(List.of("name", "env", "split", "set", "proxy", "optimizer",
-                    "pressure", "base", "episodes", "holdout", "gold_discount")));
+                    "pressure", "base", "episodes", "holdout", "gold_discount", "ppo")));
             boolean assistant = m.containsKey("proxy") && scalar(m.get("proxy"), "proxy").startsWith(AssistantBestOfN.PREFIX);
             for (String required : assistant ? List.of("name", "proxy") : List.of("name", "env", "proxy")) {
                 if (!m.containsKey(required)) {
@@ -407,21 +411,49 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 throw error(m.get("proxy"), e.getMessage());
             }
             String optimizer = m.containsKey("optimizer") ? scalar(m.get("optimizer"), "optimizer") : Goodhart.BEST_OF_N;
+            boolean rl = optimizer.equals(ProxyRl.RL);
             long[] range;
             try {
-                range = Goodhart.range(optimizer);
+                range = rl ? new long[] {0, MAX_RL_STEPS} : Goodhart.range(optimizer);
             } catch (UsageException e) {
-                throw error(m.get("optimizer"), "unknown optimizer '" + optimizer + "'; allowed: " + Goodhart.OPTIMIZERS);
+                throw error(m.get("optimizer"), "unknown optimizer '" + optimizer + "'; allowed: " + Goodhart.OPTIMIZERS + ", " + ProxyRl.RL);
             }
             String pressure = m.containsKey("pressure") ? scalar(m.get("pressure"), "pressure")
-                    : optimizer.equals(Goodhart.SEARCH) ? "0,1,2,4,...,256" : "1,2,4,...,1024";
+                    : optimizer.equals(Goodhart.SEARCH) ? "0,1,2,4,...,256" : rl ? "0,16384,32768,65536,...,1048576" : "1,2,4,...,1024";
             long[] pressures;
             try {
                 pressures = Pressures.parse(pressure, range[0], range[1]);
             } catch (UsageException e) {
                 throw error(m.containsKey("pressure") ? m.get("pressure") : node, e.getMessage());
             }
+            Map<String, String> ppo = new LinkedHashMap<>();
+            if (m.containsKey("ppo")) {
+                if (!rl) {
+                    throw error(m.get("ppo"), "'ppo' applies to optimizer rl only; allowed with optimizer " + optimizer + ": no ppo");
+                }
+                PpoConfig cfg = PpoConfig.defaults();
+                for (Map.Entry<String, Node> e : mapping(m.get("ppo"), "ppo", null).entrySet()) {
+                    String v = scalar(e.getValue(), "ppo." + e.getKey());
+                    try {
+                        cfg = cfg.with(e.getKey(), v);
+                    } catch (UsageException x) {
+                        throw error(e.getValue(), x.getMessage());
+                    }
+                    ppo.put(e.getKey(), v);
+                }
+                try {
+                    cfg.validate(pressures[pressures.length - 1]);
+                } catch (UsageException x) {
+                    throw error(m.get("ppo"), x.getMessage());
+                }
+            }
+            if (rl && pressures[pressures.length - 1] < 1) {
+                throw error(m.containsKey("pressure") ? m.get("pressure") : node, "an rl curve needs training: a largest pressure of at least 1 env step");
+            }
             String base = m.containsKey("base") ? scalar(m.get("base"), "base") : "random";
+            if (rl && !base.equals("random")) {
+                throw error(m.get("base"), "base '" + base + "' is not allowed for optimizer rl in a spec; allowed: random (a fresh PPO; a run: mesalab goodhart --base)");
+            }
             if (!base.equals("random") && !base.startsWith("oracle:")) {
                 throw error(m.get("base"), "base '" + base + "' is not allowed in a spec; allowed: random, oracle:NAME");
             }
@@ -438,7 +470,9 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             if (!(discount > 0 && discount <= 1)) {
                 throw error(m.get("gold_discount"), "gold_discount=" + discount + " is out of range; allowed: (0, 1]");
             }
-            return new GoodhartCase(name, type.name(), split, set, proxy, optimizer, pressures, base, episodes, holdout, discount);
+            // An rl curve's base is the policy it starts from: a fresh PPO initialization (what the store and the report say).
+            return new GoodhartCase(name, type.name(), split, set, proxy, optimizer, pressures, rl ? "fresh PPO" : base, episodes, holdout, discount,
+                    Map.copyOf(ppo));
         }
 
         /** A {@code gp:KERNEL} case: the essay's assistant, best-of-n over plans under that kernel's reward model (no env). */
@@ -470,7 +504,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             }
             int episodes = m.containsKey("episodes") ? (int) integer(m.get("episodes"), "episodes", 1, 100_000) : 300;
             int holdout = m.containsKey("holdout") ? (int) integer(m.get("holdout"), "holdout", 0, 100_000) : 30;
-            return new GoodhartCase(name, ASSISTANT, "test", Map.of(), proxy, optimizer, pressures, "random", episodes, holdout, 1.0);
+            return new GoodhartCase(name, ASSISTANT, "test", Map.of(), proxy, optimizer, pressures, "random", episodes, holdout, 1.0, Map.of());
         }
 
         /** One condition of the spec: several when its {@code train.set} or {@code params} sweep values. */
