@@ -10,9 +10,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo", footer = {"", "Examples:", "  mesalab demo", "  mesalab demo --quick --out /tmp/demo", "  mesalab demo --jobs 1"}, description = {"The built-in experiment (experiments/demo.yaml): goal misgeneralization of PPO on maze and coinrun,",
-        "the data lever (decorrelated training levels), the prior lever (the assistant's kernels), and the planner with its learned",
-        "objective vs the intended one slotted in. Prints the findings and writes the report and the results store."})
+@Command(name = "demo", footer = {"", "Examples:", "  mesalab demo", "  mesalab demo --quick --out /tmp/demo", "  mesalab demo --jobs 1",
+    "  mesalab demo --serve    # watch it in the dashboard"}, description = {"The built-in experiment (experiments/demo.yaml): goal misgeneralization of PPO on maze and coinrun,",
+        "the data lever (decorrelated training levels), the prior lever (the assistant's kernels), and the planner with",
+        "its learned objective vs the intended one slotted in. Prints the findings and writes the report and the results store."})
 public final class DemoCommand implements Runnable {
     static final String RESOURCE = "/experiments/demo.yaml";
 

@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "serve", footer = {"", "Examples:", "  mesalab serve", "  mesalab serve --db runs/mesalab.duckdb --port 8420",
     "  mesalab run experiments/coin-lever.yaml --serve    # the dashboard beside a running experiment"},
-        description = {"A live dashboard over the results store and the run directories: runs (filter, sort), a run's learning curve, outcomes,",
-            "heatmaps, rollouts and objective pictures, comparisons with probability of improvement, the experiments' reports. Runs still",
-            "training update without a reload. Read-only; bound to 127.0.0.1 unless --host says otherwise. Ctrl-C stops it."})
+        description = {"A live dashboard over the results store and the run directories: runs (filter, sort), a run's learning",
+            "curve, outcomes, heatmaps, rollouts and objective pictures, comparisons with probability of improvement, the",
+            "experiments' reports. Runs still training update without a reload. Read-only; bound to 127.0.0.1 unless --host",
+            "says otherwise. Ctrl-C stops it."})
 final class ServeCommand implements Runnable {
     @Spec
     CommandSpec spec;
