@@ -453,7 +453,8 @@ public final class RunDir {
         void write(DataOutputStream out) throws IOException;
     }
 
-    static void deleteTree(Path p) throws IOException {
+    /** Deletes {@code p} and everything below it, deepest first. */
+    public static void deleteTree(Path p) throws IOException {
         try (Stream<Path> s = Files.walk(p)) {
             for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(q);

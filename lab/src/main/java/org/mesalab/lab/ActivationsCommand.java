@@ -8,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.interp.Activations;
 import org.mesalab.agents.interp.Npy;
@@ -196,10 +194,6 @@ final class ActivationsCommand implements Runnable {
         if (!Files.exists(dir)) {
             return;
         }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        org.mesalab.agents.RunDir.deleteTree(dir);
     }
 }

@@ -323,8 +323,14 @@ final class GoodhartCommand implements Runnable {
                 episodes, holdout, sampler, base, seed, usedThreads), resource);
     }
 
-    /** The trained PPO run that --optimizer rl fine-tunes (--base RUN): its manifest, checked against --env. */
+    /** The manifest of --base RUN once read (rlBase). */
+    private RunManifest rlBaseManifest;
+
+    /** The trained PPO run that --optimizer rl fine-tunes (--base RUN): its manifest, checked against --env, read once. */
     private RunManifest rlBase() {
+        if (rlBaseManifest != null) {
+            return rlBaseManifest;
+        }
         Path dir = Path.of(base);
         if (base.startsWith("oracle:") || !java.nio.file.Files.isDirectory(dir)) {
             throw new UsageException("--base=" + base + " does not apply to --optimizer=rl; allowed: random (a fresh PPO initialization) or a PPO run directory");
@@ -337,6 +343,7 @@ final class GoodhartCommand implements Runnable {
             throw new UsageException("--base=" + base + " was trained on " + m.env() + ", not --env=" + env + "; allowed: a PPO run of " + env);
         }
         RunDir.open(dir).policyFile(m.plannedIterations()); // has a policy
+        rlBaseManifest = m;
         return m;
     }
 
@@ -386,8 +393,8 @@ final class GoodhartCommand implements Runnable {
     }
 
     private static void deleteTree(Path dir) {
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        try {
+            RunDir.deleteTree(dir);
         } catch (IOException ignored) {
             // a temporary folder: the OS cleans it eventually
         }

@@ -486,10 +486,8 @@ public final class Runner {
                 "mesalab run " + spec.source() + " (goodhart case " + c.name() + ")");
         Path dir = out.resolve(spec.name()).resolve("goodhart+" + c.name());
         if (Files.exists(dir)) {
-            try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-                for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(f);
-                }
+            try {
+                RunDir.deleteTree(dir);
             } catch (java.io.IOException e) {
                 throw new UsageException("cannot replace " + dir + " (an interrupted rl curve): " + UsageException.why(e));
             }
@@ -509,14 +507,13 @@ public final class Runner {
      */
     private Map<String, Object> help(Job j, RunManifest m, String split) {
         Spec.Help h = spec.help();
-        List<org.mesalab.agents.ask.Signal> signals = h.signals().stream().map(org.mesalab.agents.ask.Signal::parse).toList();
         try (PpoPolicy agent = PpoPolicy.load(j.dir(), 0, false)) {
             List<String> names = agent.network().layerNames();
             long trainStart = m.heldOutStart("train");
             org.mesalab.agents.ask.HelpCurves.Levels on = new org.mesalab.agents.ask.HelpCurves.Levels(m.distribution(split), m.heldOutStart(split),
                     spec.episodes(), m.distribution("train"), trainStart, h.calibrationEpisodes(), trainStart + org.mesalab.agents.interp.Probes.FIT_OFFSET,
                     h.indexLevels());
-            org.mesalab.agents.ask.HelpCurves.Result r = org.mesalab.agents.ask.HelpCurves.measure(agent, on, signals, h.rates(), null, names.size() - 1, 0);
+            org.mesalab.agents.ask.HelpCurves.Result r = org.mesalab.agents.ask.HelpCurves.measure(agent, on, h.signals(), h.rates(), null, names.size() - 1, 0);
             List<Map<String, Object>> rows = new ArrayList<>();
             rows.add(helpRow("none", r.unassisted(), 0.0));
             Map<String, Object> auc = new LinkedHashMap<>();

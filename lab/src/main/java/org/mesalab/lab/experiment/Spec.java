@@ -54,7 +54,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
      * does, per signal at each help rate (thresholds chosen on {@code calibration_episodes} held-out training
      * levels; novelty indexes {@code index_levels} training levels at the last layer before the heads).
      */
-    public record Help(List<String> signals, List<Double> rates, int calibrationEpisodes, int indexLevels) {
+    public record Help(List<org.mesalab.agents.ask.Signal> signals, List<Double> rates, int calibrationEpisodes, int indexLevels) {
     }
 
     static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant", "world_model", "probes", "steering", "mesa");
@@ -336,18 +336,18 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         /** The {@code help:} section, checked as {@code mesalab ask} checks its options. */
         Help help(Node node) {
             Map<String, Node> m = mapping(node, "help", new LinkedHashSet<>(List.of("signals", "rates", "calibration_episodes", "index_levels")));
-            List<String> signals = new ArrayList<>();
+            List<org.mesalab.agents.ask.Signal> signals = new ArrayList<>();
             if (m.containsKey("signals")) {
                 for (Node n : list(m.get("signals"), "signals")) {
                     String v = scalar(n, "signal");
                     try {
-                        signals.add(org.mesalab.agents.ask.Signal.parse(v).id());
+                        signals.add(org.mesalab.agents.ask.Signal.parse(v));
                     } catch (UsageException e) {
                         throw error(n, "unknown signal '" + v + "'; allowed: entropy, max_prob, novelty, random, oracle");
                     }
                 }
             } else {
-                signals.addAll(List.of("entropy", "max_prob", "novelty", "random", "oracle"));
+                signals.addAll(List.of(org.mesalab.agents.ask.Signal.values()));
             }
             List<Double> rates = new ArrayList<>();
             if (m.containsKey("rates")) {

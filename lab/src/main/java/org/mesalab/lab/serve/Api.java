@@ -45,14 +45,11 @@ final class Api {
 
     /** Every run: the store's (finished) and the run directories it does not have yet (training, trained and waiting to be stored, stopped). */
     List<Map<String, Object>> runs() {
-        List<Map<String, Object>> stored = storedRuns();
         Set<String> ids = new LinkedHashSet<>();
         List<Map<String, Object>> all = new ArrayList<>();
-        for (Map<String, Object> r : stored) {
-            Map<String, Object> row = new LinkedHashMap<>(r);
-            row.put("versions", tree(r.get("versions")));
+        for (Map<String, Object> r : storedRuns()) {
             ids.add((String) r.get("run_id"));
-            all.add(row);
+            all.add(stored(r));
         }
         for (RunFolders.Folder f : folders.scan()) {
             if (!ids.contains(f.id())) {
@@ -60,6 +57,22 @@ final class Api {
             }
         }
         return all;
+    }
+
+    /** One run's row as {@link #runs} lists it (the store's when it has the run, else its directory's), without building the whole list. */
+    private Map<String, Object> row(String id) {
+        for (Map<String, Object> r : storedRuns()) {
+            if (id.equals(r.get("run_id"))) {
+                return stored(r);
+            }
+        }
+        return folders.find(id).map(this::live).orElse(null);
+    }
+
+    private static Map<String, Object> stored(Map<String, Object> r) {
+        Map<String, Object> row = new LinkedHashMap<>(r);
+        row.put("versions", tree(r.get("versions")));
+        return row;
     }
 
     private List<Map<String, Object>> storedRuns() {
@@ -98,8 +111,10 @@ final class Api {
     /** One run: its row, manifest, learning curve, evaluations; {@code live} when its directory is still being written. */
     Map<String, Object> run(String id) {
         Names.runId(id);
-        Map<String, Object> row = runs().stream().filter(r -> id.equals(r.get("run_id"))).findFirst()
-                .orElseThrow(() -> new NotFound("no run '" + id + "' in the store or under " + folders.root() + "; the runs are listed at /"));
+        Map<String, Object> row = row(id);
+        if (row == null) {
+            throw new NotFound("no run '" + id + "' in the store or under " + folders.root() + "; the runs are listed at /");
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("run", row);
         boolean stored = "finished".equals(row.get("status"));
@@ -125,8 +140,10 @@ final class Api {
      */
     Map<String, Object> metrics(String id, long after) {
         Names.runId(id);
-        Map<String, Object> row = runs().stream().filter(r -> id.equals(r.get("run_id"))).findFirst()
-                .orElseThrow(() -> new NotFound("no run '" + id + "' in the store or under " + folders.root()));
+        Map<String, Object> row = row(id);
+        if (row == null) {
+            throw new NotFound("no run '" + id + "' in the store or under " + folders.root());
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", row.get("status"));
         out.put("points", points(id, after));
