@@ -45,7 +45,11 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given streams and returns the exit code (for tests and the launcher). */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = commandLine();
+        return execute(commandLine(), args, out, err);
+    }
+
+    /** Runs a command line (this one, or the cluster driver's) under the CLI's rules: one line and exit 2 for user mistakes. */
+    public static int execute(CommandLine cli, String[] args, PrintStream out, PrintStream err) {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -40,7 +40,7 @@ final class ReportCommand implements Runnable {
         }
         Path html = org.mesalab.core.OutputFile.prepare(out != null ? out : Path.of("report.html"), "--out");
         try (Store store = Store.existing(where.db)) {
-            RunCommand.Experiment.writeReport(new Report(store, name), html);
+            new Report(store, name).write(html);
         }
         spec.commandLine().getOut().println("wrote " + html);
         spec.commandLine().getOut().flush();

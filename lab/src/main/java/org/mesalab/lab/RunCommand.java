@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "run", footer = {"", "Examples:", "  mesalab run experiments/coin-lever.yaml --out runs", "  mesalab run experiments/planner-objectives.yaml --jobs 1"}, description = {"Run an experiment spec (YAML): train every condition x seed, evaluate every split, diagnose, store the results,",
+@Command(name = "run", footer = {"", "Examples:", "  mesalab run experiments/coin-lever.yaml --out runs", "  mesalab run experiments/planner-objectives.yaml --jobs 1",
+        "  mesalab run experiments/coin-lever.yaml --spark local[2]"}, description = {"Run an experiment spec (YAML): train every condition x seed, evaluate every split, diagnose, store the results,",
         "and write the HTML report. Rerunning skips finished runs and resumes interrupted ones. Spec format: docs/specs.md."})
-final class RunCommand implements Runnable {
+final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -39,12 +40,16 @@ final class RunCommand implements Runnable {
             + " (default 8420) while the experiment runs, and print its URL")
     Integer serve;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run the spec as an Apache Spark job, one task per run: local[N] (embedded,"
+            + " N runs at a time), spark://HOST:PORT, yarn or k8s://URL. --out must be a folder every executor sees at the same path (docs/cluster.md)")
+    String spark;
+
     @Option(names = "--max-runs", defaultValue = "1000", description = "refuse a spec of more runs (conditions x seeds) than this, so a typo in a sweep"
             + " does not start a week of training (default: ${DEFAULT-VALUE})")
     long maxRuns;
 
     @Override
-    public void run() {
+    public Integer call() {
         if (maxRuns < 1 || maxRuns > 1_000_000) {
             throw new UsageException("--max-runs=" + maxRuns + " is out of range; allowed: [1, 1000000]");
         }
@@ -54,7 +59,32 @@ final class RunCommand implements Runnable {
             throw new UsageException(specFile + " has " + runs + " runs (" + s.conditions().size() + " conditions x seeds), more than --max-runs="
                     + maxRuns + "; allowed: raise --max-runs, or sweep fewer values");
         }
-        Experiment.run(s, out, db, quick, jobs, serve, spec.commandLine().getOut(), spec.commandLine().getErr());
+        if (spark == null) {
+            Experiment.run(s, out, db, quick, jobs, serve, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return 0;
+        }
+        if (jobs != null) {
+            throw new UsageException("--jobs=" + jobs + " does not apply with --spark; allowed: the master's slots decide (local[N] runs N at a time)");
+        }
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(specFile.toString(), "--master", spark, "--out", out.toString(),
+                "--max-runs", Long.toString(maxRuns)));
+        if (db != null) {
+            args.addAll(java.util.List.of("--db", db.toString()));
+        }
+        if (quick) {
+            args.add("--quick");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        if (serve == null) {
+            return SparkLaunch.run(args, err);
+        }
+        org.mesalab.core.OutputFile.prepareDirectory(out, "--out");
+        Path store = db != null ? db : out.resolve("mesalab.duckdb");
+        try (org.mesalab.lab.serve.Dashboard d = ServeCommand.start(store, out, "127.0.0.1", serve, err)) {
+            err.printf("dashboard: http://127.0.0.1:%d/  (live while the experiment runs)%n", d.port());
+            err.flush();
+            return SparkLaunch.run(args, err);
+        }
     }
 
     /** Shared by run and demo: validate, run, report, print the summary. */
@@ -90,27 +120,9 @@ final class RunCommand implements Runnable {
             try (Store st = Store.open(store, "experiment " + spec.name())) {
                 new Runner(spec, out, st, n, err, Main.class.getName(), Versions::all, Versions.gitCommit()).run();
                 report = new Report(st, spec.name());
-                Path html = out.resolve(spec.name()).resolve("report.html");
-                writeReport(report, html);
-                w.println(report.summaryText());
-                for (Report.Finding f : report.findings()) {
-                    w.println("- " + f.title() + ": " + f.text());
-                }
-                w.printf("%nreport: %s%nstore:  %s   (mesalab runs --db %s; mesalab export --db %s --format parquet DIR)%nwall time: %s%n", html, store,
-                        store, store, Progress.time((System.nanoTime() - started) / 1e9));
-                w.flush();
+                report.publish(out.resolve(spec.name()).resolve("report.html"), store, (System.nanoTime() - started) / 1e9, w);
             }
             return report;
-        }
-
-        static void writeReport(Report report, Path html) {
-            try {
-                Files.createDirectories(html.toAbsolutePath().getParent());
-            } catch (java.io.IOException e) {
-                throw new UsageException("cannot create " + html.getParent() + ": " + org.mesalab.core.UsageException.why(e));
-            }
-            String page = report.html();
-            org.mesalab.agents.RunDir.writeAtomically(html, o -> o.write(page.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
     }
 }

@@ -98,7 +98,7 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         if (System.getenv(org.mesalab.lab.experiment.Runner.CHILD_EXITS_WITH_PARENT) != null) {
-            watchParent();
+            org.mesalab.lab.experiment.Runner.exitWithParent("the experiment that started this training is gone; stopping (resume continues from the last checkpoint)");
         }
         Learner<?> learner = resume != null ? resume() : start();
         // The run directory is this process's while it trains: a second writer is refused with this PID.
@@ -109,23 +109,6 @@ final class TrainCommand implements Runnable {
 
     /** The lock on the run directory, taken before the learner touches any file in it. */
     private RunDir.Lock held;
-
-    private static void watchParent() {
-        Thread t = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // the parent writes nothing; any byte is ignored
-                }
-            } catch (java.io.IOException ignored) {
-                // a broken pipe means the same as end of file
-            }
-            System.err.println("mesalab: the experiment that started this training is gone; stopping (resume continues from the last checkpoint)");
-            System.err.flush();
-            Runtime.getRuntime().halt(3); // checkpoints are written atomically: stopping anywhere leaves the last one intact
-        }, "parent-watch");
-        t.setDaemon(true);
-        t.start();
-    }
 
     /** Continues the run of --resume (or --out): its manifest decides everything but the progress output. */
     private Learner<?> resume() {

@@ -31,7 +31,7 @@ class ArchitectureTest {
     static Map<String, Set<String>> graph() throws IOException {
         Map<String, Set<String>> edges = new TreeMap<>();
         Path root = Path.of("..").toAbsolutePath().normalize();
-        for (String module : List.of("core", "agents", "lab")) {
+        for (String module : List.of("core", "agents", "lab", "cluster")) {
             try (Stream<Path> files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                     String src = Files.readString(f);
@@ -61,7 +61,7 @@ class ArchitectureTest {
         for (var e : g.entrySet()) {
             for (String to : e.getValue()) {
                 int from = layer(e.getKey());
-                assertTrue(layer(to) <= from, e.getKey() + " depends on " + to + ": modules point lab -> agents -> core");
+                assertTrue(layer(to) <= from, e.getKey() + " depends on " + to + ": modules point cluster -> lab -> agents -> core");
             }
         }
         assertEquals(List.of(), cycles(g), "package cycles");
@@ -72,7 +72,7 @@ class ArchitectureTest {
         Path root = Path.of("..").toAbsolutePath().normalize();
         List<String> missing = new ArrayList<>();
         for (String pkg : graph().keySet()) {
-            String module = pkg.startsWith("org.mesalab.core") ? "core" : pkg.startsWith("org.mesalab.agents") ? "agents" : "lab";
+            String module = List.of("core", "agents", "lab", "cluster").get(layer(pkg));
             Path info = root.resolve(module).resolve("src/main/java").resolve(pkg.replace('.', '/')).resolve("package-info.java");
             if (!Files.exists(info) || !Files.readString(info).contains("/**")) {
                 missing.add(pkg);
@@ -82,7 +82,7 @@ class ArchitectureTest {
     }
 
     private static int layer(String pkg) {
-        return pkg.startsWith("org.mesalab.core") ? 0 : pkg.startsWith("org.mesalab.agents") ? 1 : 2;
+        return pkg.startsWith("org.mesalab.core") ? 0 : pkg.startsWith("org.mesalab.agents") ? 1 : pkg.startsWith("org.mesalab.cluster") ? 3 : 2;
     }
 
     /** Strongly connected components of more than one package (Tarjan). */

@@ -54,7 +54,10 @@ public final class Runner {
     private final Store store;
     private final int jobs;
     private final PrintWriter log;
-    private final Object evalLock = new Object();
+    /** The class path of a training child: this JVM's, or on a Spark executor the application jar's. */
+    private final String classPath;
+    /** Evaluation and refits share one engine per process, one at a time (on a Spark executor, across its tasks). */
+    private static final Object EVAL_LOCK = new Object();
 
     /**
      * @param cliMain the command line's main class: each run trains in a child JVM as its {@code train}
@@ -71,6 +74,12 @@ public final class Runner {
      */
     public Runner(Spec spec, Path out, Store store, int jobs, PrintWriter log, String cliMain, java.util.function.Supplier<Map<String, Object>> versions,
                   String gitCommit) {
+        this(spec, out, store, jobs, log, cliMain, versions, gitCommit, System.getProperty("java.class.path"));
+    }
+
+    private Runner(Spec spec, Path out, Store store, int jobs, PrintWriter log, String cliMain, java.util.function.Supplier<Map<String, Object>> versions,
+                   String gitCommit, String classPath) {
+        this.classPath = classPath;
         this.cliMain = cliMain;
         this.spec = spec;
         this.out = out;
@@ -84,8 +93,37 @@ public final class Runner {
     private final java.util.function.Supplier<Map<String, Object>> versions;
     private final String gitCommit;
 
+    /**
+     * A runner that only trains and evaluates single runs ({@link #trainAndEvaluate}), without a store: a cluster
+     * task's. Its training children run {@code cliMain} on {@code classPath}.
+     */
+    public static Runner forTask(Spec spec, Path out, PrintWriter log, String cliMain, String classPath) {
+        return new Runner(spec, out, null, 1, log, cliMain, Map::of, null, classPath);
+    }
+
     /** The environment variable that makes a child training stop with this process (read by the train command). */
     public static final String CHILD_EXITS_WITH_PARENT = "MESALAB_EXIT_WITH_PARENT";
+
+    /**
+     * Stops this process, saying {@code why}, when its standard input (a pipe from the parent, which writes
+     * nothing) ends: however the parent dies, kill -9 included, its child does not outlive it.
+     */
+    public static void exitWithParent(String why) {
+        Thread t = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the parent writes nothing; any byte is ignored
+                }
+            } catch (java.io.IOException ignored) {
+                // a broken pipe means the same as end of file
+            }
+            System.err.println("mesalab: " + why);
+            System.err.flush();
+            Runtime.getRuntime().halt(3); // checkpoints and store rows are written atomically: stopping anywhere leaves them whole
+        }, "parent-watch");
+        t.setDaemon(true);
+        t.start();
+    }
 
     record Job(Spec.Condition condition, long seed, String runId, Path dir) {
     }
@@ -101,8 +139,11 @@ public final class Runner {
         return list;
     }
 
-    /** Runs what is not finished yet; returns the number of runs trained or evaluated now. */
-    public int run() {
+    /**
+     * What every way of running a spec does first: records the experiment, stores the assistant diagnosis and the
+     * Goodhart curves not stored yet (in this process), and lists the runs not finished, longest first.
+     */
+    public List<String> prepare() {
         store.putExperiment(spec);
         java.util.Set<String> finished = store.finishedRuns(spec.name());
         List<Job> todo = new ArrayList<>();
@@ -121,11 +162,19 @@ public final class Runner {
         }
         goodhart();
         store.release(); // the store is held only while a run is written: readers get in between
+        // Longest first, so the parallel lanes finish together: a planner step costs about 100 PPO steps (BENCHMARKS.md).
+        todo.sort((a, b) -> Double.compare(cost(b), cost(a)));
+        return todo.stream().map(Job::runId).toList();
+    }
+
+    /** Runs what is not finished yet; returns the number of runs trained or evaluated now. */
+    public int run() {
+        List<String> ids = prepare();
+        List<Job> todo = ids.stream().map(this::job).toList();
+        int total = jobs().size();
         if (todo.isEmpty()) {
             return 0;
         }
-        // Longest first, so the parallel lanes finish together: a planner step costs about 100 PPO steps (BENCHMARKS.md).
-        todo.sort((a, b) -> Double.compare(cost(b), cost(a)));
         Overall progress = new Overall(todo, total - todo.size(), total);
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         Thread ticker = new Thread(() -> {
@@ -148,7 +197,7 @@ public final class Runner {
                 progress.started(j);
                 train(j);
                 Store.RunRecord r;
-                synchronized (evalLock) { // evaluation and refits share one engine in this process: one at a time
+                synchronized (EVAL_LOCK) {
                     progress.evaluating(j);
                     r = evaluate(j, (System.nanoTime() - started) / 1e9);
                 }
@@ -182,6 +231,31 @@ public final class Runner {
         return todo.size();
     }
 
+    /** The job of a run id this spec has. */
+    private Job job(String runId) {
+        for (Job j : jobs()) {
+            if (j.runId().equals(runId)) {
+                return j;
+            }
+        }
+        throw new UsageException("experiment " + spec.name() + " has no run " + runId);
+    }
+
+    /** Trains (or resumes) one run in a child process, then evaluates and diagnoses it here: a cluster task's work. */
+    public Store.RunRecord trainAndEvaluate(String runId) {
+        Job j = job(runId);
+        long started = System.nanoTime();
+        train(j);
+        synchronized (EVAL_LOCK) {
+            return evaluate(j, (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    /** The last training step a run has logged (0 before its first line): for progress lines. */
+    public long stepsDone(String runId) {
+        return lastStep(job(runId).dir());
+    }
+
     private static double cost(Job j) {
         return j.condition().steps() * (j.condition().agent().equals("planner") ? 100.0 : 1.0);
     }
@@ -196,7 +270,7 @@ public final class Runner {
         cmd.add("-Dai.djl.offline=true");
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath);
         cmd.add(cliMain);
         cmd.add("train");
         if (Files.exists(j.dir().resolve("config.json"))) {
@@ -597,7 +671,7 @@ public final class Runner {
             long stepsNow = stepsFinished;
             StringBuilder sb = new StringBuilder();
             for (Map.Entry<Job, String> e : state.entrySet()) {
-                long at = lastStep(e.getKey());
+                long at = lastStep(e.getKey().dir());
                 stepsNow += at;
                 sb.append(" | ").append(e.getKey().condition().name()).append(" seed ").append(e.getKey().seed()).append(": ")
                         .append(e.getValue().equals("training") ? String.format("%,d/%,d steps", at, e.getKey().condition().steps()) : "evaluating");
@@ -607,30 +681,30 @@ public final class Runner {
             return String.format("runs %d/%d done%s | elapsed %s, ETA %s", done.get(), total, sb, Progress.time(elapsed),
                     Progress.time(eta));
         }
+    }
 
-        private long lastStep(Job j) {
-            Path m = j.dir().resolve("metrics.jsonl");
-            try {
-                if (!Files.exists(m)) {
-                    return 0;
-                }
-                List<String> lines = Files.readAllLines(m);
-                for (int i = lines.size() - 1; i >= 0; i--) {
-                    String l = lines.get(i);
-                    int k = l.indexOf("\"global_step\":");
-                    if (k >= 0) {
-                        int e = k + 14;
-                        int f = e;
-                        while (f < l.length() && Character.isDigit(l.charAt(f))) {
-                            f++;
-                        }
-                        return Long.parseLong(l.substring(e, f));
-                    }
-                }
-            } catch (IOException | NumberFormatException ignored) {
-                // a partly written line: no number this time
+    private static long lastStep(Path dir) {
+        Path m = dir.resolve("metrics.jsonl");
+        try {
+            if (!Files.exists(m)) {
+                return 0;
             }
-            return 0;
+            List<String> lines = Files.readAllLines(m);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String l = lines.get(i);
+                int k = l.indexOf("\"global_step\":");
+                if (k >= 0) {
+                    int e = k + 14;
+                    int f = e;
+                    while (f < l.length() && Character.isDigit(l.charAt(f))) {
+                        f++;
+                    }
+                    return Long.parseLong(l.substring(e, f));
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // a partly written line: no number this time
         }
+        return 0;
     }
 }

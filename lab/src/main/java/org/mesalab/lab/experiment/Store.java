@@ -345,6 +345,40 @@ public final class Store implements AutoCloseable {
     public record RunRecord(String runId, String experiment, Spec.Condition condition, long seed, RunManifest manifest, String runDir, double wallSeconds,
                      List<Map<String, Object>> metrics, List<Map<String, Object>> evaluations, List<Map<String, Object>> episodes,
                      List<Map<String, Object>> diagnoses) {
+
+        /** The record as one JSON document: how a run's rows travel from a cluster task to the store's writer. */
+        public String toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("run_id", runId);
+            m.put("experiment", experiment);
+            m.put("condition", condition.name());
+            m.put("seed", seed);
+            m.put("manifest", manifest);
+            m.put("run_dir", runDir);
+            m.put("wall_seconds", wallSeconds);
+            m.put("metrics", metrics);
+            m.put("evaluations", evaluations);
+            m.put("episodes", episodes);
+            m.put("diagnoses", diagnoses);
+            return json(m);
+        }
+
+        /** A record written by {@link #toJson}, its condition looked up in {@code spec} (the one the run belongs to). */
+        @SuppressWarnings("unchecked")
+        public static RunRecord fromJson(String text, Spec spec) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = Json.COMPACT.readTree(text);
+                String name = n.get("condition").asText();
+                Spec.Condition c = spec.conditions().stream().filter(x -> x.name().equals(name)).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("experiment " + spec.name() + " has no condition " + name));
+                RunManifest m = n.get("manifest").isNull() ? null : Json.COMPACT.treeToValue(n.get("manifest"), RunManifest.class);
+                java.util.function.Function<String, List<Map<String, Object>>> rows = k -> Json.COMPACT.convertValue(n.get(k), List.class);
+                return new RunRecord(n.get("run_id").asText(), n.get("experiment").asText(), c, n.get("seed").asLong(), m, n.get("run_dir").asText(),
+                        n.get("wall_seconds").asDouble(), rows.apply("metrics"), rows.apply("evaluations"), rows.apply("episodes"), rows.apply("diagnoses"));
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("not a run record: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Writes a run's rows in one transaction, replacing any earlier rows of the same run. */

@@ -605,6 +605,29 @@ public final class Report {
     }
 
     /** Plain-text version of the summary table for the terminal. */
+    /** Writes the page to {@code html} in one step (its folder made): a reader never sees half a report. */
+    public void write(java.nio.file.Path html) {
+        try {
+            java.nio.file.Files.createDirectories(html.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw new org.mesalab.core.UsageException("cannot create " + html.getParent() + ": " + org.mesalab.core.UsageException.why(e));
+        }
+        String page = html();
+        org.mesalab.agents.RunDir.writeAtomically(html, o -> o.write(page.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** Writes the page, then prints the summary, the findings and where the report and store are: how an experiment ends. */
+    public void publish(java.nio.file.Path html, java.nio.file.Path store, double seconds, java.io.PrintWriter w) {
+        write(html);
+        w.println(summaryText());
+        for (Finding f : findings()) {
+            w.println("- " + f.title() + ": " + f.text());
+        }
+        w.printf("%nreport: %s%nstore:  %s   (mesalab runs --db %s; mesalab export --db %s --format parquet DIR)%nwall time: %s%n", html, store,
+                store, store, org.mesalab.lab.experiment.Progress.time(seconds));
+        w.flush();
+    }
+
     public String summaryText() {
         if (cells.isEmpty()) {
             return "";
