@@ -64,7 +64,7 @@ final class SparkExperiment {
 
     /** The runs folder as an absolute path: every task writes its run there, so it must be a path, the same on every machine. */
     static Path outFolder(String out) {
-        if (out.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+        if (out.matches("[A-Za-z][A-Za-z0-9+.-]+:/.*")) { // hdfs://, s3a://, file:/ (also as a Path has written it, with one slash)
             throw new UsageException("--out=" + out + " is a URI; allowed: a folder path that every executor sees at the same path (a shared filesystem"
                     + " such as NFS): runs, checkpoints and PyTorch files are written with ordinary file operations");
         }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
         description = {"Run an experiment spec as one Apache Spark job: one task per (condition, seed), each training, evaluating and diagnosing",
                 "its run as 'mesalab run' does; the driver merges every run into the store as it arrives and writes the report."},
         footer = {"", "Examples:", "  mesalab run experiments/coin-lever.yaml --spark local[2]",
-                "  spark-submit --class org.mesalab.cluster.SparkRun cluster/target/mesalab-cluster.jar experiments/coin-lever.yaml --out /shared/runs"})
+                "  spark-submit --class org.mesalab.cluster.SparkRun mesalab-cluster.jar coin-lever.yaml --out /shared/runs"})
 public final class SparkRun implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
@@ -66,7 +66,6 @@ public final class SparkRun implements Callable<Integer> {
         if (maxRuns < 1 || maxRuns > 1_000_000) {
             throw new UsageException("--max-runs=" + maxRuns + " is out of range; allowed: [1, 1000000]");
         }
-        Path outDir = SparkExperiment.outFolder(out);
         String m = SparkExperiment.master(master != null ? master : System.getProperty("spark.master", "local[*]"));
         Spec spec = Spec.load(specFile);
         long runs = spec.conditions().stream().mapToLong(c -> c.seeds().size()).sum();
@@ -84,6 +83,7 @@ public final class SparkRun implements Callable<Integer> {
             throw new UsageException("--fail-first-attempt=" + failFirstAttempt + " is not a run of " + spec.name() + "; allowed: " + spec.name()
                     + "/CONDITION/seed-N");
         }
+        Path outDir = SparkExperiment.outFolder(out); // made last: a refused command leaves no folder behind
         SparkExperiment.Job job = new SparkExperiment.Job(spec, text, specFile.toString(), quick, m, outDir, db, failFirstAttempt);
         return SparkExperiment.run(job, command.commandLine().getOut(), command.commandLine().getErr());
     }

@@ -76,14 +76,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         if (serve == null) {
-            return SparkLaunch.run(args, err);
+            return SparkLaunch.run(args, spec.commandLine().getOut(), err);
         }
         org.mesalab.core.OutputFile.prepareDirectory(out, "--out");
         Path store = db != null ? db : out.resolve("mesalab.duckdb");
         try (org.mesalab.lab.serve.Dashboard d = ServeCommand.start(store, out, "127.0.0.1", serve, err)) {
             err.printf("dashboard: http://127.0.0.1:%d/  (live while the experiment runs)%n", d.port());
             err.flush();
-            return SparkLaunch.run(args, err);
+            return SparkLaunch.run(args, spec.commandLine().getOut(), err);
         }
     }
 
