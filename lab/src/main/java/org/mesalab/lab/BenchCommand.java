@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", footer = {"", "Examples:", "  mesalab bench env maze --envs 64 --seconds 3 --json", "  mesalab bench mcts --trees 64 --simulations 16 --network real"}, description = "Quick throughput measurements (JMH benchmarks in bench/ are the careful ones).",
-        subcommands = {BenchCommand.EnvBench.class, BenchCommand.MctsBench.class, BenchPlanner.class, BenchServe.class})
+        subcommands = {BenchCommand.EnvBench.class, BenchCommand.MctsBench.class, BenchPlanner.class, BenchServe.class, BenchMerge.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

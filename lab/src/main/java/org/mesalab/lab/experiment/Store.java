@@ -264,7 +264,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    void putExperiment(Spec spec) {
+    public void putExperiment(Spec spec) {
         try (PreparedStatement p = conn().prepareStatement("INSERT OR REPLACE INTO experiments VALUES (?, ?, ?, ?, now())")) {
             p.setString(1, spec.name());
             p.setString(2, spec.description());
@@ -439,19 +439,26 @@ public final class Store implements AutoCloseable {
     }
 
     private void insertMetrics(RunRecord r) throws SQLException {
-        try (PreparedStatement p = conn().prepareStatement("INSERT INTO training_metrics (run_id, global_step, train_success, mean_return,"
-                + " steps_per_second, metrics) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (org.duckdb.DuckDBAppender a = appender("training_metrics")) {
             for (Map<String, Object> m : r.metrics()) {
-                p.setString(1, r.runId());
-                p.setLong(2, ((Number) m.get("global_step")).longValue());
-                setDouble(p, 3, m.get("train_success"));
-                setDouble(p, 4, m.get("mean_return"));
-                setDouble(p, 5, m.get("steps_per_second"));
-                p.setString(6, json(m));
-                p.addBatch();
+                a.beginRow().append(r.runId()).append(((Number) m.get("global_step")).longValue());
+                appendDouble(appendDouble(appendDouble(a, m.get("train_success")), m.get("mean_return")), m.get("steps_per_second"));
+                a.append(json(m)).endRow();
             }
-            p.executeBatch();
         }
+    }
+
+    /**
+     * DuckDB's appender for a run's many rows (its episodes, its training log): about 100x faster than a batch of
+     * inserts, which DuckDB executes row by row (0.3 ms per row, `mesalab bench merge`). It writes in the
+     * connection's open transaction, so a failed run still leaves nothing.
+     */
+    private org.duckdb.DuckDBAppender appender(String table) throws SQLException {
+        return conn().unwrap(org.duckdb.DuckDBConnection.class).createAppender(org.duckdb.DuckDBConnection.DEFAULT_SCHEMA, table);
+    }
+
+    private static org.duckdb.DuckDBAppender appendDouble(org.duckdb.DuckDBAppender a, Object v) throws SQLException {
+        return v instanceof Number n && Double.isFinite(n.doubleValue()) ? a.append(n.doubleValue()) : a.appendNull();
     }
 
     private void insertEvaluations(RunRecord r) throws SQLException {
@@ -482,20 +489,12 @@ public final class Store implements AutoCloseable {
     }
 
     private void insertEpisodes(RunRecord r) throws SQLException {
-        try (PreparedStatement p = conn().prepareStatement("INSERT INTO episodes (run_id, split, objective, level_seed, outcome, intended_return,"
-                + " steps, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (org.duckdb.DuckDBAppender a = appender("episodes")) {
             for (Map<String, Object> e : r.episodes()) {
-                p.setString(1, r.runId());
-                p.setString(2, (String) e.get("split"));
-                p.setString(3, (String) e.get("objective"));
-                p.setLong(4, ((Number) e.get("level_seed")).longValue());
-                p.setString(5, (String) e.get("outcome"));
-                setDouble(p, 6, e.get("intended_return"));
-                p.setInt(7, ((Number) e.get("steps")).intValue());
-                p.setString(8, json(e.get("events")));
-                p.addBatch();
+                a.beginRow().append(r.runId()).append((String) e.get("split")).append((String) e.get("objective"))
+                        .append(((Number) e.get("level_seed")).longValue()).append((String) e.get("outcome"));
+                appendDouble(a, e.get("intended_return")).append(((Number) e.get("steps")).intValue()).append(json(e.get("events"))).endRow();
             }
-            p.executeBatch();
         }
     }
 
