@@ -48,8 +48,12 @@ final class BenchMerge implements Runnable {
         if (episodes < 1 || episodes > 100_000) {
             throw new UsageException("--episodes=" + episodes + " is out of range; allowed: [1, 100000]");
         }
-        Spec s = Spec.parse("name: merge\nseeds: " + runs + "\nepisodes: " + episodes
-                + "\nconditions:\n  - {name: ppo, env: maze, agent: ppo, steps: 3000000}\n", "bench merge");
+        // A spec has at most 100 seeds: RUNS runs as conditions of up to 100 seeds each.
+        StringBuilder yaml = new StringBuilder("name: merge\nseeds: " + Math.min(runs, 100) + "\nepisodes: " + episodes + "\nconditions:\n");
+        for (int c = 0; c * 100 < runs; c++) {
+            yaml.append("  - {name: ppo-").append(c).append(", env: maze, agent: ppo, steps: 3000000}\n");
+        }
+        Spec s = Spec.parse(yaml.toString(), "bench merge");
         Path dir;
         try {
             dir = Files.createTempDirectory("mesalab-bench-merge");
@@ -59,8 +63,12 @@ final class BenchMerge implements Runnable {
         try {
             List<String> records = new ArrayList<>();
             Random rng = new Random(1);
-            for (long seed : s.conditions().get(0).seeds()) {
-                records.add(record(s, seed, rng));
+            for (Spec.Condition c : s.conditions()) {
+                for (long seed : c.seeds()) {
+                    if (records.size() < runs) {
+                        records.add(record(s, c, seed, rng));
+                    }
+                }
             }
             double[] perRun = new double[runs];
             long t0 = System.nanoTime();
@@ -70,7 +78,7 @@ final class BenchMerge implements Runnable {
                 for (int i = 0; i < runs; i++) {
                     long a = System.nanoTime();
                     store.putRun(Store.RunRecord.fromJson(records.get(i), s));
-                    store.release();
+                    store.release(); // as the driver when runs arrive one at a time: the dashboard reads between them
                     perRun[i] = (System.nanoTime() - a) / 1e6;
                 }
                 long r0 = System.nanoTime();
@@ -107,7 +115,7 @@ final class BenchMerge implements Runnable {
     }
 
     /** A run record shaped like a PPO maze run's (numbers random, sizes real), as JSON. */
-    private String record(Spec s, long seed, Random rng) {
+    private String record(Spec s, Spec.Condition c, long seed, Random rng) {
         List<Map<String, Object>> metrics = new ArrayList<>();
         for (int i = 1; i <= 100; i++) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -159,8 +167,7 @@ final class BenchMerge implements Runnable {
             }
             diagnoses.add(Map.of("split", split, "kind", "heatmap", "payload", Map.of("counts", counts, "episodes", episodes)));
         }
-        Spec.Condition c = s.conditions().get(0);
-        return new Store.RunRecord(s.name() + "/" + c.name() + "/seed-" + seed, s.name(), c, seed, null, "/shared/runs/merge/ppo/seed-" + seed, 300,
+        return new Store.RunRecord(s.name() + "/" + c.name() + "/seed-" + seed, s.name(), c, seed, null, "/shared/runs/merge/" + c.name() + "/seed-" + seed, 300,
                 metrics, evaluations, eps, diagnoses).toJson();
     }
 }
