@@ -84,12 +84,21 @@ final class SparkExperiment {
         }
         try (JavaSparkContext sc = new JavaSparkContext(conf); Store store = Store.open(storeFile, "experiment " + spec.name() + " (spark)")) {
             sc.setLogLevel("WARN");
-            int slots = sc.defaultParallelism();
-            Runner runner = new Runner(spec, job.out(), store, slots, err, Main.class.getName());
-            List<String> todo = runner.prepare();
-            if (!todo.isEmpty()) {
-                checkWritable(sc, job.out(), slots);
-                train(sc, job, spec, todo, runner, store, err);
+            try {
+                int slots = sc.defaultParallelism();
+                Runner runner = new Runner(spec, job.out(), store, slots, err, Main.class.getName());
+                List<String> todo = runner.prepare();
+                if (!todo.isEmpty()) {
+                    checkWritable(sc, job.out(), slots);
+                    train(sc, job, spec, todo, runner, store, err);
+                }
+            } catch (RuntimeException e) {
+                if (sc.sc().isStopped()) { // Spark's message would be "Cannot call methods on a stopped SparkContext", and a stack
+                    throw new UsageException("Spark stopped this application before its runs finished (" + store.finishedRuns(spec.name()).size()
+                            + " runs of " + spec.name() + " are stored): the master removes an application whose executors fail to start or are"
+                            + " lost; the worker's log says why (e.g. SPARK_HOME and SPARK_SCALA_VERSION unset on a worker started by hand)");
+                }
+                throw e;
             }
             Report report = new Report(store, spec.name());
             report.publish(job.out().resolve(spec.name()).resolve("report.html"), storeFile, (System.nanoTime() - started) / 1e9, w);

@@ -90,10 +90,10 @@ class SparkRunIT {
         Path work = dir.resolve("worker");
         List<Process> cluster = new ArrayList<>();
         try {
-            cluster.add(spark(dir.resolve("master.log"), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port),
+            cluster.add(spark(dir.resolve("master.log"), Map.of(), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port),
                     "--webui-port", Integer.toString(freePort())));
             waitForPort(port, cluster.get(0), dir.resolve("master.log"));
-            cluster.add(spark(dir.resolve("worker.log"), "org.apache.spark.deploy.worker.Worker", "spark://127.0.0.1:" + port, "--host", "127.0.0.1",
+            cluster.add(spark(dir.resolve("worker.log"), Map.of(), "org.apache.spark.deploy.worker.Worker", "spark://127.0.0.1:" + port, "--host", "127.0.0.1",
                     "--cores", "2", "--memory", "3g", "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString()));
             Path out = dir.resolve("spark-standalone");
             Result r = cli("run", spec.toString(), "--spark", "spark://127.0.0.1:" + port, "--out", out.toString());
@@ -104,14 +104,39 @@ class SparkRunIT {
                 assertTrue(apps.anyMatch(p -> p.getFileName().toString().startsWith("app-")), "no application folder in " + work);
             }
         } finally {
-            for (int i = cluster.size() - 1; i >= 0; i--) { // the worker, then the master
-                Process p = cluster.get(i);
-                p.destroy();
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor();
-                }
-                assertFalse(p.isAlive(), "process " + p.pid() + " still runs");
+            stop(cluster);
+        }
+    }
+
+    /** Stops the worker, then the master, by their process ids. */
+    private static void stop(List<Process> cluster) throws InterruptedException {
+        for (int i = cluster.size() - 1; i >= 0; i--) {
+            Process p = cluster.get(i);
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
             }
+            assertFalse(p.isAlive(), "process " + p.pid() + " still runs");
+        }
+    }
+
+    @Test
+    @Timeout(300)
+    void aWorkerWhoseExecutorsCannotStartIsOneLineNotAStack() throws Exception {
+        int port = freePort();
+        List<Process> cluster = new ArrayList<>();
+        try {
+            cluster.add(spark(dir.resolve("master2.log"), Map.of(), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
+                    Integer.toString(port), "--webui-port", Integer.toString(freePort())));
+            waitForPort(port, cluster.get(0), dir.resolve("master2.log"));
+            // No SPARK_SCALA_VERSION: the worker cannot build an executor's class path from a SPARK_HOME that is not a distribution.
+            cluster.add(spark(dir.resolve("worker2.log"), Map.of("SPARK_SCALA_VERSION", ""), "org.apache.spark.deploy.worker.Worker",
+                    "spark://127.0.0.1:" + port, "--host", "127.0.0.1", "--cores", "2", "--memory", "2g", "--webui-port", Integer.toString(freePort()),
+                    "--work-dir", dir.resolve("worker2").toString()));
+            Result r = cli("run", spec.toString(), "--spark", "spark://127.0.0.1:" + port, "--out", dir.resolve("stopped").toString());
+            assertRefused(r, "Spark stopped this application before its runs finished (0 runs of tiny are stored)");
+        } finally {
+            stop(cluster);
         }
     }
 
@@ -197,8 +222,8 @@ class SparkRunIT {
         return new Result(code, Files.readString(log), "");
     }
 
-    /** A Spark daemon (master or worker) as its own JVM on Spark's jars, with SPARK_HOME where Maven put them. */
-    private static Process spark(Path log, String main, String... args) throws IOException {
+    /** A Spark daemon (master or worker) as its own JVM on Spark's jars, with SPARK_HOME where Maven put them; {@code env} changes ("": unset). */
+    private static Process spark(Path log, Map<String, String> env, String main, String... args) throws IOException {
         Path home = SparkLaunch.home().resolve("spark-home/target");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         cmd.addAll(SparkLaunch.JAVA_OPTIONS);
@@ -208,6 +233,13 @@ class SparkRunIT {
         pb.environment().put("SPARK_HOME", home.toString());
         pb.environment().put("SPARK_SCALA_VERSION", "2.13");
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         return pb.start();
     }
 

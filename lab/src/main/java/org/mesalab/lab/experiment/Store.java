@@ -553,7 +553,7 @@ public final class Store implements AutoCloseable {
     }
 
     /** The finished runs of an experiment, in one query (a sweep of thousands of runs asks once, not once per run). */
-    java.util.Set<String> finishedRuns(String experiment) {
+    public java.util.Set<String> finishedRuns(String experiment) {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (Map<String, Object> r : query("SELECT run_id FROM runs WHERE experiment = ? AND status = 'finished'", experiment)) {
             ids.add((String) r.get("run_id"));
