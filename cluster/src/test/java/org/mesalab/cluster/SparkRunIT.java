@@ -96,8 +96,17 @@ class SparkRunIT {
             cluster.add(spark(dir.resolve("worker.log"), Map.of(), "org.apache.spark.deploy.worker.Worker", "spark://127.0.0.1:" + port, "--host", "127.0.0.1",
                     "--cores", "2", "--memory", "3g", "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString()));
             Path out = dir.resolve("spark-standalone");
-            Result r = cli("run", spec.toString(), "--spark", "spark://127.0.0.1:" + port, "--out", out.toString());
-            assertEquals(0, r.code(), r.err() + "\nworker log:\n" + Files.readString(dir.resolve("worker.log")));
+            // What bin/spark-submit runs (its SparkSubmit class, from Spark's jars), with the cluster jar as the application.
+            Path jar = SparkLaunch.home().resolve("cluster/target/mesalab-cluster.jar");
+            Result r = submit(List.of("--class", "org.mesalab.cluster.SparkRun", "--master", "spark://127.0.0.1:" + port, jar.toString(), spec.toString(),
+                    "--out", out.toString()));
+            assertEquals(0, r.code(), r.out() + "\nworker log:\n" + Files.readString(dir.resolve("worker.log")));
+            assertTrue(r.out().contains("spark: runs 4/4 done"), r.out());
+            assertSameStore(local, out);
+            // And as mesalab's own command line submits it: the runs are stored, so nothing trains again.
+            Result again = cli("run", spec.toString(), "--spark", "spark://127.0.0.1:" + port, "--out", out.toString());
+            assertEquals(0, again.code(), again.err());
+            assertTrue(again.err().contains("4 finished, 0 to do"), again.err());
             assertSameStore(local, out);
             // The tasks ran in the worker's executor, not in the driver: the worker made the application's folder.
             try (var apps = Files.list(work)) {
@@ -218,6 +227,18 @@ class SparkRunIT {
     private static Result driver(List<String> args) throws Exception {
         Path log = dir.resolve("driver-" + System.nanoTime() + ".log");
         Process p = new ProcessBuilder(SparkLaunch.command(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int code = p.waitFor();
+        return new Result(code, Files.readString(log), "");
+    }
+
+    /** {@code spark-submit ARGS}: Spark's SparkSubmit on Spark's jars, with the options Spark's launcher gives it on Java 17. */
+    private static Result submit(List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(SparkLaunch.JAVA_OPTIONS);
+        cmd.addAll(List.of("-cp", SparkLaunch.home().resolve("spark-home/target/jars").resolve("*").toString(), "org.apache.spark.deploy.SparkSubmit"));
+        cmd.addAll(args);
+        Path log = dir.resolve("submit-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int code = p.waitFor();
         return new Result(code, Files.readString(log), "");
     }
