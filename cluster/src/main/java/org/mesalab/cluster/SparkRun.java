@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
  * The Spark driver of an experiment spec: what {@code mesalab run SPEC --spark MASTER} starts, and the main class of
  * {@code spark-submit ... mesalab-cluster.jar SPEC --out DIR}. Checks everything it can before anything is submitted.
  */
-@Command(name = "mesalab-cluster", mixinStandardHelpOptions = true, usageHelpWidth = 120,
+@Command(name = "mesalab-cluster", usageHelpWidth = 120,
         description = {"Run an experiment spec as one Apache Spark job: one task per (condition, seed), each training, evaluating and diagnosing",
                 "its run as 'mesalab run' does; the driver merges every run into the store as it arrives and writes the report."},
         footer = {"", "Examples:", "  mesalab run experiments/coin-lever.yaml --spark local[2]",
@@ -24,6 +24,9 @@ import picocli.CommandLine.Parameters;
 public final class SparkRun implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(index = "0", paramLabel = "SPEC", description = "experiment spec (YAML), read by the driver")
     Path specFile;
