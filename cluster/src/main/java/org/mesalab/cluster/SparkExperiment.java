@@ -30,7 +30,7 @@ import scala.runtime.BoxedUnit;
  */
 final class SparkExperiment {
     /** What the driver was asked to do. */
-    record Job(Spec spec, String specText, String specSource, boolean quick, String master, Path out, Path db, String failFirstAttempt) {
+    record Job(Spec spec, boolean quick, String master, Path out, Path db, String failFirstAttempt) {
     }
 
     private static final Pattern LOCAL = Pattern.compile("local(\\[(\\*|[1-9][0-9]*)(,([1-9][0-9]*))?])?");
@@ -111,7 +111,8 @@ final class SparkExperiment {
         sc.setJobGroup("mesalab-" + spec.name(), "experiment " + spec.name() + ": " + todo.size() + " runs", true);
         sc.sc().setCallSite("train, evaluate and diagnose " + todo.size() + " runs of " + spec.name()); // the stage's name in the UI
         JavaRDD<String> runs = sc.parallelize(todo, todo.size()).setName("runs of " + spec.name());
-        RunTask task = new RunTask(job.specText(), job.specSource(), job.quick(), job.out().toString(), job.failFirstAttempt());
+        // Executors parse the spec's text: the file need not be on their machines.
+        RunTask task = new RunTask(job.spec().yaml(), job.spec().source(), job.quick(), job.out().toString(), job.failFirstAttempt());
         Merger merger = new Merger(spec, store, err);
         JobProgress progress = new JobProgress(todo, spec, runner, merger, err);
         sc.sc().addSparkListener(progress);

@@ -1,6 +1,5 @@
 package org.mesalab.cluster;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.mesalab.core.UsageException;
@@ -66,28 +65,14 @@ public final class SparkRun implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxRuns < 1 || maxRuns > 1_000_000) {
-            throw new UsageException("--max-runs=" + maxRuns + " is out of range; allowed: [1, 1000000]");
-        }
         String m = SparkExperiment.master(master != null ? master : System.getProperty("spark.master", "local[*]"));
-        Spec spec = Spec.load(specFile);
-        long runs = spec.conditions().stream().mapToLong(c -> c.seeds().size()).sum();
-        if (runs > maxRuns) {
-            throw new UsageException(specFile + " has " + runs + " runs (" + spec.conditions().size() + " conditions x seeds), more than --max-runs="
-                    + maxRuns + "; allowed: raise --max-runs, or sweep fewer values");
-        }
-        String text;
-        try {
-            text = Files.readString(specFile); // executors parse the same text: the spec file need not be on their machines
-        } catch (java.io.IOException e) {
-            throw new UsageException("cannot read spec " + specFile + ": " + UsageException.why(e));
-        }
+        Spec spec = Spec.load(specFile, maxRuns);
         if (failFirstAttempt != null && !failFirstAttempt.startsWith(spec.name() + "/")) {
             throw new UsageException("--fail-first-attempt=" + failFirstAttempt + " is not a run of " + spec.name() + "; allowed: " + spec.name()
                     + "/CONDITION/seed-N");
         }
         Path outDir = SparkExperiment.outFolder(out); // made last: a refused command leaves no folder behind
-        SparkExperiment.Job job = new SparkExperiment.Job(spec, text, specFile.toString(), quick, m, outDir, db, failFirstAttempt);
+        SparkExperiment.Job job = new SparkExperiment.Job(spec, quick, m, outDir, db, failFirstAttempt);
         return SparkExperiment.run(job, command.commandLine().getOut(), command.commandLine().getErr());
     }
 }

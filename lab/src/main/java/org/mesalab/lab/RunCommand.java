@@ -50,15 +50,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxRuns < 1 || maxRuns > 1_000_000) {
-            throw new UsageException("--max-runs=" + maxRuns + " is out of range; allowed: [1, 1000000]");
-        }
-        org.mesalab.lab.experiment.Spec s = org.mesalab.lab.experiment.Spec.load(specFile);
-        long runs = s.conditions().stream().mapToLong(c -> c.seeds().size()).sum();
-        if (runs > maxRuns) {
-            throw new UsageException(specFile + " has " + runs + " runs (" + s.conditions().size() + " conditions x seeds), more than --max-runs="
-                    + maxRuns + "; allowed: raise --max-runs, or sweep fewer values");
-        }
+        org.mesalab.lab.experiment.Spec s = org.mesalab.lab.experiment.Spec.load(specFile, maxRuns);
         if (spark == null) {
             Experiment.run(s, out, db, quick, jobs, serve, spec.commandLine().getOut(), spec.commandLine().getErr());
             return 0;

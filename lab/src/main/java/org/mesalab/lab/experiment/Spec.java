@@ -94,6 +94,23 @@ public record Spec(String name, String description, List<Long> seeds, int episod
      * An objective as specs and {@code mesalab objective} write it: {@code SLOT} or {@code SLOT@SPLIT},
      * where SPLIT names the levels an {@code events:} value head is refit on.
      */
+    /**
+     * Reads and validates a spec file of at most {@code maxRuns} runs (conditions x seeds): a typo in a sweep must not
+     * start a week of training. The limit is checked first, the spec's size after it is read.
+     */
+    public static Spec load(Path file, long maxRuns) {
+        if (maxRuns < 1 || maxRuns > 1_000_000) {
+            throw new UsageException("--max-runs=" + maxRuns + " is out of range; allowed: [1, 1000000]");
+        }
+        Spec s = load(file);
+        long runs = s.conditions().stream().mapToLong(c -> c.seeds().size()).sum();
+        if (runs > maxRuns) {
+            throw new UsageException(file + " has " + runs + " runs (" + s.conditions().size() + " conditions x seeds), more than --max-runs="
+                    + maxRuns + "; allowed: raise --max-runs, or sweep fewer values");
+        }
+        return s;
+    }
+
     /** Reads and validates a spec file. */
     public static Spec load(Path file) {
         byte[] bytes;
