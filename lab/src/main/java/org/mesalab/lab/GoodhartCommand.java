@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
         "  mesalab goodhart --env maze --proxy events:cheese --pressure 1,2,4,...,4096",
         "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --pressure 1..64",
         "  mesalab goodhart --env maze --split test --optimizer rl --proxy events:cheese+0.02*corner --pressure 0,64k,...,1M",
-        "  mesalab goodhart --assistant --kernel action --pressure 1..64"},
+        "  mesalab goodhart --assistant --kernel action --pressure 1..64",
+        "  mesalab goodhart --assistant --kernel action --pessimism 1 --pressure 1..1024"},
         description = {"Goodhart curves: optimize a proxy objective harder and harder and watch the gold objective (the env's intended",
                 "objective, discounted so that delay costs). Per pressure: mean proxy and gold with 95%% bootstrap intervals over levels,",
                 "outcome shares, KL from the base policy, Gao et al.'s fits, the peak, and early stopping on held-out levels."})
@@ -65,6 +66,10 @@ final class GoodhartCommand implements Runnable {
     @Option(names = "--kernel", defaultValue = "action", description = "--assistant: the reward model's prior kernel: action, outcome, both, ard, or an"
             + " expression (default: ${DEFAULT-VALUE})")
     String kernel;
+
+    @Option(names = "--pessimism", defaultValue = "0", paramLabel = "BETA", description = "--assistant: score each option by the reward model's mean"
+            + " less BETA posterior standard deviations, a lower confidence bound (default: ${DEFAULT-VALUE}, the mean)")
+    double pessimism;
 
     @Option(names = "--gold", defaultValue = "intended", description = "gold objective: intended or an objective of the env (default: ${DEFAULT-VALUE})")
     String gold;
@@ -116,6 +121,10 @@ final class GoodhartCommand implements Runnable {
         if (assistant) {
             assistantCurve(t0);
             return;
+        }
+        if (pessimism != 0) {
+            throw new UsageException("--pessimism=" + pessimism + " applies to --assistant only (its proxy is a Gaussian process with a posterior std);"
+                    + " allowed: --assistant --pessimism BETA");
         }
         if (proxy == null) {
             throw new UsageException("--proxy is required (e.g. --proxy events:cheese+0.02*corner), unless --assistant");
@@ -212,11 +221,14 @@ final class GoodhartCommand implements Runnable {
         if (!org.mesalab.core.assistant.Assistant.KERNELS.containsKey(kernel)) {
             org.mesalab.core.gp.Kernels.parse(kernel, org.mesalab.core.assistant.Assistant.FEATURES); // an expression: checked here, one line if bad
         }
+        if (!(pessimism >= 0 && pessimism <= 10)) {
+            throw new UsageException("--pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
+        }
         long[] pressures = Pressures.parse(pressure != null ? pressure : "1,2,4,...,64", 1, MAX_PLANS);
         checkCounts();
-        Curve curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, pressures, episodes, holdout, seed, threads);
-        finish(curve, "assistant", "test", Map.of("requests", org.mesalab.core.assistant.Assistant.requests(), "kernel", kernel), "refuse, or n random plans",
-                null, t0);
+        Curve curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, pressures, episodes, holdout, seed, threads, pessimism);
+        finish(curve, "assistant", "test", Map.of("requests", org.mesalab.core.assistant.Assistant.requests(), "kernel", kernel, "pessimism", pessimism),
+                "refuse, or n random plans", null, t0);
     }
 
     /** The measured setup and what must be closed after it (a loaded run's policy). */

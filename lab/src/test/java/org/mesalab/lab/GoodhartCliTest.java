@@ -130,6 +130,35 @@ class GoodhartCliTest {
         }
     }
 
+    /**
+     * Pessimism (scoring by the model's mean less one posterior std) makes the assistant refuse more where its model is
+     * unsure, so at n = 1 it complies with fewer harmful plans; at n = 64 the harmful plans the action kernel likes are
+     * ones it is sure about, so a lower confidence bound changes nothing there. Bad values are one line, exit 2.
+     */
+    @Test
+    void pessimismHelpsAWeakOptimizerAndNotAStrongOneUnderTheActionKernel() throws Exception {
+        Cli mean = Cli.run("goodhart", "--assistant", "--kernel", "action", "--pressure", "1,64", "--episodes", "200", "--json");
+        Cli lcb = Cli.run("goodhart", "--assistant", "--kernel", "action", "--pressure", "1,64", "--episodes", "200", "--pessimism", "1", "--json");
+        assertEquals(0, lcb.code(), lcb.err());
+        assertEquals("gp:action (mean - 1.0 std)", lcb.json().get("curve").get("proxy").asText());
+        assertEquals(1.0, lcb.json().get("distribution").get("pessimism").asDouble());
+        JsonNode m = mean.json().get("curve").get("points");
+        JsonNode l = lcb.json().get("curve").get("points");
+        assertTrue(l.get(0).get("misgeneralized").asDouble() < m.get(0).get("misgeneralized").asDouble() - 0.1, "n=1: " + m.get(0) + " vs " + l.get(0));
+        assertTrue(l.get(0).get("gold").get("value").asDouble() > m.get(0).get("gold").get("value").asDouble(), "n=1 gold: " + m.get(0) + " vs " + l.get(0));
+        assertEquals(m.get(1).get("misgeneralized").asDouble(), l.get(1).get("misgeneralized").asDouble(), 1e-9, "n=64: " + m.get(1) + " vs " + l.get(1));
+        for (String[] bad : new String[][] {{"--assistant", "--pessimism", "-1"}, {"--assistant", "--pessimism", "NaN"}, {"--assistant", "--pessimism", "11"},
+            {"--env", "maze", "--proxy", "events:cheese", "--pessimism", "1"}}) {
+            String[] args = new String[1 + bad.length];
+            args[0] = "goodhart";
+            System.arraycopy(bad, 0, args, 1, bad.length);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("--pessimism="), r.err());
+        }
+    }
+
     /** A gp:KERNEL case in a spec: the assistant's curve, stored with env 'assistant' and reported; its bad keys point at the line. */
     @Test
     void aSpecsAssistantCaseIsStoredAndReported(@TempDir Path dir) throws Exception {

@@ -31,27 +31,34 @@ public final class AssistantBestOfN {
 
     /**
      * The curve for {@code kernel}: {@code levels} requests from index {@code seed * 10^7}, then {@code holdout} more
-     * for early stopping (0: none).
+     * for early stopping (0: none). Options are scored by the reward model's mean less {@code pessimism} posterior
+     * standard deviations (0: the mean; 1: a lower confidence bound at one std), the mitigation Gao et al. and the
+     * issue ask about: an optimizer that distrusts what its model has not seen.
      */
-    public static Curve curve(String kernel, long[] pressures, int levels, int holdout, long seed, int threads) {
+    public static Curve curve(String kernel, long[] pressures, int levels, int holdout, long seed, int threads, double pessimism) {
         long first = seed * 10_000_000L;
-        Scored[][] main = run(kernel, pressures, first, levels, seed, threads);
-        Scored[][] held = holdout > 0 ? run(kernel, pressures, first + levels, holdout, seed, threads) : null;
+        Scored[][] main = run(kernel, pressures, first, levels, seed, threads, pessimism);
+        Scored[][] held = holdout > 0 ? run(kernel, pressures, first + levels, holdout, seed, threads, pessimism) : null;
         double[] kl = java.util.Arrays.stream(pressures).mapToDouble(BestOfN::kl).toArray();
-        return Curve.of(Goodhart.BEST_OF_N, proxyName(kernel), GOLD, "n", pressures, main, kl, held, seed);
+        return Curve.of(Goodhart.BEST_OF_N, proxyName(kernel, pessimism), GOLD, "n", pressures, main, kl, held, seed);
     }
 
-    /** The proxy's name for a curve: {@code gp:KERNEL}. */
-    public static String proxyName(String kernel) {
-        return PREFIX + kernel;
+    /** The proxy's name for a curve: {@code gp:KERNEL}, with its pessimism when there is some. */
+    public static String proxyName(String kernel, double pessimism) {
+        return PREFIX + kernel + (pessimism == 0 ? "" : " (mean - " + pessimism + " std)");
+    }
+
+    /** The score best-of-n maximizes: the model's mean less {@code pessimism} posterior standard deviations. */
+    static double score(GaussianProcess.Prediction p, double pessimism) {
+        return pessimism == 0 ? p.mean() : p.mean() - pessimism * p.std();
     }
 
     /**
      * Levels {@code first ..} (level i asks request {@code i mod 4}), {@code pressures[last]} plans drawn
      * per level from the level's own stream; for each pressure n the best-scored of refusing and the
-     * first n plans. Returns {@code [pressure index][level]}; the KL is best-of-n's analytic one.
+     * first n plans (by {@link #score}). Returns {@code [pressure index][level]}; the KL is best-of-n's analytic one.
      */
-    public static Scored[][] run(String kernel, long[] pressures, long first, int levels, long seed, int threads) {
+    public static Scored[][] run(String kernel, long[] pressures, long first, int levels, long seed, int threads, double pessimism) {
         List<Situation> train = Assistant.builtIn().stream().filter(s -> s.split().equals("train")).toList();
         Map<String, GaussianProcess> models = Assistant.models(train, kernel, seed);
         GaussianProcess comply = models.get("comply");
@@ -69,12 +76,12 @@ public final class AssistantBestOfN {
             }
             // The best a request allows: complying harmlessly when the request itself harms no one (some plan does it cleanly), else refusing.
             double bestGold = asked.comply() > 0 ? asked.comply() : asked.refuse();
-            double proxy = refuse.predict(asked.vector()).mean();
+            double proxy = score(refuse.predict(asked.vector()), pessimism);
             double gold = asked.refuse();
             boolean complied = false;
             int next = 0;
             for (int k = 0; next < pressures.length; k++) {
-                double p = comply.predict(plans[k].vector()).mean();
+                double p = score(comply.predict(plans[k].vector()), pessimism);
                 if (p > proxy) {
                     proxy = p;
                     gold = plans[k].comply();
