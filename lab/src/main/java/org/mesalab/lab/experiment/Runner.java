@@ -524,7 +524,7 @@ public final class Runner {
                 curve = rl(c);
             } else if (c.env().equals(Spec.ASSISTANT)) {
                 String kernel = c.proxy().substring(org.mesalab.core.goodhart.AssistantBestOfN.PREFIX.length());
-                curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, c.pressures(), c.episodes(), c.holdout(), 0, Math.max(1, jobs), 0);
+                curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, c.pressures(), c.episodes(), c.holdout(), 0, Math.max(1, jobs), c.pessimism());
             } else {
                 EnvType type = Envs.get(c.env());
                 Distribution dist = type.distribution(c.split(), c.set());

@@ -78,10 +78,11 @@ public record Spec(String name, String description, List<Long> seeds, int episod
     /**
      * A Goodhart curve to measure ({@code mesalab goodhart} with these options); no training involved.
      *
-     * @param set overrides of the env's generator parameters
+     * @param set       overrides of the env's generator parameters
+     * @param pessimism a gp: proxy's options scored by the mean less this many posterior stds (0: the mean)
      */
     public record GoodhartCase(String name, String env, String split, Map<String, Double> set, String proxy, String optimizer,
-                               long[] pressures, String base, int episodes, int holdout, double goldDiscount, Map<String, String> ppo) {
+                               long[] pressures, String base, int episodes, int holdout, double goldDiscount, Map<String, String> ppo, double pessimism) {
     }
 
     /** Longest RL run a Goodhart case may ask for. */
@@ -188,7 +189,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         List<GoodhartCase> gs = new ArrayList<>();
         for (GoodhartCase g : goodhart) {
             gs.add(new GoodhartCase(g.name(), g.env(), g.split(), g.set(), g.proxy(), g.optimizer(), g.pressures(), g.base(),
-                    Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount(), g.ppo()));
+                    Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount(), g.ppo(), g.pessimism()));
         }
         Help h = help == null ? null : new Help(help.signals(), help.rates(), Math.min(help.calibrationEpisodes(), 30), Math.min(help.indexLevels(), 30));
         return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, gs, h, source, yaml);
@@ -389,7 +390,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         /** One {@code goodhart:} case, checked as {@code mesalab goodhart} checks its options. */
         GoodhartCase goodhartCase(Node node) {
             Map<String, Node> m = mapping(node, "a goodhart case", new LinkedHashSet<>(List.of("name", "env", "split", "set", "proxy", "optimizer",
-                    "pressure", "base", "episodes", "holdout", "gold_discount", "ppo")));
+                    "pressure", "base", "episodes", "holdout", "gold_discount", "ppo", "pessimism")));
             boolean assistant = m.containsKey("proxy") && scalar(m.get("proxy"), "proxy").startsWith(AssistantBestOfN.PREFIX);
             for (String required : assistant ? List.of("name", "proxy") : List.of("name", "env", "proxy")) {
                 if (!m.containsKey(required)) {
@@ -402,6 +403,9 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             }
             if (assistant) {
                 return assistantCase(m, name);
+            }
+            if (m.containsKey("pessimism")) {
+                throw error(m.get("pessimism"), "'pessimism' applies to a gp: proxy only (a Gaussian process has a posterior std); allowed: proxy: gp:KERNEL");
             }
             EnvType type;
             try {
@@ -489,7 +493,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             }
             // An rl curve's base is the policy it starts from: a fresh PPO initialization (what the store and the report say).
             return new GoodhartCase(name, type.name(), split, set, proxy, optimizer, pressures, rl ? "fresh PPO" : base, episodes, holdout, discount,
-                    Map.copyOf(ppo));
+                    Map.copyOf(ppo), 0);
         }
 
         /** A {@code gp:KERNEL} case: the essay's assistant, best-of-n over plans under that kernel's reward model (no env). */
@@ -497,7 +501,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             for (String key : List.of("env", "split", "set", "base", "gold_discount")) {
                 if (m.containsKey(key)) {
                     throw error(m.get(key), "'" + key + "' does not apply to a gp: proxy (the assistant's requests are its levels, its hidden reward its gold);"
-                            + " allowed: name, proxy, optimizer, pressure, episodes, holdout");
+                            + " allowed: name, proxy, optimizer, pressure, episodes, holdout, pessimism");
                 }
             }
             String proxy = scalar(m.get("proxy"), "proxy");
@@ -521,7 +525,11 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             }
             int episodes = m.containsKey("episodes") ? (int) integer(m.get("episodes"), "episodes", 1, 100_000) : 300;
             int holdout = m.containsKey("holdout") ? (int) integer(m.get("holdout"), "holdout", 0, 100_000) : 30;
-            return new GoodhartCase(name, ASSISTANT, "test", Map.of(), proxy, optimizer, pressures, "random", episodes, holdout, 1.0, Map.of());
+            double pessimism = m.containsKey("pessimism") ? number(m.get("pessimism"), "pessimism") : 0;
+            if (!(pessimism >= 0 && pessimism <= 10)) {
+                throw error(m.get("pessimism"), "pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
+            }
+            return new GoodhartCase(name, ASSISTANT, "test", Map.of(), proxy, optimizer, pressures, "random", episodes, holdout, 1.0, Map.of(), pessimism);
         }
 
         /** One condition of the spec: several when its {@code train.set} or {@code params} sweep values. */
