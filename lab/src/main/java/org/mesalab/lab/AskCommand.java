@@ -36,7 +36,8 @@ final class AskCommand implements Runnable {
     List<Path> runs;
 
     @Option(names = "--signal", split = ",", defaultValue = "entropy,max_prob,novelty,random,oracle",
-            description = "entropy, max_prob, novelty, random (baseline), oracle (bound); comma-separated (default: ${DEFAULT-VALUE})")
+            description = "entropy, max_prob, novelty, value_std (runs with ppo.value_heads > 1), random (baseline), oracle (bound);"
+                    + " comma-separated (default: ${DEFAULT-VALUE})")
     List<String> signals;
 
     @Option(names = "--help-rate", split = ",", defaultValue = "0.01,0.02,0.05,0.1,0.2",
@@ -93,6 +94,15 @@ final class AskCommand implements Runnable {
         }
         List<RunManifest> manifests = PpoRuns.check(runs, seed);
         PpoRuns.checkSplit(manifests.get(0), split, "--split");
+        if (chosen.contains(Signal.VALUE_STD)) { // before any episode: a signal the agent does not have is a usage error
+            for (int r = 0; r < runs.size(); r++) {
+                int k = org.mesalab.agents.ppo.PpoConfig.of(manifests.get(r)).valueHeads();
+                if (k < 2) {
+                    throw new UsageException("--signal value_std needs a value ensemble; " + runs.get(r) + " was trained with ppo.value_heads=" + k
+                            + "; allowed: runs trained with --set ppo.value_heads=K (K >= 2), or another signal");
+                }
+            }
+        }
         List<Double> xs = threshold != null ? List.of(Double.NaN) : rates;
         // per run: baseline row, then per signal, per rate: a row
         List<double[]> baseline = new ArrayList<>();

@@ -238,6 +238,8 @@ class InsideCliTest {
                 {"ask", maze.toString(), "--help-rate", "1.5"},
                 {"ask", maze.toString(), "--threshold", "NaN"},
                 {"ask", maze.toString(), "--signal", "novelty", "--layer", "lstm"},
+                {"ask", maze.toString(), "--signal", "entropy,value_std"}, // trained without a value ensemble
+                {"eval", maze.toString(), "--ask-for-help", "value_std", "--threshold", "0.1"},
         };
         for (String[] c : cases) {
             Cli r = Cli.run(c);

@@ -131,6 +131,16 @@ class SpecTest {
         bad(gp + "    pessimism: -1\n", "s.yaml:5:16: pessimism=-1.0 is out of range; allowed: [0, 10]");
     }
 
+    /** value_std asks a value ensemble: every PPO condition must train one; without signals, every other signal is measured. */
+    @Test
+    void theValueEnsemblesSignalNeedsValueHeadsOnEveryCondition() {
+        String ppo = "name: t\nconditions:\n  - name: m\n    env: maze\n    agent: ppo\n    steps: 4096\n";
+        bad(ppo + "help:\n  signals: [entropy, value_std]\n", "s.yaml:8:22: signal value_std needs a value ensemble, and condition m has none");
+        Spec s = Spec.parse(ppo + "    params: {value_heads: 3}\nhelp:\n  signals: [value_std]\n", "s.yaml");
+        assertEquals(List.of(org.mesalab.agents.ask.Signal.VALUE_STD), s.help().signals());
+        assertTrue(!Spec.parse(ppo + "help:\n  rates: [0.1]\n", "s.yaml").help().signals().contains(org.mesalab.agents.ask.Signal.VALUE_STD));
+    }
+
     @Test
     void aBadSpecOnTheCommandLineExitsTwoAndWritesNothing(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("bad.yaml");

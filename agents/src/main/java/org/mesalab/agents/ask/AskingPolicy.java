@@ -6,6 +6,7 @@ import org.mesalab.agents.ppo.PpoPolicy;
 import org.mesalab.core.Env;
 import org.mesalab.core.Policy;
 import org.mesalab.core.Rng;
+import org.mesalab.core.UsageException;
 import org.mesalab.core.solve.Oracles;
 
 /**
@@ -60,6 +61,10 @@ public final class AskingPolicy implements Policy {
         if (signal == Signal.NOVELTY && index == null) {
             throw new IllegalArgumentException("novelty needs an index");
         }
+        if (signal == Signal.VALUE_STD && agent.network().valueHeads() < 2) {
+            throw new UsageException("signal value_std needs a value ensemble; " + agent.name() + " was trained with ppo.value_heads=1; allowed: a run"
+                    + " trained with --set ppo.value_heads=K (K >= 2), or another signal");
+        }
         this.agent = agent.with(signal == Signal.NOVELTY ? (l, a) -> {
             if (l == layer) {
                 activation = a.toFloatArray();
@@ -87,6 +92,7 @@ public final class AskingPolicy implements Policy {
             case ENTROPY -> Signal.entropy(agent.lastLogits());
             case MAX_PROB -> Signal.maxProbGap(agent.lastLogits());
             case NOVELTY -> index.distance(activation);
+            case VALUE_STD -> agent.lastValueStd();
             case RANDOM -> coin.nextDouble();
             case ORACLE -> optimal ? 0 : 1;
         };

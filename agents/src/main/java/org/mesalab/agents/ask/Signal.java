@@ -17,6 +17,8 @@ public enum Signal {
     MAX_PROB,
     /** Euclidean distance from a layer's activation to the nearest activation recorded on training levels. */
     NOVELTY,
+    /** Standard deviation of the value ensemble's estimates (agents trained with {@code ppo.value_heads} > 1). */
+    VALUE_STD,
     /** A uniform draw: asks at random steps. */
     RANDOM,
     /** 1 when the agent's action is not optimal for the intended objective, else 0. */

@@ -40,6 +40,8 @@ public final class PolicyNetwork {
     private final Block trunk;
     private final Block actor;
     private final Block critic;
+    /** K value heads on the trunk's detached features (null when {@code value_heads} is 1): an ensemble that never shapes the trunk. */
+    private final Block ensemble;
     /** LSTM core (null without one): gates = x W_ih + b + h W_hh, split into input, forget, cell, output. */
     private final Block lstmInput;
     private final Block lstmHidden;
@@ -69,6 +71,7 @@ public final class PolicyNetwork {
         this.trunk = config.network().equals("conv") ? impala(config) : mlp(config);
         this.actor = Linear.builder().setUnits(actions).build();
         this.critic = Linear.builder().setUnits(1).build();
+        this.ensemble = config.valueHeads() > 1 ? Linear.builder().setUnits(config.valueHeads()).build() : null;
         this.lstmSize = config.lstmSize();
         Shape input = new Shape(1, (long) channels * height * width);
         trunk.initialize(manager, DataType.FLOAT32, input);
@@ -92,6 +95,10 @@ public final class PolicyNetwork {
         }
         collect("actor", actor, 0.01, init);
         collect("critic", critic, 1.0, init);
+        if (ensemble != null) { // drawn last, so every other weight is what it would be without the ensemble
+            ensemble.initialize(manager, DataType.FLOAT32, features);
+            collect(ENSEMBLE, ensemble, 1.0, init);
+        }
         this.store = new ParameterStore(manager, false);
         nameLayers();
     }
@@ -211,10 +218,40 @@ public final class PolicyNetwork {
         return heads(trunk(obs, hook, training), training);
     }
 
+    /** Logits and value; with an ensemble also its values {@code [B, K]}, computed on features cut from the trunk's gradient. */
     private NDList heads(NDArray features, boolean training) {
         NDArray logits = actor.forward(store, new NDList(features), training).singletonOrThrow();
         NDArray value = critic.forward(store, new NDList(features), training).singletonOrThrow().reshape(-1);
-        return new NDList(logits, value);
+        if (ensemble == null) {
+            return new NDList(logits, value);
+        }
+        return new NDList(logits, value, ensemble.forward(store, new NDList(features.stopGradient()), training).singletonOrThrow());
+    }
+
+    /** The prefix of the ensemble's parameters. */
+    static final String ENSEMBLE = "ensemble";
+
+    /** Value heads of the ensemble (1: none). */
+    public int valueHeads() {
+        return ensemble == null ? 1 : config.valueHeads();
+    }
+
+    /** Every parameter but the ensemble's: what the agent's optimizer and its gradient clip see. */
+    public List<NDArray> agentParameters() {
+        List<NDArray> out = new java.util.ArrayList<>();
+        List<String> names = weights.names();
+        List<NDArray> all = weights.arrays();
+        for (int i = 0; i < all.size(); i++) {
+            if (!names.get(i).startsWith(ENSEMBLE)) {
+                out.add(all.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** The ensemble's parameters (empty without one): its own optimizer, its own clip. */
+    public List<NDArray> ensembleParameters() {
+        return ensemble == null ? List.of() : weights.arraysStartingWith(ENSEMBLE);
     }
 
     public int lstmSize() {

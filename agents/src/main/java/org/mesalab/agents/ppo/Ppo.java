@@ -62,6 +62,10 @@ public final class Ppo implements Learner<UpdateStats> {
     private final NDManager manager;
     private final PolicyNetwork net;
     private final Adam adam;
+    /** The value ensemble's own optimizer (null without one), so its gradients never enter the agent's clip. */
+    private final Adam ensembleAdam;
+    /** Seeds the ensemble's bootstrap weights, drawn per minibatch from (seed, update, epoch, start): nothing to checkpoint. */
+    private final long bootstrapSeed;
     private final VectorEnv envs;
     private final Rng actionRng;
     private final Rng shuffleRng;
@@ -132,7 +136,9 @@ public final class Ppo implements Learner<UpdateStats> {
         this.obsSize = probe.obsSize;
         this.numActions = probe.numActions();
         this.net = new PolicyNetwork(manager, cfg, probe.channels, probe.height, probe.width, numActions, initRng);
-        this.adam = new Adam(manager, net.parameters(), cfg.adamEps(), cfg.weightDecay());
+        this.adam = new Adam(manager, net.agentParameters(), cfg.adamEps(), cfg.weightDecay());
+        this.ensembleAdam = net.valueHeads() > 1 ? new Adam(manager, net.ensembleParameters(), cfg.adamEps(), cfg.weightDecay()) : null;
+        this.bootstrapSeed = m.seed() ^ 0x5DEECE66DL;
         int batch = cfg.batchSize();
         obs = new float[batch * obsSize];
         actions = new int[batch];
@@ -412,7 +418,7 @@ public final class Ppo implements Learner<UpdateStats> {
             for (int start = 0; start < inds.length; start += stride) {
                 gatherMinibatch(inds, start, envsPerMb);
                 long t0 = System.nanoTime();
-                last = minibatchStep(lr, envsPerMb, epoch);
+                last = minibatchStep(lr, envsPerMb, epoch, start);
                 networkNanos += System.nanoTime() - t0;
                 clipSum += last.clipFraction();
                 clipCount++;
@@ -455,7 +461,7 @@ public final class Ppo implements Learner<UpdateStats> {
 
     /** One gradient step on the gathered minibatch; its arrays live in a sub-manager and scope closed with the step. */
     @SuppressWarnings("try") // the NDScope frees every array created in the minibatch step; it is used only for that
-    private Optimization minibatchStep(double lr, int envsPerMb, int epoch) {
+    private Optimization minibatchStep(double lr, int envsPerMb, int epoch, int mbStart) {
         int mb = mbLogp.length;
         try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
             PpoLoss loss;
@@ -465,9 +471,11 @@ public final class Ppo implements Learner<UpdateStats> {
                         ? net.sequence(x, sub.create(mbStarts, new Shape(t, envsPerMb)), sub.create(mbH, new Shape(envsPerMb, lstm)),
                                 sub.create(mbC, new Shape(envsPerMb, lstm)), t, envsPerMb, true)
                         : net.forward(x, true);
+                NDArray returns = sub.create(mbRet);
                 loss = PpoLoss.compute(o.get(0), o.get(1), sub.create(mbOneHot, new Shape(mb, numActions)),
-                        sub.create(mbLogp), sub.create(mbAdv), sub.create(mbRet), sub.create(mbVal), cfg);
-                gc.backward(loss.loss());
+                        sub.create(mbLogp), sub.create(mbAdv), returns, sub.create(mbVal), cfg);
+                // The ensemble's heads read detached features: their loss reaches only their own weights.
+                gc.backward(ensembleAdam == null ? loss.loss() : loss.loss().add(ensembleLoss(o.get(2), returns, epoch, mbStart, sub)));
             }
             double total = loss.loss().getFloat();
             if (!Double.isFinite(total)) {
@@ -491,8 +499,28 @@ public final class Ppo implements Learner<UpdateStats> {
             double v = loss.valueLoss().getFloat();
             double entropy = loss.entropy().getFloat();
             double gradNorm = adam.step(lr, cfg.maxGradNorm());
+            if (ensembleAdam != null) {
+                ensembleAdam.step(lr, cfg.maxGradNorm());
+            }
             return new Optimization(pg, v, entropy, kl / mb, oldKl / mb, (double) clipped / mb, gradNorm);
         }
+    }
+
+    /**
+     * The value ensemble's loss on a minibatch: head k regresses the returns on its own bootstrap of the samples
+     * (weights 2 x Bernoulli(1/2), mean 1, Osband et al. 2016's masks), so the heads disagree where the data are thin.
+     * vf_coef x 0.5 x mean over heads and samples of w (V_k - R)^2, unclipped.
+     */
+    private NDArray ensembleLoss(NDArray heads, NDArray returns, int epoch, int mbStart, NDManager sub) {
+        int mb = mbLogp.length;
+        int k = net.valueHeads();
+        Rng rng = new Rng(bootstrapSeed + 1_000_003L * update + 10_007L * epoch + mbStart);
+        float[] w = new float[mb * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = rng.nextDouble() < 0.5 ? 2f : 0f;
+        }
+        NDArray err = heads.sub(returns.reshape(mb, 1)).square().mul(sub.create(w, new Shape(mb, k)));
+        return org.mesalab.agents.nn.Ops.scale(err.mean(), 0.5 * cfg.vfCoef());
     }
 
     /** One batched forward pass over the first {@code count} observations of {@code src}: fills logitsOut and valuesOut. */
@@ -576,6 +604,9 @@ public final class Ppo implements Learner<UpdateStats> {
         run.saveCheckpoint(update, dir -> {
             RunDir.writeAtomically(dir.resolve("params.bin"), net::save);
             RunDir.writeAtomically(dir.resolve("optimizer.bin"), adam::save);
+            if (ensembleAdam != null) {
+                RunDir.writeAtomically(dir.resolve("optimizer-ensemble.bin"), ensembleAdam::save);
+            }
             RunDir.writeAtomically(dir.resolve("state.json"), o -> o.write(RunDir.JSON.writeValueAsBytes(state)));
         });
     }
@@ -584,6 +615,9 @@ public final class Ppo implements Learner<UpdateStats> {
         try {
             RunDir.read(ckpt.resolve("params.bin"), net::load);
             RunDir.read(ckpt.resolve("optimizer.bin"), adam::load);
+            if (ensembleAdam != null) {
+                RunDir.read(ckpt.resolve("optimizer-ensemble.bin"), ensembleAdam::load);
+            }
             Map<String, Object> s = RunDir.JSON.readValue(ckpt.resolve("state.json").toFile(), new TypeReference<Map<String, Object>>() { });
             update = ((Number) s.get("update")).intValue();
             globalStep = ((Number) s.get("global_step")).longValue();

@@ -41,6 +41,7 @@ public record PpoConfig(
         int depth,
         String channels,
         int lstmSize,
+        int valueHeads,
         int checkpointEvery) {
 
     /** The declarations, in component order. */
@@ -67,6 +68,8 @@ public record PpoConfig(
             Param.ofInt("depth", 2, 1, 64, "capacity prior: MLP hidden layers (conv: residual blocks per stage)"),
             Param.ofIntList("channels", "16-32", 1, 1024, "conv stage channels"),
             Param.ofInt("lstm_size", 0, 0, 4096, "statefulness prior: LSTM core units after the trunk; 0: none"),
+            Param.ofInt("value_heads", 1, 1, 64, "K > 1: K extra value heads on the trunk's features (detached: the agent learns exactly as with 1),"
+                    + " each fitted on its own bootstrap of every minibatch; their spread is the value_std signal of mesalab ask"),
             Param.ofInt("checkpoint_every", 10, 1, Integer.MAX_VALUE, "updates between checkpoints (a final one is always written)")));
 
     public static PpoConfig defaults() {
@@ -113,6 +116,9 @@ public record PpoConfig(
 
     /** Checks what single declarations cannot: sizes that must divide each other; {@code totalSteps} must cover a batch. */
     public PpoConfig validate(long totalSteps) {
+        if (valueHeads > 1 && lstmSize > 0) {
+            throw new UsageException("ppo: value_heads=" + valueHeads + " does not apply with lstm_size=" + lstmSize + "; allowed: value_heads=1 with an LSTM");
+        }
         if (lstmSize > 0 && numEnvs % numMinibatches != 0) {
             throw new UsageException("ppo: num_minibatches=" + numMinibatches + " does not divide num_envs=" + numEnvs
                     + "; with an LSTM, minibatches are groups of whole env sequences; allowed: a divisor of " + numEnvs);

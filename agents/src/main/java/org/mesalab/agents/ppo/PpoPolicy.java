@@ -35,6 +35,7 @@ public final class PpoPolicy implements Policy, AutoCloseable {
     private float[] h;
     private float[] c;
     private float[] logits;
+    private float[] ensemble;
 
     private PpoPolicy(NDManager manager, PolicyNetwork net, RunManifest manifest, long seed, boolean greedy, String name, PolicyNetwork.Hook hook,
                       int thinking, boolean owner) {
@@ -76,6 +77,26 @@ public final class PpoPolicy implements Policy, AutoCloseable {
 
     public RunManifest manifest() {
         return manifest;
+    }
+
+    /**
+     * The standard deviation of the value ensemble's K estimates at the last {@link #act} (the agent's disagreement with
+     * itself about how good the situation is); NaN for an agent without an ensemble ({@code ppo.value_heads} 1).
+     */
+    public double lastValueStd() {
+        if (ensemble == null) {
+            return Double.NaN;
+        }
+        double mean = 0;
+        for (float v : ensemble) {
+            mean += v;
+        }
+        mean /= ensemble.length;
+        double sq = 0;
+        for (float v : ensemble) {
+            sq += (v - mean) * (v - mean);
+        }
+        return Math.sqrt(sq / ensemble.length);
     }
 
     /** The action logits of the last {@link #act} (null before the first). */
@@ -131,6 +152,7 @@ public final class PpoPolicy implements Policy, AutoCloseable {
                 out = net.forward(sub.create(obs, new Shape(1, obs.length)), hook, false);
             }
             logits = out.get(0).toFloatArray();
+            ensemble = out.size() > 2 && net.lstmSize() == 0 ? out.get(2).toFloatArray() : null;
             if (greedy) {
                 int best = 0;
                 for (int i = 1; i < logits.length; i++) {

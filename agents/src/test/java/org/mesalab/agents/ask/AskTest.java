@@ -34,7 +34,8 @@ class AskTest {
 
     @BeforeAll
     static void train() {
-        PpoConfig cfg = PpoConfig.defaults().with("num_envs", "8").with("num_steps", "64").with("width", "32");
+        // With a value ensemble, so every signal applies (the agent itself trains as it would without one).
+        PpoConfig cfg = PpoConfig.defaults().with("num_envs", "8").with("num_steps", "64").with("width", "32").with("value_heads", "3");
         try (Ppo ppo = Ppo.start(cfg.into(RunManifest.of("ppo", "maze", "train", Map.of(), 0, 0, 7, 512, 1, Map.of(), "none", "now", "test")),
                 RunDir.create(dir.resolve("run")))) {
             ppo.train(s -> { });

@@ -192,4 +192,49 @@ class PpoTrainingTest {
         }
         assertThrows(UsageException.class, () -> PpoConfig.defaults().with("lstm_size", "8").with("num_minibatches", "3").validate(1 << 20));
     }
+
+    /**
+     * A value ensemble (value_heads 4) reads detached features with its own optimizer: the agent trains exactly as
+     * without it, update for update; a run with one resumes bit for bit (the ensemble's optimizer is checkpointed, and
+     * the policies, heads included, are equal); its heads disagree, more on test levels' unfamiliar states than not at all.
+     */
+    @Test
+    void aValueEnsembleLeavesTheAgentAsItWasAndResumesExactly(@TempDir Path dir) throws Exception {
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        PpoConfig one = small();
+        PpoConfig four = small().with("value_heads", "4");
+        try (Ppo a = start(one, d, 4 * 512, dir.resolve("one"))) {
+            a.train(s -> { });
+        }
+        try (Ppo b = start(four, d, 4 * 512, dir.resolve("four"))) {
+            b.train(s -> { });
+        }
+        assertEquals(Metrics.reproducible(dir.resolve("one")), Metrics.reproducible(dir.resolve("four")), "the agent learns the same with an ensemble");
+        Path cut = dir.resolve("cut");
+        try (Ppo first = start(four, d, 4 * 512, cut)) {
+            assertThrows(IllegalStateException.class, () -> first.train(s -> {
+                if (s.update() == 3) {
+                    throw new IllegalStateException("killed");
+                }
+            }));
+        }
+        try (Ppo resumed = Ppo.resume(RunDir.open(cut))) {
+            resumed.train(s -> { });
+        }
+        assertEquals(Metrics.reproducible(dir.resolve("four")), Metrics.reproducible(cut));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("four/policy.bin")), Files.readAllBytes(cut.resolve("policy.bin"))),
+                "the resumed run's weights, the ensemble's included, equal the uninterrupted run's");
+        try (PpoPolicy one1 = PpoPolicy.load(dir.resolve("one"), 1, false); PpoPolicy four1 = PpoPolicy.load(dir.resolve("four"), 1, false)) {
+            assertEquals(1, one1.network().valueHeads());
+            assertEquals(4, four1.network().valueHeads());
+            org.mesalab.core.Env e = Envs.get("maze").distribution("test", Map.of()).create();
+            e.reset(Evaluator.HELD_OUT_START);
+            assertEquals(one1.act(e), four1.act(e), "the same action from the same network");
+            assertTrue(java.util.Arrays.equals(one1.lastLogits(), four1.lastLogits()));
+            assertTrue(Double.isNaN(one1.lastValueStd()));
+            assertTrue(four1.lastValueStd() > 0, "bootstrapped heads disagree: " + four1.lastValueStd());
+        }
+        assertThrows(UsageException.class, () -> small().with("value_heads", "2").with("lstm_size", "8").validate(1 << 20));
+        assertThrows(UsageException.class, () -> small().with("value_heads", "0"));
+    }
 }

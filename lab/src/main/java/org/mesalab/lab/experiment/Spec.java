@@ -347,12 +347,12 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                     conditions.add(x);
                 }
             }
-            Help help = m.containsKey("help") ? help(m.get("help")) : null;
+            Help help = m.containsKey("help") ? help(m.get("help"), conditions) : null;
             return new Spec(name, description, seeds, episodes, diagnoses, conditions, goodhart, help, source, yaml);
         }
 
         /** The {@code help:} section, checked as {@code mesalab ask} checks its options. */
-        Help help(Node node) {
+        Help help(Node node, List<Condition> conditions) {
             Map<String, Node> m = mapping(node, "help", new LinkedHashSet<>(List.of("signals", "rates", "calibration_episodes", "index_levels")));
             List<org.mesalab.agents.ask.Signal> signals = new ArrayList<>();
             if (m.containsKey("signals")) {
@@ -361,11 +361,23 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                     try {
                         signals.add(org.mesalab.agents.ask.Signal.parse(v));
                     } catch (UsageException e) {
-                        throw error(n, "unknown signal '" + v + "'; allowed: entropy, max_prob, novelty, random, oracle");
+                        throw error(n, "unknown signal '" + v + "'; allowed: entropy, max_prob, novelty, value_std, random, oracle");
+                    }
+                    if (signals.get(signals.size() - 1) == org.mesalab.agents.ask.Signal.VALUE_STD) {
+                        for (Condition c : conditions) {
+                            if (c.agent().equals("ppo") && Integer.parseInt(c.params().getOrDefault("value_heads", "1").trim()) < 2) {
+                                throw error(n, "signal value_std needs a value ensemble, and condition " + c.name() + " has none; allowed: params:"
+                                        + " {value_heads: K} (K >= 2) on every PPO condition, or another signal");
+                            }
+                        }
                     }
                 }
-            } else {
-                signals.addAll(List.of(org.mesalab.agents.ask.Signal.values()));
+            } else { // every signal but the value ensemble's, which needs value_heads on every condition
+                for (org.mesalab.agents.ask.Signal x : org.mesalab.agents.ask.Signal.values()) {
+                    if (x != org.mesalab.agents.ask.Signal.VALUE_STD) {
+                        signals.add(x);
+                    }
+                }
             }
             List<Double> rates = new ArrayList<>();
             if (m.containsKey("rates")) {
