@@ -10,7 +10,6 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.mesalab.lab.experiment.Runner;
-import org.mesalab.lab.experiment.Spec;
 
 /**
  * The driver's progress lines, as the local runner prints them: runs done, running and failed attempts, and an
@@ -19,7 +18,6 @@ import org.mesalab.lab.experiment.Spec;
  */
 final class JobProgress extends SparkListener {
     private final List<String> runs;
-    private final Map<String, Long> steps = new ConcurrentHashMap<>();
     private final Runner runner;
     private final Merger merger;
     private final PrintWriter log;
@@ -29,17 +27,12 @@ final class JobProgress extends SparkListener {
     private final long totalSteps;
     private Thread ticker;
 
-    JobProgress(List<String> runs, Spec spec, Runner runner, Merger merger, PrintWriter log) {
+    JobProgress(List<String> runs, Runner runner, Merger merger, PrintWriter log) {
         this.runs = runs;
         this.runner = runner;
         this.merger = merger;
         this.log = log;
-        for (Spec.Condition c : spec.conditions()) {
-            for (long seed : c.seeds()) {
-                steps.put(spec.name() + "/" + c.name() + "/seed-" + seed, c.steps());
-            }
-        }
-        this.totalSteps = runs.stream().mapToLong(steps::get).sum();
+        this.totalSteps = runs.stream().mapToLong(runner::budget).sum();
     }
 
     @Override

@@ -114,7 +114,7 @@ final class SparkExperiment {
         // Executors parse the spec's text: the file need not be on their machines.
         RunTask task = new RunTask(job.spec().yaml(), job.spec().source(), job.quick(), job.out().toString(), job.failFirstAttempt());
         Merger merger = new Merger(spec, store, err);
-        JobProgress progress = new JobProgress(todo, spec, runner, merger, err);
+        JobProgress progress = new JobProgress(todo, runner, merger, err);
         sc.sc().addSparkListener(progress);
         progress.start();
         merger.start();

@@ -225,8 +225,13 @@ class SparkRunIT {
 
     /** The driver as 'mesalab run --spark' starts it, with arguments of our choosing (the hidden fault injection). */
     private static Result driver(List<String> args) throws Exception {
-        Path log = dir.resolve("driver-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(SparkLaunch.command(args)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return process(SparkLaunch.command(args));
+    }
+
+    /** Runs a command to its end, its output (both streams) in a log file: the result's out. */
+    private static Result process(List<String> cmd) throws Exception {
+        Path log = dir.resolve("process-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int code = p.waitFor();
         return new Result(code, Files.readString(log), "");
     }
@@ -237,10 +242,7 @@ class SparkRunIT {
         cmd.addAll(SparkLaunch.JAVA_OPTIONS);
         cmd.addAll(List.of("-cp", SparkLaunch.home().resolve("spark-home/target/jars").resolve("*").toString(), "org.apache.spark.deploy.SparkSubmit"));
         cmd.addAll(args);
-        Path log = dir.resolve("submit-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        int code = p.waitFor();
-        return new Result(code, Files.readString(log), "");
+        return process(cmd);
     }
 
     /** A Spark daemon (master or worker) as its own JVM on Spark's jars, with SPARK_HOME where Maven put them; {@code env} changes ("": unset). */

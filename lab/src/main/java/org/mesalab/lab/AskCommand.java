@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.mesalab.agents.RunManifest;
+import org.mesalab.agents.ask.AskingPolicy;
 import org.mesalab.agents.ask.HelpCurves;
 import org.mesalab.agents.ask.Signal;
 import org.mesalab.agents.ppo.PpoPolicy;
@@ -94,13 +95,9 @@ final class AskCommand implements Runnable {
         }
         List<RunManifest> manifests = PpoRuns.check(runs, seed);
         PpoRuns.checkSplit(manifests.get(0), split, "--split");
-        if (chosen.contains(Signal.VALUE_STD)) { // before any episode: a signal the agent does not have is a usage error
-            for (int r = 0; r < runs.size(); r++) {
-                int k = org.mesalab.agents.ppo.PpoConfig.of(manifests.get(r)).valueHeads();
-                if (k < 2) {
-                    throw new UsageException("--signal value_std needs a value ensemble; " + runs.get(r) + " was trained with ppo.value_heads=" + k
-                            + "; allowed: runs trained with --set ppo.value_heads=K (K >= 2), or another signal");
-                }
+        for (int r = 0; r < runs.size(); r++) { // before any episode: a signal an agent does not have is a usage error
+            for (Signal s : chosen) {
+                AskingPolicy.requireSignal(s, org.mesalab.agents.ppo.PpoConfig.of(manifests.get(r)).valueHeads(), runs.get(r).toString());
             }
         }
         List<Double> xs = threshold != null ? List.of(Double.NaN) : rates;

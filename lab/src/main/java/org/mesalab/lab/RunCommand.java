@@ -67,16 +67,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             args.add("--quick");
         }
         PrintWriter err = spec.commandLine().getErr();
-        if (serve == null) {
-            return SparkLaunch.run(args, spec.commandLine().getOut(), err);
-        }
-        org.mesalab.core.OutputFile.prepareDirectory(out, "--out");
-        Path store = db != null ? db : out.resolve("mesalab.duckdb");
-        try (org.mesalab.lab.serve.Dashboard d = ServeCommand.start(store, out, "127.0.0.1", serve, err)) {
-            err.printf("dashboard: http://127.0.0.1:%d/  (live while the experiment runs)%n", d.port());
-            err.flush();
-            return SparkLaunch.run(args, spec.commandLine().getOut(), err);
-        }
+        return Experiment.served(out, db, serve, err, () -> SparkLaunch.run(args, spec.commandLine().getOut(), err));
     }
 
     /** Shared by run and demo: validate, run, report, print the summary. */
@@ -86,14 +77,19 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
         /** As {@link #run(org.mesalab.lab.experiment.Spec, Path, Path, boolean, Integer, PrintWriter, PrintWriter)}, with the dashboard on 127.0.0.1:{@code serve} meanwhile (null: none). */
         static Report run(org.mesalab.lab.experiment.Spec s, Path out, Path db, boolean quick, Integer jobs, Integer serve, PrintWriter w, PrintWriter err) {
+            return served(out, db, serve, err, () -> run(s, out, db, quick, jobs, w, err));
+        }
+
+        /** Runs {@code experiment} (locally or through Spark) with the dashboard on 127.0.0.1:{@code serve} meanwhile (null: none). */
+        static <T> T served(Path out, Path db, Integer serve, PrintWriter err, java.util.function.Supplier<T> experiment) {
             if (serve == null) {
-                return run(s, out, db, quick, jobs, w, err);
+                return experiment.get();
             }
             Path store = db != null ? db : out.resolve("mesalab.duckdb");
             try (org.mesalab.lab.serve.Dashboard d = ServeCommand.start(store, out, "127.0.0.1", serve, err)) {
                 err.printf("dashboard: http://127.0.0.1:%d/  (live while the experiment runs)%n", d.port());
                 err.flush();
-                Report r = run(s, out, db, quick, jobs, w, err);
+                T r = experiment.get();
                 err.printf("dashboard stopped with the experiment; to keep looking: mesalab serve --db %s%n", store);
                 return r;
             }

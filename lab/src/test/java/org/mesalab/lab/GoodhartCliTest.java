@@ -120,13 +120,7 @@ class GoodhartCliTest {
         assertEquals(a.toString(), again.json().get("curve").get("points").toString(), "same seed: same curve, any thread count");
         for (String[] bad : new String[][] {{"--env", "maze"}, {"--proxy", "events:cheese"}, {"--optimizer", "search"}, {"--kernel", "rbf[nonsense]"},
             {"--pressure", "0,1"}}) {
-            String[] args = new String[2 + bad.length];
-            args[0] = "goodhart";
-            args[1] = "--assistant";
-            System.arraycopy(bad, 0, args, 2, bad.length);
-            Cli r = Cli.run(args);
-            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
+            refused("--assistant", bad);
         }
     }
 
@@ -147,16 +141,22 @@ class GoodhartCliTest {
         assertTrue(l.get(0).get("misgeneralized").asDouble() < m.get(0).get("misgeneralized").asDouble() - 0.1, "n=1: " + m.get(0) + " vs " + l.get(0));
         assertTrue(l.get(0).get("gold").get("value").asDouble() > m.get(0).get("gold").get("value").asDouble(), "n=1 gold: " + m.get(0) + " vs " + l.get(0));
         assertEquals(m.get(1).get("misgeneralized").asDouble(), l.get(1).get("misgeneralized").asDouble(), 1e-9, "n=64: " + m.get(1) + " vs " + l.get(1));
-        for (String[] bad : new String[][] {{"--assistant", "--pessimism", "-1"}, {"--assistant", "--pessimism", "NaN"}, {"--assistant", "--pessimism", "11"},
-            {"--env", "maze", "--proxy", "events:cheese", "--pessimism", "1"}}) {
-            String[] args = new String[1 + bad.length];
-            args[0] = "goodhart";
-            System.arraycopy(bad, 0, args, 1, bad.length);
-            Cli r = Cli.run(args);
-            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertTrue(r.err().contains("--pessimism="), r.err());
+        for (String[] bad : new String[][] {{"--pessimism", "-1"}, {"--pessimism", "NaN"}, {"--pessimism", "11"}}) {
+            assertTrue(refused("--assistant", bad).err().contains("--pessimism="));
         }
+        assertTrue(refused("--env", "maze", "--proxy", "events:cheese", "--pessimism", "1").err().contains("--pessimism="));
+    }
+
+    /** {@code goodhart FIRST REST...} is refused: exit 2, one line. */
+    private static Cli refused(String first, String... rest) {
+        String[] args = new String[2 + rest.length];
+        args[0] = "goodhart";
+        args[1] = first;
+        System.arraycopy(rest, 0, args, 2, rest.length);
+        Cli r = Cli.run(args);
+        assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        return r;
     }
 
     /** A gp:KERNEL case in a spec: the assistant's curve, stored with env 'assistant' and reported; its bad keys point at the line. */

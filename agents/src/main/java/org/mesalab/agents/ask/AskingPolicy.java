@@ -61,10 +61,7 @@ public final class AskingPolicy implements Policy {
         if (signal == Signal.NOVELTY && index == null) {
             throw new IllegalArgumentException("novelty needs an index");
         }
-        if (signal == Signal.VALUE_STD && agent.network().valueHeads() < 2) {
-            throw new UsageException("signal value_std needs a value ensemble; " + agent.name() + " was trained with ppo.value_heads=1; allowed: a run"
-                    + " trained with --set ppo.value_heads=K (K >= 2), or another signal");
-        }
+        requireSignal(signal, agent.network().valueHeads(), agent.name());
         this.agent = agent.with(signal == Signal.NOVELTY ? (l, a) -> {
             if (l == layer) {
                 activation = a.toFloatArray();
@@ -77,6 +74,14 @@ public final class AskingPolicy implements Policy {
         this.index = index;
         this.coin = new Rng(Rng.mix(seed ^ 0x5eed));
         this.seen = seen;
+    }
+
+    /** Refuses a signal an agent with {@code valueHeads} value heads does not have (value_std needs an ensemble). */
+    public static void requireSignal(Signal signal, int valueHeads, String agent) {
+        if (signal == Signal.VALUE_STD && valueHeads < 2) {
+            throw new UsageException("signal value_std needs a value ensemble; " + agent + " was trained with ppo.value_heads=" + valueHeads
+                    + "; allowed: a run trained with --set ppo.value_heads=K (K >= 2), or another signal");
+        }
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class AssistantBestOfN {
 
     /** The score best-of-n maximizes: the model's mean less {@code pessimism} posterior standard deviations. */
     static double score(GaussianProcess.Prediction p, double pessimism) {
-        return pessimism == 0 ? p.mean() : p.mean() - pessimism * p.std();
+        return p.mean() - pessimism * p.std(); // at 0 exactly the mean: the posterior std is finite
     }
 
     /**

@@ -144,6 +144,11 @@ public final class Runner {
      * Goodhart curves not stored yet (in this process), and lists the runs not finished, longest first.
      */
     public List<String> prepare() {
+        return unfinished().stream().map(Job::runId).toList();
+    }
+
+    /** {@link #prepare}'s work, as jobs. */
+    private List<Job> unfinished() {
         store.putExperiment(spec);
         java.util.Set<String> finished = store.finishedRuns(spec.name());
         List<Job> todo = new ArrayList<>();
@@ -164,13 +169,12 @@ public final class Runner {
         store.release(); // the store is held only while a run is written: readers get in between
         // Longest first, so the parallel lanes finish together: a planner step costs about 100 PPO steps (BENCHMARKS.md).
         todo.sort((a, b) -> Double.compare(cost(b), cost(a)));
-        return todo.stream().map(Job::runId).toList();
+        return todo;
     }
 
     /** Runs what is not finished yet; returns the number of runs trained or evaluated now. */
     public int run() {
-        List<String> ids = prepare();
-        List<Job> todo = ids.stream().map(this::job).toList();
+        List<Job> todo = unfinished();
         int total = jobs().size();
         if (todo.isEmpty()) {
             return 0;
@@ -194,13 +198,7 @@ public final class Runner {
         for (Job j : todo) {
             futures.add(pool.submit(() -> {
                 long started = System.nanoTime();
-                progress.started(j);
-                train(j);
-                Store.RunRecord r;
-                synchronized (EVAL_LOCK) {
-                    progress.evaluating(j);
-                    r = evaluate(j, (System.nanoTime() - started) / 1e9);
-                }
+                Store.RunRecord r = trainAndEvaluate(j, progress);
                 store.putRun(r);
                 store.release();
                 progress.finished(j);
@@ -243,10 +241,20 @@ public final class Runner {
 
     /** Trains (or resumes) one run in a child process, then evaluates and diagnoses it here: a cluster task's work. */
     public Store.RunRecord trainAndEvaluate(String runId) {
-        Job j = job(runId);
+        return trainAndEvaluate(job(runId), null);
+    }
+
+    /** Trains, then evaluates under the process's one evaluation lock; tells {@code progress} (null: nobody) where it is. */
+    private Store.RunRecord trainAndEvaluate(Job j, Overall progress) {
         long started = System.nanoTime();
+        if (progress != null) {
+            progress.started(j);
+        }
         train(j);
         synchronized (EVAL_LOCK) {
+            if (progress != null) {
+                progress.evaluating(j);
+            }
             return evaluate(j, (System.nanoTime() - started) / 1e9);
         }
     }
@@ -254,6 +262,11 @@ public final class Runner {
     /** The last training step a run has logged (0 before its first line): for progress lines. */
     public long stepsDone(String runId) {
         return lastStep(job(runId).dir());
+    }
+
+    /** A run's training budget in env steps: for progress lines. */
+    public long budget(String runId) {
+        return job(runId).condition().steps();
     }
 
     private static double cost(Job j) {
