@@ -8,10 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.mesalab.agents.RunManifest;
-import org.mesalab.agents.ask.AskingPolicy;
+import org.mesalab.agents.ask.Askable;
 import org.mesalab.agents.ask.HelpCurves;
 import org.mesalab.agents.ask.Signal;
-import org.mesalab.agents.ppo.PpoPolicy;
 import org.mesalab.core.UsageException;
 import org.mesalab.lab.experiment.Json;
 import picocli.CommandLine.Command;
@@ -23,22 +22,25 @@ import picocli.CommandLine.Spec;
 @Command(name = "ask", footer = {"", "Examples:",
         "  mesalab ask runs/maze-ppo --signal entropy,max_prob,novelty,random,oracle",
         "  mesalab ask runs/s1 runs/s2 runs/s3 --signal novelty --help-rate 0.01,0.05,0.1 --json",
-        "  mesalab ask runs/maze-ppo --signal entropy --threshold 0.5"},
-        description = {"Agents that ask for help: a PPO agent plays held-out levels and, when its signal of unfamiliarity exceeds a",
+        "  mesalab ask runs/maze-ppo --signal entropy --threshold 0.5",
+        "  mesalab ask runs/maze-planner --signal entropy,novelty,value_gap,surprise,random,oracle"},
+        description = {"Agents that ask for help: a PPO or planner agent plays held-out levels and, when its signal of unfamiliarity exceeds a",
                 "threshold, takes that step's action from a mentor (the intended objective's exact oracle). Thresholds are chosen on",
                 "held-out training levels to give each help rate (the share of steps that ask there). Per signal and rate: intended",
                 "success, goal misgeneralization, capability failure, asks per episode, the test ask rate, and the share of asks made",
-                "before the agent's first own wrong step (in time); random is the baseline at the same rate, oracle the bound."})
+                "before the agent's first own wrong step (in time); random is the baseline at the same rate, oracle the bound.",
+                "A planner acts on its learned objective as in training; its entropy and max_prob read the search's policy, novelty its",
+                "latent state h(o), value_gap |search value - value head| at the root, surprise the world model's next-latent error."})
 final class AskCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "PPO run directories of one env")
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories of one env and one learner (PPO or planner)")
     List<Path> runs;
 
     @Option(names = "--signal", split = ",", defaultValue = "entropy,max_prob,novelty,random,oracle",
-            description = "entropy, max_prob, novelty, value_std (runs with ppo.value_heads > 1), random (baseline), oracle (bound);"
-                    + " comma-separated (default: ${DEFAULT-VALUE})")
+            description = "entropy, max_prob, novelty, value_std (PPO runs with ppo.value_heads > 1), value_gap and surprise (planner runs),"
+                    + " random (baseline), oracle (bound); comma-separated (default: ${DEFAULT-VALUE})")
     List<String> signals;
 
     @Option(names = "--help-rate", split = ",", defaultValue = "0.01,0.02,0.05,0.1,0.2",
@@ -57,7 +59,7 @@ final class AskCommand implements Runnable {
     @Option(names = "--calibration-episodes", defaultValue = "100", description = "held-out training levels the thresholds are chosen on (default: ${DEFAULT-VALUE})")
     int calibration;
 
-    @Option(names = "--layer", description = "novelty: the layer whose activations are compared (default: the last before the heads)")
+    @Option(names = "--layer", description = "novelty, PPO runs: the layer whose activations are compared (default: the last before the heads)")
     String layer;
 
     @Option(names = "--index-levels", defaultValue = "200", description = "novelty: training levels whose activations are indexed (default: ${DEFAULT-VALUE})")
@@ -93,11 +95,11 @@ final class AskCommand implements Runnable {
             throw new UsageException("--episodes=" + episodes + ", --calibration-episodes=" + calibration + ", --index-levels=" + indexLevels
                     + ": allowed: each in [1, 100000]");
         }
-        List<RunManifest> manifests = PpoRuns.check(runs, seed);
+        List<RunManifest> manifests = PpoRuns.check(runs, seed, true);
         PpoRuns.checkSplit(manifests.get(0), split, "--split");
         for (int r = 0; r < runs.size(); r++) { // before any episode: a signal an agent does not have is a usage error
             for (Signal s : chosen) {
-                AskingPolicy.requireSignal(s, org.mesalab.agents.ppo.PpoConfig.of(manifests.get(r)).valueHeads(), runs.get(r).toString());
+                Askable.require(s, manifests.get(r), runs.get(r).toString());
             }
         }
         List<Double> xs = threshold != null ? List.of(Double.NaN) : rates;
@@ -108,12 +110,10 @@ final class AskCommand implements Runnable {
         List<HelpCurves.Result> results = new ArrayList<>();
         for (int r = 0; r < runs.size(); r++) {
             RunManifest m = manifests.get(r);
-            try (PpoPolicy agent = PpoRuns.load(runs.get(r), seed)) {
-                List<String> names = agent.network().layerNames();
-                String layerName = layer == null ? names.get(names.size() - 1) : PpoRuns.layers(names, layer).get(0);
+            try (Askable agent = Askable.load(runs.get(r), seed, layer)) {
                 HelpCurves.Levels on = new HelpCurves.Levels(m.distribution(split), PpoRuns.scored(m, split, seed), episodes, m.distribution("train"),
                         PpoRuns.scored(m, "train", seed), calibration, PpoRuns.fitting(m, "train", seed), indexLevels);
-                HelpCurves.Result res = HelpCurves.measure(agent, on, chosen, rates, threshold, names.indexOf(layerName), seed);
+                HelpCurves.Result res = HelpCurves.measure(agent, on, chosen, rates, threshold, seed);
                 results.add(res);
                 baseline.add(row(res.unassisted()));
                 Map<Signal, List<double[]>> rows = new LinkedHashMap<>();

@@ -56,8 +56,9 @@ final class EvalCommand implements Runnable {
     @Option(names = "--resamples", defaultValue = "50000", description = "bootstrap resamples for --runs (default: ${DEFAULT-VALUE}, as rliable)")
     int resamples;
 
-    @Option(names = "--ask-for-help", paramLabel = "SIGNAL", description = "PPO runs: ask the intended objective's oracle for the action when SIGNAL "
-            + "(entropy, max_prob, novelty, random, oracle) exceeds --threshold, or the threshold that gives --help-rate on training levels (as mesalab ask)")
+    @Option(names = "--ask-for-help", paramLabel = "SIGNAL", description = "PPO and planner runs: ask the intended objective's oracle for the action when SIGNAL "
+            + "(entropy, max_prob, novelty, value_std, value_gap, surprise, random, oracle) exceeds --threshold, or the threshold that gives --help-rate"
+            + " on training levels (as mesalab ask)")
     String askForHelp;
 
     @Option(names = "--threshold", description = "with --ask-for-help: ask when the signal exceeds this")
@@ -108,7 +109,11 @@ final class EvalCommand implements Runnable {
             throw new UsageException("--threshold and --help-rate go with --ask-for-help SIGNAL");
         }
         if (target.runDir == null) {
-            throw new UsageException("--ask-for-help needs a RUN_DIR (a PPO run), not --policy");
+            throw new UsageException("--ask-for-help needs a RUN_DIR (a PPO or planner run), not --policy");
+        }
+        if (!target.planner().isDefault() || greedy) {
+            throw new UsageException("--ask-for-help plays the agent as trained (a planner on its learned objective and training budget, sampling);"
+                    + " allowed: without --objective, --simulations and --greedy");
         }
         if (threshold != null && helpRate != null) {
             throw new UsageException("give --threshold or --help-rate, not both");

@@ -28,8 +28,13 @@ final class PpoRuns {
 
     /** The runs' manifests, refusing a planner run, a run that is not there, or runs of different envs. */
     static List<RunManifest> check(List<Path> runs, long seed) {
+        return check(runs, seed, false);
+    }
+
+    /** As {@link #check(List, long)}, with planner runs allowed when {@code planners}, but not mixed with PPO runs. */
+    static List<RunManifest> check(List<Path> runs, long seed, boolean planners) {
         if (runs == null || runs.isEmpty()) {
-            throw new UsageException("give at least one RUN_DIR (a PPO run written by 'mesalab train')");
+            throw new UsageException("give at least one RUN_DIR (a " + (planners ? "PPO or planner" : "PPO") + " run written by 'mesalab train')");
         }
         if (seed < 0 || seed > 100) {
             throw new UsageException("--seed=" + seed + " is out of range; allowed: [0, 100]");
@@ -40,7 +45,11 @@ final class PpoRuns {
                 throw new UsageException(run + " is not a run directory; allowed: a directory written by 'mesalab train'");
             }
             RunManifest m = RunDir.open(run).readManifest();
-            if (m.isPlanner()) {
+            if (!out.isEmpty() && out.get(0).isPlanner() != m.isPlanner()) {
+                throw new UsageException(run + " is a " + m.algo() + " run but " + runs.get(0) + " a " + out.get(0).algo()
+                        + " run; allowed: runs of one learner (they are averaged as seeds)");
+            }
+            if (m.isPlanner() && !planners) {
                 throw new UsageException(run + " is a planner run (algo=" + m.algo() + "); allowed: PPO runs (a planner's objective is a slot: mesalab eval --objective)");
             }
             if (!out.isEmpty() && !out.get(0).env().equals(m.env())) {

@@ -1,35 +1,37 @@
 package org.mesalab.agents.ask;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
-import org.mesalab.agents.ppo.PpoPolicy;
+import java.util.Map;
 import org.mesalab.core.Env;
-import org.mesalab.core.Policy;
 import org.mesalab.core.Rng;
-import org.mesalab.core.UsageException;
+import org.mesalab.core.eval.Episode;
 import org.mesalab.core.solve.Oracles;
 
 /**
- * An agent that asks for help: at every step it acts as usual (so its sampler and recurrent state move
+ * An agent that asks for help: at every step it acts as usual (so its sampler, recurrent state and search move
  * exactly as in plain evaluation), reads its {@link Signal}, and when the signal exceeds the threshold
  * plays the mentor's action instead: the intended objective's optimal action on the true level. With
  * threshold +infinity it never asks and plays bit for bit as the agent; with -infinity it always asks and
- * plays as the mentor.
+ * plays as the mentor. It plays as many envs side by side as the agent does ({@link Askable#batchSize()}).
  *
  * <p>An ask is <i>in time</i> when the agent has not yet, in this episode, taken a step of its own that is
  * not optimal for the intended objective (Trinh et al. 2024's question: do the asks come before the
  * mistakes or after them?).
  */
-public final class AskingPolicy implements Policy {
-    private final PpoPolicy agent;
+public final class AskingPolicy implements Episode.BatchPolicy {
+    private final Askable agent;
+    private final Askable.Player player;
     private final Signal signal;
     private final double threshold;
     private final Oracles.Values mentor;
-    private final NoveltyIndex index;
     private final Rng coin;
     private final List<Double> seen;
-    private float[] activation;
-    private boolean wrong;
+    /** Per episode (env): whether the agent has taken a non-optimal step of its own yet. */
+    private final Map<Env, Boolean> wrong = new IdentityHashMap<>();
+    private final int[] own;
+    private final double[] values;
     private int episodes;
     private long steps;
     private long asks;
@@ -52,65 +54,68 @@ public final class AskingPolicy implements Policy {
     }
 
     /**
-     * @param agent     the agent; its network's layer {@code layer} is read for {@link Signal#NOVELTY}
-     * @param index     training activations of that layer (novelty only; null otherwise)
+     * @param index     training activations of the agent's novelty layer (novelty only; null otherwise)
      * @param seed      seeds the agent's sampler and the random signal's draws
      * @param seen      where to append every step's signal value (calibration), or null
      */
-    public AskingPolicy(PpoPolicy agent, Signal signal, double threshold, NoveltyIndex index, int layer, long seed, List<Double> seen) {
+    public AskingPolicy(Askable agent, Signal signal, double threshold, NoveltyIndex index, long seed, List<Double> seen) {
         if (signal == Signal.NOVELTY && index == null) {
             throw new IllegalArgumentException("novelty needs an index");
         }
-        requireSignal(signal, agent.network().valueHeads(), agent.name());
-        this.agent = agent.with(signal == Signal.NOVELTY ? (l, a) -> {
-            if (l == layer) {
-                activation = a.toFloatArray();
-            }
-            return a;
-        } : null, 0, seed, agent.name() + " asking on " + signal.id());
+        Askable.require(signal, agent.manifest(), agent.name());
+        this.agent = agent;
+        this.player = agent.player(signal, index, seed);
         this.signal = signal;
         this.threshold = threshold;
         this.mentor = new Oracles.Values(agent.manifest().type().intended());
-        this.index = index;
         this.coin = new Rng(Rng.mix(seed ^ 0x5eed));
         this.seen = seen;
+        this.own = new int[agent.batchSize()];
+        this.values = new double[agent.batchSize()];
     }
 
-    /** Refuses a signal an agent with {@code valueHeads} value heads does not have (value_std needs an ensemble). */
-    public static void requireSignal(Signal signal, int valueHeads, String agent) {
-        if (signal == Signal.VALUE_STD && valueHeads < 2) {
-            throw new UsageException("signal value_std needs a value ensemble; " + agent + " was trained with ppo.value_heads=" + valueHeads
-                    + "; allowed: a run trained with --set ppo.value_heads=K (K >= 2), or another signal");
+    @Override
+    public int batchSize() {
+        return agent.batchSize();
+    }
+
+    @Override
+    public void act(Env[] envs, int count, int[] actions) {
+        player.act(envs, count, own, values);
+        for (int b = 0; b < count; b++) {
+            Env env = envs[b];
+            if (env.steps() == 0) {
+                episodes++;
+                wrong.put(env, false);
+            }
+            steps++;
+            boolean optimal = mentor.optimal(env, own[b]);
+            double value = switch (signal) {
+                case RANDOM -> coin.nextDouble();
+                case ORACLE -> optimal ? 0 : 1;
+                default -> values[b];
+            };
+            if (seen != null) {
+                seen.add(value);
+            }
+            if (value > threshold) {
+                asks++;
+                asksInTime += wrong.get(env) ? 0 : 1;
+                actions[b] = mentor.best(env);
+            } else {
+                if (!optimal) {
+                    wrong.put(env, true);
+                }
+                actions[b] = own[b];
+            }
         }
     }
 
     @Override
     public int act(Env env) {
-        if (env.steps() == 0) {
-            episodes++;
-            wrong = false;
-        }
-        steps++;
-        int own = agent.act(env);
-        boolean optimal = mentor.optimal(env, own);
-        double value = switch (signal) {
-            case ENTROPY -> Signal.entropy(agent.lastLogits());
-            case MAX_PROB -> Signal.maxProbGap(agent.lastLogits());
-            case NOVELTY -> index.distance(activation);
-            case VALUE_STD -> agent.lastValueStd();
-            case RANDOM -> coin.nextDouble();
-            case ORACLE -> optimal ? 0 : 1;
-        };
-        if (seen != null) {
-            seen.add(value);
-        }
-        if (value > threshold) {
-            asks++;
-            asksInTime += wrong ? 0 : 1;
-            return mentor.best(env);
-        }
-        wrong |= !optimal;
-        return own;
+        int[] action = new int[1];
+        act(new Env[] {env}, 1, action);
+        return action[0];
     }
 
     public Tally tally() {

@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mesalab.agents.interp.Activations;
-import org.mesalab.agents.interp.Trajectories;
-import org.mesalab.agents.ppo.PpoPolicy;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.eval.Evaluator;
 import org.mesalab.core.eval.Outcome;
@@ -50,23 +47,20 @@ public final class HelpCurves {
     private HelpCurves() {
     }
 
-    /**
-     * Measures {@code signals} at each of {@code rates} (or at {@code fixedThreshold} when it is not null),
-     * reading novelty at layer {@code layer} of the agent's network.
-     */
-    public static Result measure(PpoPolicy agent, Levels on, List<Signal> signals, List<Double> rates, Double fixedThreshold, int layer, long seed) {
-        NoveltyIndex index = signals.contains(Signal.NOVELTY) ? index(agent, on.train(), on.indexStart(), on.indexLevels(), layer, seed) : null;
-        AskingPolicy never = new AskingPolicy(agent, Signal.RANDOM, Double.POSITIVE_INFINITY, null, layer, seed, null);
+    /** Measures {@code signals} at each of {@code rates} (or at {@code fixedThreshold} when it is not null). */
+    public static Result measure(Askable agent, Levels on, List<Signal> signals, List<Double> rates, Double fixedThreshold, long seed) {
+        NoveltyIndex index = signals.contains(Signal.NOVELTY) ? agent.index(on.train(), on.indexStart(), on.indexLevels(), seed) : null;
+        AskingPolicy never = new AskingPolicy(agent, Signal.RANDOM, Double.POSITIVE_INFINITY, null, seed, null);
         Row unassisted = row(Double.NaN, Double.POSITIVE_INFINITY, never, Evaluator.evaluate(never, on.played(), on.episodes(), on.scored()), 0);
         List<Double> xs = fixedThreshold != null ? List.of(Double.NaN) : rates;
         Map<Signal, List<Row>> rows = new LinkedHashMap<>();
         for (Signal s : signals) {
             List<Double> values = new ArrayList<>();
-            Evaluator.evaluate(new AskingPolicy(agent, s, Double.POSITIVE_INFINITY, index, layer, seed, values), on.train(), on.calibration(), on.trainScored());
+            Evaluator.evaluate(new AskingPolicy(agent, s, Double.POSITIVE_INFINITY, index, seed, values), on.train(), on.calibration(), on.trainScored());
             List<Row> out = new ArrayList<>();
             for (double x : xs) {
                 double t = fixedThreshold != null ? fixedThreshold : s == Signal.ORACLE ? 0.5 : AskingPolicy.threshold(values, x);
-                AskingPolicy asking = new AskingPolicy(agent, s, t, index, layer, seed, null);
+                AskingPolicy asking = new AskingPolicy(agent, s, t, index, seed, null);
                 Evaluator.Summary sum = Evaluator.evaluate(asking, on.played(), on.episodes(), on.scored());
                 out.add(row(fixedThreshold != null || s == Signal.ORACLE ? Double.NaN : x, t, asking, sum, share(values, t)));
                 if (s == Signal.ORACLE) {
@@ -76,20 +70,6 @@ public final class HelpCurves {
             rows.put(s, out);
         }
         return new Result(unassisted, rows);
-    }
-
-    /** Activations of the layer over the agent's own episodes on training levels, repeats left out. */
-    private static NoveltyIndex index(PpoPolicy agent, Distribution train, long start, int levels, int layer, long seed) {
-        Trajectories t = Trajectories.collect(agent.with(null, 0, seed, agent.name()), train, start, levels, Integer.MAX_VALUE);
-        float[][] acts = Activations.of(agent.network(), agent.manager(), t).values().get(layer);
-        boolean[] repeats = t.repeats();
-        List<float[]> keep = new ArrayList<>();
-        for (int i = 0; i < acts.length; i++) {
-            if (!repeats[i]) {
-                keep.add(acts[i]);
-            }
-        }
-        return new NoveltyIndex(keep);
     }
 
     private static double share(List<Double> values, double t) {

@@ -8,7 +8,8 @@ import org.mesalab.core.UsageException;
 /**
  * What an agent reads to decide it is unsure; larger means less familiar. {@code random} is the baseline
  * (asking at random steps, at the same rate) and {@code oracle} the bound (asking exactly at the steps where
- * the agent's own action would not be optimal for the intended objective).
+ * the agent's own action would not be optimal for the intended objective). For a planner the policy is the
+ * search's (its improved policy at the root) and novelty reads the latent state {@code h(o)}.
  */
 public enum Signal {
     /** Entropy of the policy's action distribution. */
@@ -17,8 +18,19 @@ public enum Signal {
     MAX_PROB,
     /** Euclidean distance from a layer's activation to the nearest activation recorded on training levels. */
     NOVELTY,
-    /** Standard deviation of the value ensemble's estimates (agents trained with {@code ppo.value_heads} > 1). */
+    /** Standard deviation of the value ensemble's estimates (PPO agents trained with {@code ppo.value_heads} > 1). */
     VALUE_STD,
+    /**
+     * Planners: how far the search's backed-up value of the root moved from the learned objective's own value of it
+     * ({@code |search value - value head|}): the objective disagreeing with what looking ahead finds.
+     */
+    VALUE_GAP,
+    /**
+     * Planners: the world model's surprise, the mean squared error between the latent it predicted for this step
+     * ({@code g(h(o_{t-1}), a_{t-1})}) and the latent of what it sees ({@code h(o_t)}): the quantity its consistency
+     * loss trains down on training levels. 0 at an episode's first step.
+     */
+    SURPRISE,
     /** A uniform draw: asks at random steps. */
     RANDOM,
     /** 1 when the agent's action is not optimal for the intended objective, else 0. */
@@ -44,6 +56,24 @@ public enum Signal {
             h -= v > 0 ? v * Math.log(v) : 0;
         }
         return h;
+    }
+
+    /** Entropy of a probability vector. */
+    static double entropyOf(float[] p) {
+        double h = 0;
+        for (float v : p) {
+            h -= v > 0 ? v * Math.log(v) : 0;
+        }
+        return h;
+    }
+
+    /** One minus the largest probability. */
+    static double maxProbGapOf(float[] p) {
+        double m = 0;
+        for (float v : p) {
+            m = Math.max(m, v);
+        }
+        return 1 - m;
     }
 
     static double maxProbGap(float[] logits) {

@@ -160,4 +160,14 @@ public final class Mcts {
     public float rootValue(int b) {
         return tree.value[tree.node(b, Tree.ROOT)];
     }
+
+    /** The prior logits at tree b's root into {@code dst}: the policy head's, with pUCT's Dirichlet noise mixed in when the search had noise. */
+    public void rootPriorLogits(int b, float[] dst) {
+        System.arraycopy(tree.priorLogits, tree.edge(b, Tree.ROOT, 0), dst, 0, tree.actions);
+    }
+
+    /** The model's value of the root before any simulation (the value head's own estimate). */
+    public float rootModelValue(int b) {
+        return tree.rawValue[tree.node(b, Tree.ROOT)];
+    }
 }

@@ -36,7 +36,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
     private final LatentModel latent;
     private final SimulatorModel simulator;
     private final PlannerNetwork net;
-    private final Rng rng;
+    private Rng rng;
     private final float[] obs;
     private final String name;
     private final String refitNote;
@@ -264,6 +264,86 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         for (org.mesalab.core.Event e : type.events()) {
             int k = e.ordinal();
             out.add(new EventAccuracy(e.id(), transitions, pos[k], pred[k], tp[k]));
+        }
+        return out;
+    }
+
+    /** A fresh sampler for the search's root noise and action draws, as if loaded with {@code seed}. */
+    public void reseed(long seed) {
+        rng = new Rng(seed);
+    }
+
+    /** The search's policy for tree {@code b} of the last {@link #act} into {@code dst} (the improved policy it trains towards). */
+    public void searchPolicy(int b, float[] dst) {
+        mcts.policyTarget(b, dst, 0);
+    }
+
+    /** The search's backed-up value of tree {@code b}'s root at the last {@link #act}. */
+    public float searchValue(int b) {
+        return mcts.rootValue(b);
+    }
+
+    /** The slot's value head on tree {@code b}'s root at the last {@link #act}, before any simulation. */
+    public float headValue(int b) {
+        return mcts.rootModelValue(b);
+    }
+
+    /** The representation {@code h(o)} of each env's current observation, {@code [count][latent]}. */
+    public float[][] represent(Env[] envs, int count) {
+        int d = net.obsSize();
+        float[] flat = new float[count * d];
+        for (int b = 0; b < count; b++) {
+            envs[b].observe(flat, b * d);
+        }
+        return represent(flat, count);
+    }
+
+    /** {@code h(o)} of {@code count} observations laid end to end in {@code flat}. */
+    public float[][] represent(float[] flat, int count) {
+        try (NDManager sub = manager.newSubManager()) {
+            return rows(net.represent(sub.create(flat, new ai.djl.ndarray.types.Shape(count, net.obsSize())), false).toFloatArray(), count);
+        }
+    }
+
+    /** One dynamics step from given latents: the next latents and the learned reward of each transition. */
+    public record Step(float[][] next, float[] reward) {
+    }
+
+    /** The world model's step {@code g(s, a)} for each of {@code count} latents and actions. */
+    public Step predict(float[][] latents, int[] actions, int count) {
+        int L = net.latent();
+        float[] flat = new float[count * L];
+        for (int b = 0; b < count; b++) {
+            System.arraycopy(latents[b], 0, flat, b * L, L);
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            ai.djl.ndarray.NDArray s = sub.create(flat, new ai.djl.ndarray.types.Shape(count, L));
+            ai.djl.ndarray.NDArray a = sub.create(net.oneHot(actions, count), new ai.djl.ndarray.types.Shape(count, net.actions()));
+            PlannerNetwork.Transition t = net.dynamics(s, a, false);
+            return new Step(rows(t.next().toFloatArray(), count), t.reward().toFloatArray());
+        }
+    }
+
+    /** The log-probability of action {@code a} under the policy head's prior at tree {@code b}'s root in the last {@link #act}. */
+    public double priorLogProb(int b, int a) {
+        float[] logits = new float[net.actions()];
+        mcts.rootPriorLogits(b, logits);
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double z = 0;
+        for (float v : logits) {
+            z += Math.exp(v - max);
+        }
+        return logits[a] - max - Math.log(z);
+    }
+
+    private static float[][] rows(float[] flat, int count) {
+        int w = flat.length / count;
+        float[][] out = new float[count][];
+        for (int b = 0; b < count; b++) {
+            out[b] = java.util.Arrays.copyOfRange(flat, b * w, (b + 1) * w);
         }
         return out;
     }

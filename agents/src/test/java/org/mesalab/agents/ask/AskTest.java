@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.RunManifest;
+import org.mesalab.agents.planner.Planner;
+import org.mesalab.agents.planner.PlannerConfig;
+import org.mesalab.agents.planner.PlannerPolicy;
 import org.mesalab.agents.ppo.Ppo;
 import org.mesalab.agents.ppo.PpoConfig;
 import org.mesalab.agents.ppo.PpoPolicy;
@@ -25,12 +28,16 @@ import org.mesalab.core.eval.Episode;
 import org.mesalab.core.eval.Evaluator;
 import org.mesalab.core.solve.Oracles;
 
-/** The two ends of asking (never: plain evaluation bit for bit; always: the mentor), the signals and the index. */
+/** The two ends of asking (never: plain evaluation bit for bit; always: the mentor), the signals and the index, for PPO and the planner. */
 class AskTest {
     private static final Distribution TEST = Envs.get("maze").distribution("test", Map.of());
+    // The planner's levels: lava has a step cost, so even a briefly trained value head is not 0 everywhere (maze's would be).
+    private static final Distribution LAVA_TEST = Envs.get("lava").distribution("test", Map.of());
+    private static final Distribution LAVA_TRAIN = Envs.get("lava").distribution("train", Map.of());
     @TempDir
     static Path dir;
     static Path run;
+    static Path plannerRun;
 
     @BeforeAll
     static void train() {
@@ -41,32 +48,98 @@ class AskTest {
             ppo.train(s -> { });
         }
         run = dir.resolve("run");
+        PlannerConfig small = PlannerConfig.defaults().with("num_envs", "4").with("simulations", "4").with("width", "32").with("latent", "16")
+                .with("batch_size", "16").with("warmup", "40").with("replay_size", "4000").with("updates_per_step", "1");
+        try (Planner p = Planner.start(small.into(RunManifest.of("planner", "lava", "train", Map.of(), 0, 0, 5, 400, 1, Map.of(), "none", "now", "test")),
+                RunDir.create(dir.resolve("planner")))) {
+            p.train(r -> { });
+        }
+        plannerRun = dir.resolve("planner");
+    }
+
+    private static Askable ppo(PpoPolicy agent) {
+        return new AskablePpo(agent, 2);
+    }
+
+    private static void assertSameEpisodes(Evaluator.Summary plain, Evaluator.Summary asked, int n, String what) {
+        for (int i = 0; i < n; i++) {
+            Episode a = plain.records().get(i).episode();
+            Episode b = asked.records().get(i).episode();
+            assertArrayEquals(a.actions(), b.actions(), what + " episode " + i);
+            assertArrayEquals(a.states(), b.states(), what + " episode " + i);
+        }
     }
 
     @Test
     void withThresholdInfinityEverySignalPlaysBitForBitAsPlainEvaluation() {
-        try (PpoPolicy agent = PpoPolicy.load(run, 1, false)) {
-            Evaluator.Summary plain = Evaluator.evaluate(agent.with(null, 0, 9, "plain"), TEST, 15, Evaluator.HELD_OUT_START);
+        PpoPolicy policy = PpoPolicy.load(run, 1, false);
+        try (Askable agent = ppo(policy)) {
+            Evaluator.Summary plain = Evaluator.evaluate(policy.with(null, 0, 9, "plain"), TEST, 15, Evaluator.HELD_OUT_START);
             NoveltyIndex index = new NoveltyIndex(List.of(new float[32], new float[32]));
             for (Signal s : Signal.values()) {
-                AskingPolicy never = new AskingPolicy(agent, s, Double.POSITIVE_INFINITY, index, 2, 9, null);
-                Evaluator.Summary asked = Evaluator.evaluate(never, TEST, 15, Evaluator.HELD_OUT_START);
-                for (int i = 0; i < 15; i++) {
-                    Episode a = plain.records().get(i).episode();
-                    Episode b = asked.records().get(i).episode();
-                    assertArrayEquals(a.actions(), b.actions(), s + " episode " + i);
-                    assertArrayEquals(a.states(), b.states(), s + " episode " + i);
+                if (s == Signal.VALUE_GAP || s == Signal.SURPRISE) {
+                    UsageException e = assertThrows(UsageException.class, () -> new AskingPolicy(agent, s, Double.POSITIVE_INFINITY, index, 9, null));
+                    assertTrue(e.getMessage().contains("is a PPO run"), e.getMessage());
+                    continue;
                 }
+                AskingPolicy never = new AskingPolicy(agent, s, Double.POSITIVE_INFINITY, index, 9, null);
+                assertSameEpisodes(plain, Evaluator.evaluate(never, TEST, 15, Evaluator.HELD_OUT_START), 15, s.id());
                 assertEquals(0, never.tally().asks());
             }
         }
     }
 
+    /** The planner plays its batch of searches as in plain evaluation whatever it reads; each of its signals is read. */
+    @Test
+    void aPlannerNeverAskingPlaysAsPlainEvaluationAndReadsItsOwnSignals() {
+        List<Signal> planners = List.of(Signal.ENTROPY, Signal.MAX_PROB, Signal.NOVELTY, Signal.VALUE_GAP, Signal.SURPRISE, Signal.RANDOM, Signal.ORACLE);
+        Evaluator.Summary plain;
+        try (PlannerPolicy p = PlannerPolicy.load(plannerRun, "learned", "train", 0, 9)) {
+            plain = Evaluator.evaluate(p, LAVA_TEST, 20, Evaluator.HELD_OUT_START);
+        }
+        try (Askable agent = Askable.load(plannerRun, 1, null)) {
+            assertEquals(PlannerPolicy.BATCH, agent.batchSize());
+            NoveltyIndex index = agent.index(LAVA_TRAIN, Evaluator.HELD_OUT_START, 8, 9);
+            for (Signal s : planners) {
+                List<Double> values = new ArrayList<>();
+                AskingPolicy never = new AskingPolicy(agent, s, Double.POSITIVE_INFINITY, index, 9, values);
+                assertSameEpisodes(plain, Evaluator.evaluate(never, LAVA_TEST, 20, Evaluator.HELD_OUT_START), 20, s.id());
+                assertEquals(0, never.tally().asks());
+                assertEquals(never.tally().steps(), values.size());
+                assertTrue(values.stream().allMatch(v -> Double.isFinite(v) && v >= 0), s + " values are finite and non-negative");
+                if (s != Signal.ORACLE) {
+                    assertTrue(values.stream().distinct().count() > 5, s + " varies from step to step: " + values.stream().distinct().limit(5).toList());
+                }
+            }
+            UsageException e = assertThrows(UsageException.class, () -> new AskingPolicy(agent, Signal.VALUE_STD, 0, null, 9, null));
+            assertTrue(e.getMessage().contains("is a planner run"), e.getMessage());
+        }
+    }
+
+    /** Novelty is 0 on the observations the index was built from; surprise is 0 at an episode's first step only. */
+    @Test
+    void aPlannersNoveltyIsZeroOnItsIndexedLevelsAndSurpriseStartsEachEpisodeAtZero() {
+        try (Askable agent = Askable.load(plannerRun, 1, null)) {
+            NoveltyIndex index = agent.index(LAVA_TRAIN, Evaluator.HELD_OUT_START, 10, 9);
+            List<Double> novelty = new ArrayList<>();
+            Evaluator.evaluate(new AskingPolicy(agent, Signal.NOVELTY, Double.POSITIVE_INFINITY, index, 9, novelty), LAVA_TRAIN, 10, Evaluator.HELD_OUT_START);
+            assertTrue(novelty.stream().allMatch(v -> v < 1e-3), "the same levels, seed and planner: every latent is in the index");
+            List<Double> elsewhere = new ArrayList<>();
+            Evaluator.evaluate(new AskingPolicy(agent, Signal.NOVELTY, Double.POSITIVE_INFINITY, index, 9, elsewhere), LAVA_TEST, 10, Evaluator.HELD_OUT_START);
+            assertTrue(elsewhere.stream().anyMatch(v -> v > 1e-2), "other levels are farther");
+            List<Double> surprise = new ArrayList<>();
+            AskingPolicy s = new AskingPolicy(agent, Signal.SURPRISE, Double.POSITIVE_INFINITY, null, 9, surprise);
+            Evaluator.Summary sum = Evaluator.evaluate(s, LAVA_TEST, 10, Evaluator.HELD_OUT_START);
+            long zeros = surprise.stream().filter(v -> v == 0).count();
+            assertEquals(10, zeros, "one zero per episode (its first step): " + sum.records().size() + " episodes");
+        }
+    }
+
     @Test
     void withThresholdMinusInfinityTheAgentPlaysAsTheMentor() {
-        try (PpoPolicy agent = PpoPolicy.load(run, 1, false)) {
+        try (Askable agent = ppo(PpoPolicy.load(run, 1, false))) {
             double oracle = Evaluator.evaluate(Oracles.oracle(TEST.env().intended()), TEST, 30, Evaluator.HELD_OUT_START).intendedSuccess().value();
-            AskingPolicy always = new AskingPolicy(agent, Signal.ENTROPY, Double.NEGATIVE_INFINITY, null, 2, 9, null);
+            AskingPolicy always = new AskingPolicy(agent, Signal.ENTROPY, Double.NEGATIVE_INFINITY, null, 9, null);
             Evaluator.Summary s = Evaluator.evaluate(always, TEST, 30, Evaluator.HELD_OUT_START);
             assertEquals(oracle, s.intendedSuccess().value());
             assertEquals(1.0, oracle);
@@ -74,18 +147,28 @@ class AskTest {
             assertEquals(t.steps(), t.asks(), "every step asks");
             assertEquals(1.0, t.inTime(), "a mentor that plays every step never lets the agent go wrong");
             // the oracle signal asks exactly where the agent's own action is not optimal, so it also ends like the mentor
-            AskingPolicy bound = new AskingPolicy(agent, Signal.ORACLE, 0.5, null, 2, 9, null);
+            AskingPolicy bound = new AskingPolicy(agent, Signal.ORACLE, 0.5, null, 9, null);
             assertEquals(oracle, Evaluator.evaluate(bound, TEST, 30, Evaluator.HELD_OUT_START).intendedSuccess().value());
             assertEquals(1.0, bound.tally().inTime());
             assertTrue(bound.tally().asks() < bound.tally().steps());
+        }
+        try (Askable planner = Askable.load(plannerRun, 1, null)) { // a batch of searches, each step handed to the mentor
+            double oracle = Evaluator.evaluate(Oracles.oracle(LAVA_TEST.env().intended()), LAVA_TEST, 30, Evaluator.HELD_OUT_START).intendedSuccess().value();
+            AskingPolicy always = new AskingPolicy(planner, Signal.VALUE_GAP, Double.NEGATIVE_INFINITY, null, 9, null);
+            assertEquals(oracle, Evaluator.evaluate(always, LAVA_TEST, 30, Evaluator.HELD_OUT_START).intendedSuccess().value());
+            assertEquals(always.tally().steps(), always.tally().asks());
+            assertEquals(30, always.tally().episodes());
+            AskingPolicy bound = new AskingPolicy(planner, Signal.ORACLE, 0.5, null, 9, null);
+            assertEquals(oracle, Evaluator.evaluate(bound, LAVA_TEST, 30, Evaluator.HELD_OUT_START).intendedSuccess().value());
+            assertEquals(1.0, bound.tally().inTime(), "asking at every deviation, per episode of the batch");
         }
     }
 
     @Test
     void calibratedThresholdsAskAtTheRequestedRateOnTheirOwnValues() {
-        try (PpoPolicy agent = PpoPolicy.load(run, 1, false)) {
+        try (Askable agent = ppo(PpoPolicy.load(run, 1, false))) {
             List<Double> values = new ArrayList<>();
-            Evaluator.evaluate(new AskingPolicy(agent, Signal.MAX_PROB, Double.POSITIVE_INFINITY, null, 2, 9, values), TEST, 10, Evaluator.HELD_OUT_START);
+            Evaluator.evaluate(new AskingPolicy(agent, Signal.MAX_PROB, Double.POSITIVE_INFINITY, null, 9, values), TEST, 10, Evaluator.HELD_OUT_START);
             assertTrue(values.size() > 100);
             for (double rate : new double[] {0.05, 0.2, 0.5}) {
                 double t = AskingPolicy.threshold(values, rate);

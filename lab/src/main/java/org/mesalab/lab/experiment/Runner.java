@@ -409,9 +409,9 @@ public final class Runner {
             if (!kinds.isEmpty()) {
                 diagnoses.addAll(Inside.diagnose(j.dir(), manifest, lastSplit(c), spec.episodes(), 0, kinds));
             }
-            if (spec.help() != null) {
-                diagnoses.add(Map.of("split", lastSplit(c), "kind", "help", "payload", help(j, manifest, lastSplit(c))));
-            }
+        }
+        if (spec.help() != null) { // PPO and planner runs, each with the signals its learner reads
+            diagnoses.add(Map.of("split", lastSplit(c), "kind", "help", "payload", help(j, manifest, lastSplit(c))));
         }
         List<Map<String, Object>> metrics = RunDir.open(j.dir()).readMetrics();
         return new Store.RunRecord(j.runId(), spec.name(), c, j.seed(), manifest, j.dir().toString(), wall, metrics, evaluations, episodes, diagnoses);
@@ -594,13 +594,13 @@ public final class Runner {
      */
     private Map<String, Object> help(Job j, RunManifest m, String split) {
         Spec.Help h = spec.help();
-        try (PpoPolicy agent = PpoPolicy.load(j.dir(), 0, false)) {
-            List<String> names = agent.network().layerNames();
+        try (org.mesalab.agents.ask.Askable agent = org.mesalab.agents.ask.Askable.load(j.dir(), 0, null)) {
             long trainStart = m.heldOutStart("train");
             org.mesalab.agents.ask.HelpCurves.Levels on = new org.mesalab.agents.ask.HelpCurves.Levels(m.distribution(split), m.heldOutStart(split),
                     spec.episodes(), m.distribution("train"), trainStart, h.calibrationEpisodes(), trainStart + org.mesalab.agents.interp.Probes.FIT_OFFSET,
                     h.indexLevels());
-            org.mesalab.agents.ask.HelpCurves.Result r = org.mesalab.agents.ask.HelpCurves.measure(agent, on, h.signals(), h.rates(), null, names.size() - 1, 0);
+            List<org.mesalab.agents.ask.Signal> signals = h.signals().stream().filter(s -> h.applies(s, m)).toList();
+            org.mesalab.agents.ask.HelpCurves.Result r = org.mesalab.agents.ask.HelpCurves.measure(agent, on, signals, h.rates(), null, 0);
             List<Map<String, Object>> rows = new ArrayList<>();
             rows.add(helpRow("none", r.unassisted(), 0.0));
             Map<String, Object> auc = new LinkedHashMap<>();
@@ -609,7 +609,7 @@ public final class Runner {
                 auc.put(s.id(), r.auc(s));
             });
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("layer", names.get(names.size() - 1));
+            out.put("layer", agent.noveltyLayer());
             out.put("episodes", spec.episodes());
             out.put("calibration_episodes", h.calibrationEpisodes());
             out.put("index_levels", h.indexLevels());

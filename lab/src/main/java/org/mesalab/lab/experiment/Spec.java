@@ -50,11 +50,24 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             List<GoodhartCase> goodhart, Help help, String source, String yaml) {
 
     /**
-     * The {@code help:} section: every PPO run asks for help on its last evaluated split as {@code mesalab ask}
-     * does, per signal at each help rate (thresholds chosen on {@code calibration_episodes} held-out training
-     * levels; novelty indexes {@code index_levels} training levels at the last layer before the heads).
+     * The {@code help:} section: every run asks for help on its last evaluated split as {@code mesalab ask}
+     * does, per signal its learner reads ({@link #applies}) at each help rate (thresholds chosen on
+     * {@code calibration_episodes} held-out training levels; novelty indexes {@code index_levels} training levels
+     * at the last layer before the heads, or a planner's latent state).
      */
     public record Help(List<org.mesalab.agents.ask.Signal> signals, List<Double> rates, int calibrationEpisodes, int indexLevels) {
+        /** Whether a run of {@code m}'s learner reads {@code s}: value_std is PPO's, value_gap and surprise the planner's. */
+        public boolean applies(org.mesalab.agents.ask.Signal s, org.mesalab.agents.RunManifest m) {
+            return applies(s, m.isPlanner() ? "planner" : "ppo");
+        }
+
+        static boolean applies(org.mesalab.agents.ask.Signal s, String agent) {
+            return switch (s) {
+                case VALUE_STD -> agent.equals("ppo");
+                case VALUE_GAP, SURPRISE -> agent.equals("planner");
+                default -> true;
+            };
+        }
     }
 
     static final Set<String> DIAGNOSES = Set.of("behavioral", "heatmaps", "episodes", "objective", "assistant", "world_model", "probes", "steering", "mesa");
@@ -361,7 +374,12 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                     try {
                         signals.add(org.mesalab.agents.ask.Signal.parse(v));
                     } catch (UsageException e) {
-                        throw error(n, "unknown signal '" + v + "'; allowed: entropy, max_prob, novelty, value_std, random, oracle");
+                        throw error(n, "unknown signal '" + v + "'; allowed: entropy, max_prob, novelty, value_std, value_gap, surprise, random, oracle");
+                    }
+                    org.mesalab.agents.ask.Signal last = signals.get(signals.size() - 1);
+                    if (conditions.stream().noneMatch(c -> Help.applies(last, c.agent()))) {
+                        throw error(n, "signal " + v + " applies to " + (last == org.mesalab.agents.ask.Signal.VALUE_STD ? "PPO" : "planner")
+                                + " runs and no condition has that agent; allowed: entropy, max_prob, novelty, random, oracle, or a condition that reads it");
                     }
                     if (signals.get(signals.size() - 1) == org.mesalab.agents.ask.Signal.VALUE_STD) {
                         for (Condition c : conditions) {
@@ -372,7 +390,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                         }
                     }
                 }
-            } else { // every signal but the value ensemble's, which needs value_heads on every condition
+            } else { // every signal but the value ensemble's, which needs value_heads on every PPO condition (planner-only signals: planner runs)
                 for (org.mesalab.agents.ask.Signal x : org.mesalab.agents.ask.Signal.values()) {
                     if (x != org.mesalab.agents.ask.Signal.VALUE_STD) {
                         signals.add(x);

@@ -1,0 +1,150 @@
+package org.mesalab.agents.ask;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.mesalab.agents.RunManifest;
+import org.mesalab.agents.planner.PlannerPolicy;
+import org.mesalab.core.Distribution;
+import org.mesalab.core.Env;
+import org.mesalab.core.eval.Episode;
+
+/**
+ * A planner asked a batch of envs at a time (one search per batch, as in plain evaluation). Its policy signals read
+ * the search's improved policy, novelty the latent state {@code h(o)}, {@link Signal#VALUE_GAP} the root's values
+ * before and after the search, and {@link Signal#SURPRISE} the world model's prediction of the next latent.
+ */
+public final class AskablePlanner implements Askable {
+    private final PlannerPolicy planner;
+    private final RunManifest manifest;
+
+    /** Takes ownership of {@code planner} (closing this closes it). */
+    public AskablePlanner(PlannerPolicy planner, RunManifest manifest) {
+        this.planner = planner;
+        this.manifest = manifest;
+    }
+
+    @Override
+    public String name() {
+        return planner.name();
+    }
+
+    @Override
+    public RunManifest manifest() {
+        return manifest;
+    }
+
+    @Override
+    public int batchSize() {
+        return planner.batchSize();
+    }
+
+    @Override
+    public String noveltyLayer() {
+        return "latent h(o)";
+    }
+
+    @Override
+    public Player player(Signal signal, NoveltyIndex index, long seed) {
+        planner.reseed(seed);
+        float[] policy = new float[manifest.type().actions().size()];
+        // surprise: the latent each env's last step predicted for this one (episodes in a batch are distinct env objects)
+        Map<Env, float[]> predicted = new IdentityHashMap<>();
+        return (envs, count, actions, values) -> {
+            planner.act(envs, count, actions);
+            float[][] latents = signal == Signal.NOVELTY || signal == Signal.SURPRISE ? planner.represent(envs, count) : null;
+            for (int b = 0; b < count; b++) {
+                values[b] = switch (signal) {
+                    case ENTROPY -> {
+                        planner.searchPolicy(b, policy);
+                        yield Signal.entropyOf(policy);
+                    }
+                    case MAX_PROB -> {
+                        planner.searchPolicy(b, policy);
+                        yield Signal.maxProbGapOf(policy);
+                    }
+                    case VALUE_GAP -> Math.abs(planner.searchValue(b) - planner.headValue(b));
+                    case NOVELTY -> index.distance(latents[b]);
+                    case SURPRISE -> {
+                        float[] p = envs[b].steps() == 0 ? null : predicted.get(envs[b]);
+                        yield p == null ? 0 : meanSquare(p, latents[b]);
+                    }
+                    default -> 0;
+                };
+            }
+            if (signal == Signal.SURPRISE) {
+                float[][] next = planner.predict(latents, actions, count).next();
+                for (int b = 0; b < count; b++) {
+                    predicted.put(envs[b], next[b]);
+                }
+            }
+        };
+    }
+
+    /**
+     * Latents of the observations the planner meets in its own episodes on training levels (each distinct observation
+     * once: equal observations have equal latents).
+     */
+    @Override
+    public NoveltyIndex index(Distribution train, long start, int levels, long seed) {
+        planner.reseed(seed);
+        Set<FloatBuffer> seen = new HashSet<>();
+        List<float[]> observations = new ArrayList<>();
+        Episode.BatchPolicy recording = new Episode.BatchPolicy() {
+            @Override
+            public int batchSize() {
+                return planner.batchSize();
+            }
+
+            @Override
+            public void act(Env[] envs, int count, int[] actions) {
+                for (int b = 0; b < count; b++) {
+                    float[] o = envs[b].observation().clone();
+                    if (seen.add(FloatBuffer.wrap(o))) {
+                        observations.add(o);
+                    }
+                }
+                planner.act(envs, count, actions);
+            }
+
+            @Override
+            public int act(Env env) {
+                throw new UnsupportedOperationException("plays in batches");
+            }
+
+            @Override
+            public String name() {
+                return planner.name();
+            }
+        };
+        Episode.playAll(train, recording, start, levels, (e, env) -> { });
+        List<float[]> latents = new ArrayList<>();
+        int d = observations.get(0).length;
+        for (int from = 0; from < observations.size(); from += 1024) {
+            int n = Math.min(1024, observations.size() - from);
+            float[] flat = new float[n * d];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(observations.get(from + i), 0, flat, i * d, d);
+            }
+            latents.addAll(List.of(planner.represent(flat, n)));
+        }
+        return new NoveltyIndex(latents);
+    }
+
+    private static double meanSquare(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return s / a.length;
+    }
+
+    @Override
+    public void close() {
+        planner.close();
+    }
+}
