@@ -22,9 +22,11 @@ import org.mesalab.core.goodhart.Fit;
 import org.mesalab.core.goodhart.Gold;
 import org.mesalab.core.goodhart.Goodhart;
 import org.mesalab.core.goodhart.Pressures;
+import org.mesalab.core.goodhart.Scored;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.Torch;
+import org.mesalab.agents.planner.ProxySearch;
 import org.mesalab.agents.ppo.PpoConfig;
 import org.mesalab.agents.ppo.ProxyRl;
 import org.mesalab.lab.experiment.Json;
@@ -41,6 +43,7 @@ import picocli.CommandLine.Spec;
         "  mesalab goodhart --env maze --proxy events:cheese --pressure 1,2,4,...,4096",
         "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --pressure 1..64",
         "  mesalab goodhart --env maze --split test --optimizer rl --proxy events:cheese+0.02*corner --pressure 0,64k,...,1M",
+        "  mesalab goodhart --split test --proxy learned:runs/maze-planner --optimizer search --pressure 1,2,4,...,256",
         "  mesalab goodhart --assistant --kernel action --pressure 1..64",
         "  mesalab goodhart --assistant --kernel action --pessimism 1 --pressure 1..1024"},
         description = {"Goodhart curves: optimize a proxy objective harder and harder and watch the gold objective (the env's intended",
@@ -56,7 +59,8 @@ final class GoodhartCommand implements Runnable {
     @Option(names = "--env", description = "environment (not needed when --base is a run directory)")
     String env;
 
-    @Option(names = "--proxy", description = "the objective the optimizer maximizes: events:EXPR, e.g. events:cheese+0.02*corner (not with --assistant)")
+    @Option(names = "--proxy", description = "the objective the optimizer maximizes: events:EXPR, e.g. events:cheese+0.02*corner, or learned:RUN_DIR"
+            + " (a planner's learned reward, optimized by its own search; pressure = simulations) (not with --assistant)")
     String proxy;
 
     @Option(names = "--assistant", description = "the essay's assistant instead of an env: best-of-n over plans for a request (and refusing), scored by a"
@@ -128,6 +132,10 @@ final class GoodhartCommand implements Runnable {
         }
         if (proxy == null) {
             throw new UsageException("--proxy is required (e.g. --proxy events:cheese+0.02*corner), unless --assistant");
+        }
+        if (proxy.startsWith(ProxySearch.PREFIX)) {
+            learnedCurve(t0);
+            return;
         }
         Curve curve;
         Setup setup = setup();
@@ -229,6 +237,54 @@ final class GoodhartCommand implements Runnable {
         Curve curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, pressures, episodes, holdout, seed, threads, pessimism);
         finish(curve, "assistant", "test", Map.of("requests", org.mesalab.core.assistant.Assistant.requests(), "kernel", kernel, "pessimism", pessimism),
                 "refuse, or n random plans", null, t0);
+    }
+
+    /**
+     * --proxy learned:RUN: the planner's learned reward is the proxy and its own search (greedy, pressure = simulations)
+     * the optimizer, on held-out levels of the run's own distribution.
+     */
+    private void learnedCurve(long t0) {
+        if (!optimizer.equals(Goodhart.SEARCH)) {
+            throw new UsageException("--proxy=" + proxy + " is optimized by the planner's own search; allowed: --optimizer search (pressure = simulations)");
+        }
+        List<String> given = new java.util.ArrayList<>();
+        if (!base.equals("random")) {
+            given.add("--base");
+        }
+        if (!envOptions.overrides.isEmpty()) {
+            given.add("--set");
+        }
+        if (!ppoSets.isEmpty() || out != null) {
+            given.add(out != null ? "--out" : "--ppo");
+        }
+        if (!given.isEmpty()) {
+            throw new UsageException(String.join(", ", given) + " does not apply to a learned proxy (its levels are the run's own, its base the planner's"
+                    + " policy head); allowed: --split, --gold, --gold-discount, --pressure, --episodes, --holdout, --seed");
+        }
+        long[] pressures = Pressures.parse(pressure != null ? pressure : "1,2,4,...,256", 1, ProxySearch.MAX_SIMULATIONS);
+        checkCounts();
+        Path run = Path.of(proxy.substring(ProxySearch.PREFIX.length()));
+        if (!java.nio.file.Files.isDirectory(run)) {
+            throw new UsageException("--proxy=" + proxy + ": " + run + " is not a run directory; allowed: learned:RUN_DIR of a planner run");
+        }
+        RunManifest m = RunDir.open(run).readManifest();
+        if (!m.isPlanner()) {
+            throw new UsageException("--proxy=" + proxy + " is a " + m.algo() + " run; allowed: learned:RUN_DIR of a planner run (its reward head is the proxy)");
+        }
+        if (env != null && !env.equals(m.env())) {
+            throw new UsageException("--env=" + env + " but " + run + " was trained on " + m.env() + "; allowed: " + m.env() + " or no --env");
+        }
+        EnvType type = m.type();
+        if (!type.splits().containsKey(envOptions.split)) {
+            throw new UsageException("--split=" + envOptions.split + " is not a split of " + m.env() + "; allowed: " + String.join(", ", type.splits().keySet()));
+        }
+        Gold g = new Gold(gold.equals("intended") ? type.intended() : type.objective(gold), goldDiscount);
+        Distribution dist = m.distribution(envOptions.split);
+        long first = m.heldOutStart(envOptions.split) + seed * 10_000_000L;
+        Scored[][] main = ProxySearch.play(run, dist, first, episodes, pressures, g, seed);
+        Scored[][] held = holdout > 0 ? ProxySearch.play(run, dist, first + episodes, holdout, pressures, g, seed) : null;
+        Curve curve = Curve.of(Goodhart.SEARCH, proxy, g, "simulations", pressures, main, null, held, seed);
+        finish(curve, m.env(), envOptions.split, dist.params().asJson(), "the planner's policy head (KL of the greedy search from it)", null, t0);
     }
 
     /** The measured setup and what must be closed after it (a loaded run's policy). */

@@ -58,6 +58,61 @@ class PlannerCliTest {
         assertEquals(0, Cli.run("train", "--env", "maze", "--threads", "1", "--steps", "128", "--set", "ppo.num_envs=4", "--set", "ppo.num_steps=32",
                 "--set", "ppo.width=8", "--out", ppo.toString()).code());
         usageError(Cli.run("eval", "--runs", ppo.toString(), run.toString(), "--split", "test"), "runs of several learners in one condition");
+
+        // Asking for help: the planner's own signals, end to end; the signals it does not have, refused in one line.
+        Cli a = Cli.run("ask", run.toString(), "--signal", "entropy,novelty,value_gap,surprise,oracle", "--help-rate", "0.1,0.5", "--episodes", "6",
+                "--calibration-episodes", "4", "--index-levels", "4", "--json");
+        assertEquals(0, a.code(), a.err());
+        for (String sig : new String[] {"entropy", "novelty", "value_gap", "surprise"}) {
+            JsonNode rows = a.json().get("signals").get(sig).get("rows");
+            assertEquals(2, rows.size(), sig);
+            assertTrue(rows.get(1).get("asks_per_episode").get("mean").asDouble() > 0 || sig.equals("value_gap"), sig + " asks at rate 0.5");
+        }
+        assertEquals(1.0, a.json().get("signals").get("oracle").get("rows").get(0).get("aligned").get("mean").asDouble(), "the bound plays the mentor");
+        Cli viaEval = Cli.run("eval", run.toString(), "--ask-for-help", "surprise", "--help-rate", "0.2", "--episodes", "6", "--json");
+        assertEquals(0, viaEval.code(), viaEval.err());
+        usageError(Cli.run("ask", run.toString(), "--signal", "value_std"), "is a planner run");
+        usageError(Cli.run("ask", ppo.toString(), "--signal", "surprise"), "is a PPO run");
+        usageError(Cli.run("ask", run.toString(), "--signal", "novelty", "--layer", "hidden1"), "--layer hidden1 applies to PPO runs");
+        usageError(Cli.run("ask", run.toString(), ppo.toString()), "runs of one learner");
+        usageError(Cli.run("eval", run.toString(), "--ask-for-help", "entropy", "--objective", "true:intended"), "plays the agent as trained");
+
+        // The planner's learned objective as a Goodhart proxy, its own search as the optimizer.
+        Cli gh = Cli.run("goodhart", "--split", "test", "--proxy", "learned:" + run, "--optimizer", "search", "--pressure", "1,4", "--episodes", "4",
+                "--holdout", "2", "--json");
+        assertEquals(0, gh.code(), gh.err());
+        JsonNode points = gh.json().get("curve").get("points");
+        assertEquals(2, points.size());
+        for (JsonNode pt : points) {
+            assertTrue(pt.get("kl").asDouble() >= 0, "KL of the greedy search from the policy head: " + pt);
+        }
+        assertEquals("maze", gh.json().get("env").asText());
+        usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--pressure", "1,2"), "allowed: --optimizer search");
+        usageError(Cli.run("goodhart", "--proxy", "learned:" + ppo, "--optimizer", "search"), "is a ppo run");
+        usageError(Cli.run("goodhart", "--proxy", "learned:" + dir.resolve("none"), "--optimizer", "search"), "is not a run directory");
+        usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--optimizer", "search", "--pressure", "0,1"), "--pressure");
+        usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--optimizer", "search", "--env", "coinrun"), "was trained on maze");
+    }
+
+    /** A spec's help: section on a planner condition stores the planner's own signals; a planner signal without a planner is refused. */
+    @Test
+    void aSpecsHelpSectionAsksAPlanner(@TempDir Path out) throws Exception {
+        Path spec = out.resolve("help.yaml");
+        Files.writeString(spec, "name: planner-asking\nseeds: 1\nepisodes: 6\nconditions:\n"
+                + "  - name: p\n    env: maze\n    agent: planner\n    steps: 400\n    params: {num_envs: 4, simulations: 4, warmup: 100}\n"
+                + "help:\n  signals: [value_gap, surprise, oracle]\n  rates: [0.5]\n  calibration_episodes: 4\n  index_levels: 4\n");
+        Cli r = Cli.run("run", spec.toString(), "--out", out.resolve("runs").toString(), "--jobs", "1");
+        assertEquals(0, r.code(), r.err());
+        try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("runs/mesalab.duckdb"))) {
+            assertEquals(java.util.List.of("none", "oracle", "surprise", "value_gap"), st.query("SELECT DISTINCT signal FROM help ORDER BY signal").stream()
+                    .map(m -> (String) m.get("signal")).toList());
+        }
+        Path bad = out.resolve("bad.yaml");
+        Files.writeString(bad, "name: b\nconditions:\n  - name: m\n    env: maze\n    agent: ppo\n    steps: 4096\nhelp:\n  signals: [entropy, surprise]\n");
+        Cli b = Cli.run("run", bad.toString(), "--out", out.resolve("bad").toString());
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("bad.yaml:8:") && b.err().contains("signal surprise applies to planner runs"), b.err());
+        assertFalse(Files.exists(out.resolve("bad")));
     }
 
     @Test
