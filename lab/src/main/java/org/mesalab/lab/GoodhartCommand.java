@@ -22,6 +22,8 @@ import org.mesalab.core.goodhart.Fit;
 import org.mesalab.core.goodhart.Gold;
 import org.mesalab.core.goodhart.Goodhart;
 import org.mesalab.core.goodhart.Pressures;
+import org.mesalab.core.goodhart.Proxy;
+import org.mesalab.core.goodhart.RewardModel;
 import org.mesalab.core.goodhart.Scored;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.RunManifest;
@@ -43,6 +45,7 @@ import picocli.CommandLine.Spec;
         "  mesalab goodhart --env maze --proxy events:cheese --pressure 1,2,4,...,4096",
         "  mesalab goodhart --base runs/maze-ppo --split test --proxy events:cheese --pressure 1..64",
         "  mesalab goodhart --env maze --split test --optimizer rl --proxy events:cheese+0.02*corner --pressure 0,64k,...,1M",
+        "  mesalab goodhart --env maze --split test --proxy model:x,y --pressure 1,2,4,...,1024",
         "  mesalab goodhart --split test --proxy learned:runs/maze-planner --optimizer search --pressure 1,2,4,...,256",
         "  mesalab goodhart --assistant --kernel action --pressure 1..64",
         "  mesalab goodhart --assistant --kernel action --pessimism 1 --pressure 1..1024"},
@@ -59,8 +62,9 @@ final class GoodhartCommand implements Runnable {
     @Option(names = "--env", description = "environment (not needed when --base is a run directory)")
     String env;
 
-    @Option(names = "--proxy", description = "the objective the optimizer maximizes: events:EXPR, e.g. events:cheese+0.02*corner, or learned:RUN_DIR"
-            + " (a planner's learned reward, optimized by its own search; pressure = simulations) (not with --assistant)")
+    @Option(names = "--proxy", description = "the objective the optimizer maximizes: events:EXPR, e.g. events:cheese+0.02*corner; model:FEATURES[@KERNEL],"
+            + " a Gaussian-process reward model over x, y and events fitted to gold on random walks of training levels (best-of-n), e.g. model:x,y;"
+            + " or learned:RUN_DIR, a planner's learned reward optimized by its own search (pressure = simulations) (not with --assistant)")
     String proxy;
 
     @Option(names = "--assistant", description = "the essay's assistant instead of an env: best-of-n over plans for a request (and refusing), scored by a"
@@ -314,8 +318,13 @@ final class GoodhartCommand implements Runnable {
                 : optimizer.equals(RL) ? "0,16384,32768,65536,...,1048576" : "1,2,4,...,1024";
         long[] pressures = Pressures.parse(pressureSpec, range[0], range[1]);
         checkCounts();
-        if (!proxy.toLowerCase(Locale.ROOT).startsWith("events:")) {
-            throw new UsageException("--proxy=" + proxy + " is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner)");
+        boolean model = proxy.startsWith(RewardModel.PREFIX);
+        if (!proxy.toLowerCase(Locale.ROOT).startsWith("events:") && !model) {
+            throw new UsageException("--proxy=" + proxy + " is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner), model:FEATURES"
+                    + " (a reward model, e.g. model:x,y) or learned:RUN_DIR (a planner's learned reward)");
+        }
+        if (model && !optimizer.equals(Goodhart.BEST_OF_N)) {
+            throw new UsageException("--proxy=" + proxy + " (a reward model, scored step by step) is optimized by best-of-n only; allowed: --optimizer best-of-n");
         }
         boolean runBase = !base.equals("random") && !base.startsWith("oracle:");
         if (runBase && optimizer.equals(Goodhart.SEARCH)) {
@@ -384,9 +393,16 @@ final class GoodhartCommand implements Runnable {
         }
         EnvType type = dist.env();
         // The prefix was checked above, before a run is loaded; here the expression is parsed for the env.
-        String written = proxy.toLowerCase(Locale.ROOT);
-        Objective p = Goodhart.proxy("events:" + written.substring("events:".length()).trim(), type, "--proxy=" + proxy);
         Objective g = gold.equals("intended") ? type.intended() : type.objective(gold);
+        Proxy p;
+        if (model) { // fitted to the gold reward on the env's training split (with --set's overrides)
+            RewardModel.check(proxy, type, "--proxy=" + proxy); // before minutes of fitting
+            p = RewardModel.fit(proxy, type.distribution("train", type.parseOverrides(envOptions.overrides)), g, seed, "--proxy=" + proxy);
+            spec.commandLine().getErr().println("reward model: " + ((RewardModel) p).describe());
+        } else {
+            String written = proxy.toLowerCase(Locale.ROOT);
+            p = new Proxy.Events(Goodhart.proxy("events:" + written.substring("events:".length()).trim(), type, "--proxy=" + proxy));
+        }
         return new Setup(new Goodhart.Setup(dist, Evaluator.HELD_OUT_START + offset, proxy, p, new Gold(g, goldDiscount), optimizer, pressures,
                 episodes, holdout, sampler, base, seed, usedThreads), resource);
     }
@@ -446,7 +462,7 @@ final class GoodhartCommand implements Runnable {
             }
             PrintWriter err = spec.commandLine().getErr();
             Path baseParams = base.equals("random") ? null : RunDir.open(Path.of(base)).policyFile(rlBase().plannedIterations()).params();
-            return ProxyRl.curve(m, RunDir.create(dir), baseParams, g.proxy(), proxy, g.gold(), new ProxyRl.Levels(dist, g.first(), g.levels(), g.holdout()),
+            return ProxyRl.curve(m, RunDir.create(dir), baseParams, ((Proxy.Events) g.proxy()).objective(), proxy, g.gold(), new ProxyRl.Levels(dist, g.first(), g.levels(), g.holdout()),
                     g.pressures(), seed, line -> {
                         err.println(line);
                         err.flush();

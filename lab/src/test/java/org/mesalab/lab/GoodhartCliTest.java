@@ -252,6 +252,21 @@ class GoodhartCliTest {
         assertTrue(Files.exists(svg));
     }
 
+    /**
+     * A reward model on position alone learns where the cheese was in training (the top-right cell): best-of-n
+     * against it on test levels drives the proxy up and the walks into the corner.
+     */
+    @Test
+    void aRewardModelOnPositionIsOptimizedIntoTheCorner() {
+        Cli r = Cli.run("goodhart", "--env", "maze", "--split", "test", "--proxy", "model:x,y", "--pressure", "1,64", "--episodes", "40", "--holdout", "0",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("reward model: Gaussian process over x, y fitted to the mean reward of"), r.err());
+        JsonNode pts = r.json().get("curve").get("points");
+        assertTrue(pts.get(1).get("proxy").get("value").asDouble() > 3 * pts.get(0).get("proxy").get("value").asDouble(), pts.toString());
+        assertTrue(pts.get(1).get("misgeneralized").asDouble() > pts.get(0).get("misgeneralized").asDouble() + 0.3, "into the corner: " + pts);
+    }
+
     @Test
     void aSpecsGoodhartSectionIsStoredAndReported(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("g.yaml");
@@ -273,6 +288,11 @@ class GoodhartCliTest {
         Cli again = Cli.run("run", spec.toString(), "--out", out.toString());
         assertEquals(0, again.code(), again.err());
         assertFalse(again.err().contains("goodhart corner:"), "a stored curve is not measured again");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "name: b\ngoodhart:\n  - name: m\n    env: maze\n    proxy: model:x,y\n    optimizer: search\n");
+        Cli b = Cli.run("run", bad.toString(), "--out", dir.resolve("bad-out").toString());
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("bad.yaml:6:") && b.err().contains("is optimized by best-of-n only"), b.err());
     }
 
     @Test
@@ -288,6 +308,9 @@ class GoodhartCliTest {
                 {"--env", "maze", "--proxy", "events:cheese", "--gold-discount", "0", "gold discount=0.0 is not allowed"},
                 {"--env", "maze", "--proxy", "events:cheese", "--base", "oracle:nope", "nope"},
                 {"--proxy", "events:cheese", "--env is required"},
+                {"--env", "maze", "--proxy", "model:x,gold", "feature 'gold' is not known; allowed: x, y, cheese, corner"},
+                {"--env", "maze", "--proxy", "model:x,y", "--optimizer", "search", "is optimized by best-of-n only"},
+                {"--env", "maze", "--proxy", "model:x,y", "--optimizer", "rl", "is optimized by best-of-n only"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length + 2];

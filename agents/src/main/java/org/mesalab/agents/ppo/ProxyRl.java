@@ -121,7 +121,7 @@ public final class ProxyRl {
     /** The policy {@code now} on {@code count} levels from {@code from}, one sampled episode each, with its KL from {@code initial}. */
     private static Scored[] play(PpoPolicy now, PpoPolicy initial, Objective proxy, Gold gold, Distribution dist, long from, int count) {
         Scored[] out = new Scored[count];
-        Rollout rollout = new Rollout(proxy, gold);
+        Rollout rollout = new Rollout(new org.mesalab.core.goodhart.Proxy.Events(proxy), gold);
         for (int i = 0; i < count; i++) {
             Env env = dist.create();
             env.reset(dist.levelSeed(from + i));

@@ -3,7 +3,6 @@ package org.mesalab.core.goodhart;
 import java.util.function.LongFunction;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
-import org.mesalab.core.Objective;
 import org.mesalab.core.Policy;
 
 /**
@@ -23,7 +22,7 @@ public final class BestOfN {
      * stream across the level's samples). Returns {@code [pressure index][level]}.
      */
     public static Scored[][] run(Distribution dist, long startIndex, int levels, LongFunction<Policy> base, long[] pressures,
-                                 Objective proxy, Gold gold, long seed, int threads) {
+                                 Proxy proxy, Gold gold, long seed, int threads) {
         Scored[][] out = new Scored[pressures.length][levels];
         Levels.forEach(levels, threads, i -> {
             Env env = dist.create();

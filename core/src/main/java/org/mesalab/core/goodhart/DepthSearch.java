@@ -36,7 +36,7 @@ public final class DepthSearch {
             StateGraph g = StateGraph.explore(env, Oracles.MAX_STATES);
             double[][] v = lookahead(g, proxy, Math.min(horizon, env.maxSteps()));
             double[] reward = proxy.rewardTable();
-            Rollout rollout = new Rollout(proxy, gold);
+            Rollout rollout = new Rollout(new Proxy.Events(proxy), gold);
             for (int k = 0; k < depths.length; k++) {
                 Searcher s = new Searcher(g, v, reward, depths[k], new Rng(Levels.seed(seed, startIndex + i, 2 + depths[k])));
                 out[k][i] = rollout.play(env, start, s, s::kl);

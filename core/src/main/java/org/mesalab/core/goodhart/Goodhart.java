@@ -29,23 +29,34 @@ public final class Goodhart {
      *
      * @param first     index of the first level in the distribution (held-out levels start at
      *                  {@link org.mesalab.core.eval.Evaluator#HELD_OUT_START}); the holdout levels follow the curve's
-     * @param proxySpec the proxy as written ({@code events:cheese+0.02*corner})
+     * @param proxySpec the proxy as written ({@code events:cheese+0.02*corner}, {@code model:x,y})
      * @param base      best-of-n's sampling policy for one level, from its seed (ignored by search, whose base is random)
      * @param baseName  the base's spec, for the record
      */
-    public record Setup(Distribution dist, long first, String proxySpec, Objective proxy, Gold gold, String optimizer, long[] pressures,
+    public record Setup(Distribution dist, long first, String proxySpec, Proxy proxy, Gold gold, String optimizer, long[] pressures,
                         int levels, int holdout, LongFunction<Policy> base, String baseName, long seed, int threads) {
     }
 
     /**
-     * A proxy written as {@code events:EXPR} (the only kind so far). {@code what} names it in the error:
+     * An objective over events written as {@code events:EXPR}. {@code what} names it in the error:
      * {@code --proxy=X} on the command line, {@code proxy 'X'} in a spec.
      */
     public static Objective proxy(String spec, EnvType type, String what) {
         if (!spec.startsWith("events:")) {
-            throw new UsageException(what + " is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner)");
+            throw new UsageException(what + " is not known; allowed: events:EXPR (e.g. events:cheese+0.02*corner) or model:FEATURES (e.g. model:x,y)");
         }
         return EventExpression.parse(spec.substring("events:".length()), type);
+    }
+
+    /**
+     * A proxy written as {@code events:EXPR} or {@code model:FEATURES[@KERNEL]} (a reward model fitted to the gold
+     * reward of random walks on {@code train}'s levels, {@link RewardModel}).
+     */
+    public static Proxy proxy(String spec, Distribution train, Objective gold, long seed, String what) {
+        if (spec.startsWith(RewardModel.PREFIX)) {
+            return RewardModel.fit(spec, train, gold, seed, what);
+        }
+        return new Proxy.Events(proxy(spec, train.env(), what));
     }
 
     /** The allowed range of pressure values of an optimizer. */
@@ -79,7 +90,11 @@ public final class Goodhart {
             for (int i = 0; i < p.length; i++) {
                 depths[i] = (int) p[i];
             }
-            return DepthSearch.play(s.dist(), from, count, depths, s.proxy(), s.gold(), s.seed(), s.threads());
+            if (!(s.proxy() instanceof Proxy.Events events)) {
+                throw new UsageException("proxy " + s.proxySpec() + " is a reward model, scored step by step, with no table to look ahead on; allowed: "
+                        + "optimizer best-of-n");
+            }
+            return DepthSearch.play(s.dist(), from, count, depths, events.objective(), s.gold(), s.seed(), s.threads());
         }
         return BestOfN.run(s.dist(), from, count, s.base(), p, s.proxy(), s.gold(), s.seed(), s.threads());
     }

@@ -2,19 +2,18 @@ package org.mesalab.core.goodhart;
 
 import org.mesalab.core.Env;
 import org.mesalab.core.Event;
-import org.mesalab.core.Objective;
 import org.mesalab.core.Policy;
 import org.mesalab.core.eval.Outcome;
 
 /** Plays one episode from a saved start and scores it under a proxy and the gold. */
 public final class Rollout {
-    private final double[] proxy;
+    private final Proxy proxy;
     private final double[] gold;
     private final double discount;
     private final int[] counts = new int[Event.COUNT];
 
-    public Rollout(Objective proxy, Gold gold) {
-        this.proxy = proxy.rewardTable();
+    public Rollout(Proxy proxy, Gold gold) {
+        this.proxy = proxy;
         this.gold = gold.objective().rewardTable();
         this.discount = gold.discount();
     }
@@ -28,7 +27,7 @@ public final class Rollout {
         double d = 1;
         while (!env.done()) {
             int ev = env.step(policy.act(env));
-            p += proxy[ev];
+            p += proxy.reward(env, ev);
             g += d * gold[ev];
             d *= discount;
             Event.count(ev, counts);

@@ -22,7 +22,7 @@ class GoodhartTest {
     private static final Objective CORNER_PROXY = EventExpression.parse("cheese+0.02*corner", MAZE);
 
     private static Curve curve(String optimizer, long[] pressures, Objective proxy, int levels, int threads) {
-        return Goodhart.measure(new Goodhart.Setup(TEST, Evaluator.HELD_OUT_START, "events:x", proxy, new Gold(MAZE.intended(), 0.97),
+        return Goodhart.measure(new Goodhart.Setup(TEST, Evaluator.HELD_OUT_START, "events:x", new Proxy.Events(proxy), new Gold(MAZE.intended(), 0.97),
                 optimizer, pressures, levels, 10, s -> Policies.random(s), "random", 7, threads));
     }
 

@@ -541,7 +541,8 @@ public final class Runner {
             } else {
                 EnvType type = Envs.get(c.env());
                 Distribution dist = type.distribution(c.split(), c.set());
-                Objective proxy = Goodhart.proxy(c.proxy(), type, "proxy '" + c.proxy() + "'");
+                org.mesalab.core.goodhart.Proxy proxy = Goodhart.proxy(c.proxy(), type.distribution("train", c.set()), type.intended(), 0,
+                        "proxy '" + c.proxy() + "'");
                 Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, c.proxy(), proxy, new Gold(type.intended(), c.goldDiscount()),
                         c.optimizer(), c.pressures(), c.episodes(), c.holdout(), s -> Policies.parse(c.base(), type, s), c.base(), 0, Math.max(1, jobs));
                 curve = Goodhart.measure(setup);

@@ -456,13 +456,22 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 }
             }
             String proxy = scalar(m.get("proxy"), "proxy");
+            boolean model = proxy.startsWith(org.mesalab.core.goodhart.RewardModel.PREFIX);
             try {
-                Goodhart.proxy(proxy, type, "proxy '" + proxy + "'");
+                if (model) {
+                    org.mesalab.core.goodhart.RewardModel.check(proxy, type, "proxy '" + proxy + "'");
+                } else {
+                    Goodhart.proxy(proxy, type, "proxy '" + proxy + "'");
+                }
             } catch (UsageException e) {
                 throw error(m.get("proxy"), e.getMessage());
             }
             String optimizer = m.containsKey("optimizer") ? scalar(m.get("optimizer"), "optimizer") : Goodhart.BEST_OF_N;
             boolean rl = optimizer.equals(ProxyRl.RL);
+            if (model && !optimizer.equals(Goodhart.BEST_OF_N)) {
+                throw error(m.containsKey("optimizer") ? m.get("optimizer") : node, "a reward model proxy (" + proxy + ") is optimized by best-of-n only;"
+                        + " allowed: optimizer best-of-n");
+            }
             long[] range;
             try {
                 range = rl ? new long[] {0, MAX_RL_STEPS} : Goodhart.range(optimizer);
