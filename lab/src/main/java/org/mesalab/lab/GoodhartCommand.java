@@ -75,7 +75,7 @@ final class GoodhartCommand implements Runnable {
             + " expression (default: ${DEFAULT-VALUE})")
     String kernel;
 
-    @Option(names = "--pessimism", defaultValue = "0", paramLabel = "BETA", description = "--assistant: score each option by the reward model's mean"
+    @Option(names = "--pessimism", defaultValue = "0", paramLabel = "BETA", description = "--assistant or --proxy model:...: score by the reward model's mean"
             + " less BETA posterior standard deviations, a lower confidence bound (default: ${DEFAULT-VALUE}, the mean)")
     double pessimism;
 
@@ -130,9 +130,12 @@ final class GoodhartCommand implements Runnable {
             assistantCurve(t0);
             return;
         }
-        if (pessimism != 0) {
-            throw new UsageException("--pessimism=" + pessimism + " applies to --assistant only (its proxy is a Gaussian process with a posterior std);"
-                    + " allowed: --assistant --pessimism BETA");
+        if (pessimism != 0 && (proxy == null || !proxy.startsWith(RewardModel.PREFIX))) {
+            throw new UsageException("--pessimism=" + pessimism + " applies to Gaussian-process proxies (a posterior std): --assistant, or --proxy model:FEATURES;"
+                    + " allowed: --assistant --pessimism BETA or --proxy model:... --pessimism BETA");
+        }
+        if (!(pessimism >= 0 && pessimism <= 10)) {
+            throw new UsageException("--pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
         }
         if (proxy == null) {
             throw new UsageException("--proxy is required (e.g. --proxy events:cheese+0.02*corner), unless --assistant");
@@ -397,13 +400,15 @@ final class GoodhartCommand implements Runnable {
         Proxy p;
         if (model) { // fitted to the gold reward on the env's training split (with --set's overrides)
             RewardModel.check(proxy, type, "--proxy=" + proxy); // before minutes of fitting
-            p = RewardModel.fit(proxy, type.distribution("train", type.parseOverrides(envOptions.overrides)), g, seed, "--proxy=" + proxy);
+            p = RewardModel.fit(proxy, type.distribution("train", type.parseOverrides(envOptions.overrides)), g, seed, "--proxy=" + proxy)
+                    .withPessimism(pessimism);
             spec.commandLine().getErr().println("reward model: " + ((RewardModel) p).describe());
         } else {
             String written = proxy.toLowerCase(Locale.ROOT);
             p = new Proxy.Events(Goodhart.proxy("events:" + written.substring("events:".length()).trim(), type, "--proxy=" + proxy));
         }
-        return new Setup(new Goodhart.Setup(dist, Evaluator.HELD_OUT_START + offset, proxy, p, new Gold(g, goldDiscount), optimizer, pressures,
+        String named = pessimism == 0 ? proxy : proxy + " (mean - " + pessimism + " std)";
+        return new Setup(new Goodhart.Setup(dist, Evaluator.HELD_OUT_START + offset, named, p, new Gold(g, goldDiscount), optimizer, pressures,
                 episodes, holdout, sampler, base, seed, usedThreads), resource);
     }
 

@@ -265,6 +265,22 @@ class GoodhartCliTest {
         JsonNode pts = r.json().get("curve").get("points");
         assertTrue(pts.get(1).get("proxy").get("value").asDouble() > 3 * pts.get(0).get("proxy").get("value").asDouble(), pts.toString());
         assertTrue(pts.get(1).get("misgeneralized").asDouble() > pts.get(0).get("misgeneralized").asDouble() + 0.3, "into the corner: " + pts);
+
+        // Pessimism on a reward model: every step's posterior std is small but positive, so the lower bound charges for
+        // length and the optimizer prefers the walks that reach the cheese soonest (measured: gold 0.012 -> 0.067 at n = 64).
+        String[] common = {"goodhart", "--env", "maze", "--split", "test", "--proxy", "model:x,y,cheese", "--pressure", "1,64", "--episodes", "40",
+            "--holdout", "0", "--json"};
+        Cli mean = Cli.run(common);
+        String[] withLcb = java.util.Arrays.copyOf(common, common.length + 2);
+        withLcb[common.length] = "--pessimism";
+        withLcb[common.length + 1] = "1";
+        Cli lcb = Cli.run(withLcb);
+        assertEquals(0, lcb.code(), lcb.err());
+        assertEquals("model:x,y,cheese (mean - 1.0 std)", lcb.json().get("curve").get("proxy").asText());
+        JsonNode m64 = mean.json().get("curve").get("points").get(1);
+        JsonNode l64 = lcb.json().get("curve").get("points").get(1);
+        assertTrue(l64.get("gold").get("value").asDouble() > m64.get("gold").get("value").asDouble() && l64.get("steps").asDouble() < m64.get("steps").asDouble(),
+                "shorter walks, more gold: " + m64 + " vs " + l64);
     }
 
     @Test

@@ -124,7 +124,9 @@ class SpecTest {
         bad(head + "    proxy: events:cheese\n    gold_discount: 2\n", "s.yaml:6:20: gold_discount=2.0 is out of range");
         bad(head + "    proxy: events:cheese\n    set:\n      size: 4\n", "s.yaml:7:7: maze: size=4");
         bad("name: t\ngoodhart:\n  - name: g\n    env: maze\n", "s.yaml:3:5: goodhart case is missing key 'proxy'");
-        bad(head + "    proxy: events:cheese\n    pessimism: 1\n", "s.yaml:6:16: 'pessimism' applies to a gp: proxy only");
+        bad(head + "    proxy: events:cheese\n    pessimism: 1\n", "s.yaml:6:16: 'pessimism' applies to Gaussian-process proxies only");
+        bad(head + "    proxy: model:x,y\n    pessimism: 11\n", "s.yaml:6:16: pessimism=11.0 is out of range");
+        assertEquals(2.0, Spec.parse(head + "    proxy: model:x,y\n    pessimism: 2\n", "s.yaml").goodhart().get(0).pessimism());
         String gp = "name: t\ngoodhart:\n  - name: g\n    proxy: gp:action\n";
         assertEquals(1.5, Spec.parse(gp + "    pessimism: 1.5\n", "s.yaml").goodhart().get(0).pessimism());
         assertEquals(0.0, Spec.parse(gp, "s.yaml").goodhart().get(0).pessimism());

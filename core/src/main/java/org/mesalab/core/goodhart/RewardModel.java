@@ -41,15 +41,25 @@ public final class RewardModel implements Proxy {
     private final int rows;
     private final int rewarded;
     private final long steps;
+    private final double pessimism;
     private final Map<Long, Double> memo = new ConcurrentHashMap<>();
 
-    private RewardModel(List<String> features, Event[] events, GaussianProcess gp, int rows, int rewarded, long steps) {
+    private RewardModel(List<String> features, Event[] events, GaussianProcess gp, int rows, int rewarded, long steps, double pessimism) {
         this.features = features;
         this.events = events;
         this.gp = gp;
         this.rows = rows;
         this.rewarded = rewarded;
         this.steps = steps;
+        this.pessimism = pessimism;
+    }
+
+    /**
+     * The same model scoring each step by its mean less {@code beta} posterior standard deviations (a lower confidence
+     * bound: pessimism where the model has seen little).
+     */
+    public RewardModel withPessimism(double beta) {
+        return new RewardModel(features, events, gp, rows, rewarded, steps, beta);
     }
 
     /** Fits {@code model:FEATURES[@KERNEL]} to {@code gold}'s reward on random walks of {@code train}'s levels. */
@@ -95,7 +105,7 @@ public final class RewardModel implements Proxy {
             rewarded += y[i] != 0 ? 1 : 0;
         }
         GaussianProcess gp = GaussianProcess.optimize(x, y, kernel, 1e-6, 2, rng);
-        return new RewardModel(features, events, gp, x.length, rewarded, steps);
+        return new RewardModel(features, events, gp, x.length, rewarded, steps, 0);
     }
 
     /** The features of a {@code model:} spec, checked: x, y and the env's events, each once. */
@@ -136,7 +146,10 @@ public final class RewardModel implements Proxy {
     public double reward(Env env, int events) {
         // the features are a function of position, level size and events (sizes below 4096, 9 event bits)
         long key = env.agentX() | (long) env.agentY() << 12 | (long) env.width << 24 | (long) env.height << 36 | (long) events << 48;
-        return memo.computeIfAbsent(key, k -> gp.predict(row(env, events, features, this.events)).mean());
+        return memo.computeIfAbsent(key, k -> {
+            GaussianProcess.Prediction p = gp.predict(row(env, events, features, this.events));
+            return p.mean() - pessimism * p.std();
+        });
     }
 
     /** The model's prediction for a feature row (tests, reports). */
@@ -151,6 +164,7 @@ public final class RewardModel implements Proxy {
     /** What the model was fitted on and the kernel it settled on, for the record. */
     public String describe() {
         return "Gaussian process over " + String.join(", ", features) + " fitted to the mean reward of " + rows + " distinct feature rows (" + rewarded
-                + " ever rewarded) from " + steps + " random-walk steps on " + LEVELS + " training levels; kernel " + gp.kernel().describe();
+                + " ever rewarded) from " + steps + " random-walk steps on " + LEVELS + " training levels; kernel " + gp.kernel().describe()
+                + (pessimism == 0 ? "" : "; scored by the mean less " + pessimism + " posterior std");
     }
 }

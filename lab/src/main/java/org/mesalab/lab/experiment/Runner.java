@@ -543,7 +543,11 @@ public final class Runner {
                 Distribution dist = type.distribution(c.split(), c.set());
                 org.mesalab.core.goodhart.Proxy proxy = Goodhart.proxy(c.proxy(), type.distribution("train", c.set()), type.intended(), 0,
                         "proxy '" + c.proxy() + "'");
-                Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, c.proxy(), proxy, new Gold(type.intended(), c.goldDiscount()),
+                if (proxy instanceof org.mesalab.core.goodhart.RewardModel model) {
+                    proxy = model.withPessimism(c.pessimism());
+                }
+                String named = c.pessimism() == 0 ? c.proxy() : c.proxy() + " (mean - " + c.pessimism() + " std)";
+                Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, named, proxy, new Gold(type.intended(), c.goldDiscount()),
                         c.optimizer(), c.pressures(), c.episodes(), c.holdout(), s -> Policies.parse(c.base(), type, s), c.base(), 0, Math.max(1, jobs));
                 curve = Goodhart.measure(setup);
             }

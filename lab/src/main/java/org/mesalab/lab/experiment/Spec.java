@@ -92,7 +92,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
      * A Goodhart curve to measure ({@code mesalab goodhart} with these options); no training involved.
      *
      * @param set       overrides of the env's generator parameters
-     * @param pessimism a gp: proxy's options scored by the mean less this many posterior stds (0: the mean)
+     * @param pessimism a gp: or model: proxy scored by the mean less this many posterior stds (0: the mean)
      */
     public record GoodhartCase(String name, String env, String split, Map<String, Double> set, String proxy, String optimizer,
                                long[] pressures, String base, int episodes, int holdout, double goldDiscount, Map<String, String> ppo, double pessimism) {
@@ -434,8 +434,9 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             if (assistant) {
                 return assistantCase(m, name);
             }
-            if (m.containsKey("pessimism")) {
-                throw error(m.get("pessimism"), "'pessimism' applies to a gp: proxy only (a Gaussian process has a posterior std); allowed: proxy: gp:KERNEL");
+            if (m.containsKey("pessimism") && !scalar(m.get("proxy"), "proxy").startsWith(org.mesalab.core.goodhart.RewardModel.PREFIX)) {
+                throw error(m.get("pessimism"), "'pessimism' applies to Gaussian-process proxies only (a posterior std); allowed: proxy: gp:KERNEL or"
+                        + " proxy: model:FEATURES");
             }
             EnvType type;
             try {
@@ -531,8 +532,12 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 throw error(m.get("gold_discount"), "gold_discount=" + discount + " is out of range; allowed: (0, 1]");
             }
             // An rl curve's base is the policy it starts from: a fresh PPO initialization (what the store and the report say).
+            double pessimism = m.containsKey("pessimism") ? number(m.get("pessimism"), "pessimism") : 0;
+            if (!(pessimism >= 0 && pessimism <= 10)) {
+                throw error(m.get("pessimism"), "pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
+            }
             return new GoodhartCase(name, type.name(), split, set, proxy, optimizer, pressures, rl ? "fresh PPO" : base, episodes, holdout, discount,
-                    Map.copyOf(ppo), 0);
+                    Map.copyOf(ppo), pessimism);
         }
 
         /** A {@code gp:KERNEL} case: the essay's assistant, best-of-n over plans under that kernel's reward model (no env). */
