@@ -20,6 +20,10 @@ public sealed interface Askable extends AutoCloseable permits AskablePpo, Askabl
     interface Player {
         /** Actions for {@code envs[0..count)} into {@code actions}, and each env's signal value at this step into {@code signal}. */
         void act(Env[] envs, int count, int[] actions, double[] signal);
+
+        /** The actions actually played after {@link #act} (the mentor's where it was asked), before the envs step. */
+        default void played(Env[] envs, int count, int[] actions) {
+        }
     }
 
     String name();

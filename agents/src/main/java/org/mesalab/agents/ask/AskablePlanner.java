@@ -51,35 +51,45 @@ public final class AskablePlanner implements Askable {
     @Override
     public Player player(Signal signal, NoveltyIndex index, long seed) {
         planner.reseed(seed);
-        float[] policy = new float[manifest.type().actions().size()];
-        // surprise: the latent each env's last step predicted for this one (episodes in a batch are distinct env objects)
-        Map<Env, float[]> predicted = new IdentityHashMap<>();
-        return (envs, count, actions, values) -> {
-            planner.act(envs, count, actions);
-            float[][] latents = signal == Signal.NOVELTY || signal == Signal.SURPRISE ? planner.represent(envs, count) : null;
-            for (int b = 0; b < count; b++) {
-                values[b] = switch (signal) {
-                    case ENTROPY -> {
-                        planner.searchPolicy(b, policy);
-                        yield Signal.entropyOf(policy);
-                    }
-                    case MAX_PROB -> {
-                        planner.searchPolicy(b, policy);
-                        yield Signal.maxProbGapOf(policy);
-                    }
-                    case VALUE_GAP -> Math.abs(planner.searchValue(b) - planner.headValue(b));
-                    case NOVELTY -> index.distance(latents[b]);
-                    case SURPRISE -> {
-                        float[] p = envs[b].steps() == 0 ? null : predicted.get(envs[b]);
-                        yield p == null ? 0 : meanSquare(p, latents[b]);
-                    }
-                    default -> 0;
-                };
-            }
-            if (signal == Signal.SURPRISE) {
-                float[][] next = planner.predict(latents, actions, count).next();
+        return new Player() {
+            private final float[] policy = new float[manifest.type().actions().size()];
+            // surprise: the latent each env's last step predicted for this one (episodes in a batch are distinct env objects)
+            private final Map<Env, float[]> predicted = new IdentityHashMap<>();
+            private float[][] latents;
+
+            @Override
+            public void act(Env[] envs, int count, int[] actions, double[] values) {
+                planner.act(envs, count, actions);
+                latents = signal == Signal.NOVELTY || signal == Signal.SURPRISE ? planner.represent(envs, count) : null;
                 for (int b = 0; b < count; b++) {
-                    predicted.put(envs[b], next[b]);
+                    values[b] = switch (signal) {
+                        case ENTROPY -> {
+                            planner.searchPolicy(b, policy);
+                            yield Signal.entropyOf(policy);
+                        }
+                        case MAX_PROB -> {
+                            planner.searchPolicy(b, policy);
+                            yield Signal.maxProbGapOf(policy);
+                        }
+                        case VALUE_GAP -> Math.abs(planner.searchValue(b) - planner.headValue(b));
+                        case NOVELTY -> index.distance(latents[b]);
+                        case SURPRISE -> {
+                            float[] p = envs[b].steps() == 0 ? null : predicted.get(envs[b]);
+                            yield p == null ? 0 : meanSquare(p, latents[b]);
+                        }
+                        default -> 0;
+                    };
+                }
+            }
+
+            /** Surprise predicts the next latent from the action played, which is the mentor's where the agent asked. */
+            @Override
+            public void played(Env[] envs, int count, int[] actions) {
+                if (signal == Signal.SURPRISE) {
+                    float[][] next = planner.predict(latents, actions, count).next();
+                    for (int b = 0; b < count; b++) {
+                        predicted.put(envs[b], next[b]);
+                    }
                 }
             }
         };

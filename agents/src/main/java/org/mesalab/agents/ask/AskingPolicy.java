@@ -109,6 +109,7 @@ public final class AskingPolicy implements Episode.BatchPolicy {
                 actions[b] = own[b];
             }
         }
+        player.played(envs, count, actions);
     }
 
     @Override

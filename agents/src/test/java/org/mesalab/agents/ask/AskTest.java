@@ -135,6 +135,36 @@ class AskTest {
         }
     }
 
+    /** After an ask, surprise predicts the next latent from the mentor's action, the one played. */
+    @Test
+    void surprisePredictsFromTheActionPlayed() {
+        try (Askable agent = Askable.load(plannerRun, 1, null); PlannerPolicy p = PlannerPolicy.load(plannerRun, "learned", "train", 0, 9)) {
+            List<Double> seen = new ArrayList<>();
+            Evaluator.evaluate(new AskingPolicy(agent, Signal.SURPRISE, Double.NEGATIVE_INFINITY, null, 9, seen), LAVA_TEST, 1, Evaluator.HELD_OUT_START);
+            org.mesalab.core.Env env = LAVA_TEST.create();
+            env.reset(LAVA_TEST.levelSeed(Evaluator.HELD_OUT_START));
+            Oracles.Values mentor = new Oracles.Values(LAVA_TEST.env().intended());
+            List<Double> expected = new ArrayList<>();
+            float[] predicted = null;
+            while (!env.done()) {
+                float[] h = p.represent(new org.mesalab.core.Env[] {env}, 1)[0];
+                double sq = 0;
+                for (int i = 0; predicted != null && i < h.length; i++) {
+                    sq += (predicted[i] - h[i]) * (predicted[i] - h[i]);
+                }
+                expected.add(predicted == null ? 0 : sq / h.length);
+                int a = mentor.best(env);
+                predicted = p.predict(new float[][] {h}, new int[] {a}, 1).next()[0];
+                env.step(a);
+            }
+            assertEquals(expected.size(), seen.size());
+            for (int t = 0; t < expected.size(); t++) {
+                assertEquals(expected.get(t), seen.get(t), 1e-6 + 1e-4 * expected.get(t), "step " + t);
+            }
+            assertTrue(expected.stream().anyMatch(v -> v > 0), "the model is not exact");
+        }
+    }
+
     @Test
     void withThresholdMinusInfinityTheAgentPlaysAsTheMentor() {
         try (Askable agent = ppo(PpoPolicy.load(run, 1, false))) {
