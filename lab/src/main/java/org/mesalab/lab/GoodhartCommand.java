@@ -205,6 +205,21 @@ final class GoodhartCommand implements Runnable {
         }
     }
 
+    /** Which of --base, --set and --ppo/--out were given: what the assistant's and a learned proxy's curves do not take. */
+    private List<String> givenLevelAndRunOptions() {
+        List<String> given = new java.util.ArrayList<>();
+        if (!base.equals("random")) {
+            given.add("--base");
+        }
+        if (!envOptions.overrides.isEmpty()) {
+            given.add("--set");
+        }
+        if (!ppoSets.isEmpty() || out != null) {
+            given.add(out != null ? "--out" : "--ppo");
+        }
+        return given;
+    }
+
     /** Largest number of plans the assistant searches per request. */
     static final long MAX_PLANS = 1 << 16;
 
@@ -217,15 +232,7 @@ final class GoodhartCommand implements Runnable {
         if (proxy != null) {
             given.add("--proxy");
         }
-        if (!base.equals("random")) {
-            given.add("--base");
-        }
-        if (!envOptions.overrides.isEmpty()) {
-            given.add("--set");
-        }
-        if (!ppoSets.isEmpty() || out != null) {
-            given.add(out != null ? "--out" : "--ppo");
-        }
+        given.addAll(givenLevelAndRunOptions());
         if (!given.isEmpty()) {
             throw new UsageException(String.join(", ", given) + " does not apply to --assistant (its proxy is the reward model of --kernel, its levels the"
                     + " built-in requests); allowed: --kernel, --optimizer best-of-n, --pressure, --episodes, --holdout, --seed, --threads");
@@ -254,16 +261,7 @@ final class GoodhartCommand implements Runnable {
         if (!optimizer.equals(Goodhart.SEARCH)) {
             throw new UsageException("--proxy=" + proxy + " is optimized by the planner's own search; allowed: --optimizer search (pressure = simulations)");
         }
-        List<String> given = new java.util.ArrayList<>();
-        if (!base.equals("random")) {
-            given.add("--base");
-        }
-        if (!envOptions.overrides.isEmpty()) {
-            given.add("--set");
-        }
-        if (!ppoSets.isEmpty() || out != null) {
-            given.add(out != null ? "--out" : "--ppo");
-        }
+        List<String> given = givenLevelAndRunOptions();
         if (!given.isEmpty()) {
             throw new UsageException(String.join(", ", given) + " does not apply to a learned proxy (its levels are the run's own, its base the planner's"
                     + " policy head); allowed: --split, --gold, --gold-discount, --pressure, --episodes, --holdout, --seed");
@@ -407,8 +405,7 @@ final class GoodhartCommand implements Runnable {
             String written = proxy.toLowerCase(Locale.ROOT);
             p = new Proxy.Events(Goodhart.proxy("events:" + written.substring("events:".length()).trim(), type, "--proxy=" + proxy));
         }
-        String named = pessimism == 0 ? proxy : proxy + " (mean - " + pessimism + " std)";
-        return new Setup(new Goodhart.Setup(dist, Evaluator.HELD_OUT_START + offset, named, p, new Gold(g, goldDiscount), optimizer, pressures,
+        return new Setup(new Goodhart.Setup(dist, Evaluator.HELD_OUT_START + offset, Goodhart.named(proxy, pessimism), p, new Gold(g, goldDiscount), optimizer, pressures,
                 episodes, holdout, sampler, base, seed, usedThreads), resource);
     }
 

@@ -45,7 +45,7 @@ public final class AssistantBestOfN {
 
     /** The proxy's name for a curve: {@code gp:KERNEL}, with its pessimism when there is some. */
     public static String proxyName(String kernel, double pessimism) {
-        return PREFIX + kernel + (pessimism == 0 ? "" : " (mean - " + pessimism + " std)");
+        return Goodhart.named(PREFIX + kernel, pessimism);
     }
 
     /** The score best-of-n maximizes: the model's mean less {@code pessimism} posterior standard deviations. */

@@ -59,6 +59,11 @@ public final class Goodhart {
         return new Proxy.Events(proxy(spec, train.env(), what));
     }
 
+    /** A Gaussian-process proxy's name on a curve: as written, with its pessimism when there is some. */
+    public static String named(String proxy, double pessimism) {
+        return pessimism == 0 ? proxy : proxy + " (mean - " + pessimism + " std)";
+    }
+
     /** The allowed range of pressure values of an optimizer. */
     public static long[] range(String optimizer) {
         return switch (optimizer) {

@@ -546,8 +546,7 @@ public final class Runner {
                 if (proxy instanceof org.mesalab.core.goodhart.RewardModel model) {
                     proxy = model.withPessimism(c.pessimism());
                 }
-                String named = c.pessimism() == 0 ? c.proxy() : c.proxy() + " (mean - " + c.pessimism() + " std)";
-                Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, named, proxy, new Gold(type.intended(), c.goldDiscount()),
+                Goodhart.Setup setup = new Goodhart.Setup(dist, Evaluator.HELD_OUT_START, Goodhart.named(c.proxy(), c.pessimism()), proxy, new Gold(type.intended(), c.goldDiscount()),
                         c.optimizer(), c.pressures(), c.episodes(), c.holdout(), s -> Policies.parse(c.base(), type, s), c.base(), 0, Math.max(1, jobs));
                 curve = Goodhart.measure(setup);
             }
