@@ -41,6 +41,17 @@ public final class NoveltyIndex {
         size = activations.size();
     }
 
+    /**
+     * Sets the search breadth of queries (default {@value #EF}): smaller is faster and misses the exact nearest
+     * activation more often (BENCHMARKS.md measures both).
+     */
+    public void searchBreadth(int ef) {
+        if (ef < 1) {
+            throw new IllegalArgumentException("ef=" + ef);
+        }
+        index.setEf(ef);
+    }
+
     /** Distance from {@code activation} to the nearest stored one. */
     public double distance(float[] activation) {
         List<SearchResult<Vec, Float>> r = index.findNearest(activation, 1);

@@ -248,6 +248,26 @@ class AskTest {
             exact += Math.abs(index.distance(x) - best) < 1e-5 ? 1 : 0;
         }
         assertTrue(exact >= 190, "HNSW finds the exact nearest neighbour in " + exact + " of 200 queries");
+        // A narrower search is approximate from above: it never reports an activation nearer than the nearest.
+        NoveltyIndex narrow = new NoveltyIndex(stored);
+        narrow.searchBreadth(2);
+        Rng draws = new Rng(5);
+        for (int q = 0; q < 200; q++) {
+            float[] x = new float[16];
+            for (int j = 0; j < 16; j++) {
+                x[j] = (float) draws.nextDouble();
+            }
+            double best = Double.POSITIVE_INFINITY;
+            for (float[] v : stored) {
+                double s = 0;
+                for (int j = 0; j < 16; j++) {
+                    s += (v[j] - x[j]) * (v[j] - x[j]);
+                }
+                best = Math.min(best, Math.sqrt(s));
+            }
+            assertTrue(narrow.distance(x) >= best - 1e-5);
+        }
+        assertThrows(IllegalArgumentException.class, () -> narrow.searchBreadth(0));
         NoveltyIndex again = new NoveltyIndex(stored);
         assertEquals(index.distance(new float[16]), again.distance(new float[16]), "same vectors, same index, same answer");
     }
