@@ -223,29 +223,14 @@ class AskTest {
         Rng rng = new Rng(4);
         List<float[]> stored = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            float[] v = new float[16];
-            for (int j = 0; j < 16; j++) {
-                v[j] = (float) rng.nextDouble();
-            }
-            stored.add(v);
+            stored.add(draw(rng));
         }
         NoveltyIndex index = new NoveltyIndex(stored);
         assertEquals(0.0, index.distance(stored.get(17)), 1e-6);
         int exact = 0;
         for (int q = 0; q < 200; q++) {
-            float[] x = new float[16];
-            for (int j = 0; j < 16; j++) {
-                x[j] = (float) rng.nextDouble();
-            }
-            double best = Double.POSITIVE_INFINITY;
-            for (float[] v : stored) {
-                double s = 0;
-                for (int j = 0; j < 16; j++) {
-                    s += (v[j] - x[j]) * (v[j] - x[j]);
-                }
-                best = Math.min(best, Math.sqrt(s));
-            }
-            exact += Math.abs(index.distance(x) - best) < 1e-5 ? 1 : 0;
+            float[] x = draw(rng);
+            exact += Math.abs(index.distance(x) - nearest(stored, x)) < 1e-5 ? 1 : 0;
         }
         assertTrue(exact >= 190, "HNSW finds the exact nearest neighbour in " + exact + " of 200 queries");
         // A narrower search is approximate from above: it never reports an activation nearer than the nearest.
@@ -253,22 +238,33 @@ class AskTest {
         narrow.searchBreadth(2);
         Rng draws = new Rng(5);
         for (int q = 0; q < 200; q++) {
-            float[] x = new float[16];
-            for (int j = 0; j < 16; j++) {
-                x[j] = (float) draws.nextDouble();
-            }
-            double best = Double.POSITIVE_INFINITY;
-            for (float[] v : stored) {
-                double s = 0;
-                for (int j = 0; j < 16; j++) {
-                    s += (v[j] - x[j]) * (v[j] - x[j]);
-                }
-                best = Math.min(best, Math.sqrt(s));
-            }
-            assertTrue(narrow.distance(x) >= best - 1e-5);
+            float[] x = draw(draws);
+            assertTrue(narrow.distance(x) >= nearest(stored, x) - 1e-5);
         }
         assertThrows(IllegalArgumentException.class, () -> narrow.searchBreadth(0));
         NoveltyIndex again = new NoveltyIndex(stored);
         assertEquals(index.distance(new float[16]), again.distance(new float[16]), "same vectors, same index, same answer");
+    }
+
+    /** A uniform point of [0, 1)^16. */
+    private static float[] draw(Rng rng) {
+        float[] v = new float[16];
+        for (int j = 0; j < 16; j++) {
+            v[j] = (float) rng.nextDouble();
+        }
+        return v;
+    }
+
+    /** The exact distance from {@code x} to the nearest of {@code stored}, by a scan. */
+    private static double nearest(List<float[]> stored, float[] x) {
+        double best = Double.POSITIVE_INFINITY;
+        for (float[] v : stored) {
+            double s = 0;
+            for (int j = 0; j < x.length; j++) {
+                s += (v[j] - x[j]) * (v[j] - x[j]);
+            }
+            best = Math.min(best, Math.sqrt(s));
+        }
+        return best;
     }
 }
