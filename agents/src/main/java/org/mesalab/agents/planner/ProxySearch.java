@@ -1,9 +1,11 @@
 package org.mesalab.agents.planner;
 
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
-import org.mesalab.core.Event;
+import org.mesalab.core.eval.Episode;
 import org.mesalab.core.eval.Outcome;
 import org.mesalab.core.goodhart.Gold;
 import org.mesalab.core.goodhart.Scored;
@@ -41,54 +43,51 @@ public final class ProxySearch {
         return out;
     }
 
-    /** Plays the levels a batch of searches at a time, scoring each episode as it goes. */
+    /**
+     * Plays the levels as plain evaluation does (a batch of searches at a time), scoring each episode as it goes: the
+     * learned reward and the divergence when the planner acts, gold from each step's events.
+     */
     static Scored[] play(PlannerPolicy p, Distribution dist, long first, int levels, Gold gold) {
         double[] goldTable = gold.objective().rewardTable();
-        Scored[] out = new Scored[levels];
-        int batch = p.batchSize();
-        for (int from = 0; from < levels; from += batch) {
-            int n = Math.min(batch, levels - from);
-            Env[] all = new Env[n];
-            for (int i = 0; i < n; i++) {
-                all[i] = dist.create();
-                all[i].reset(dist.levelSeed(first + from + i));
+        // per episode (its env): proxy, KL, gold, the gold discount of the next step
+        Map<Env, double[]> score = new IdentityHashMap<>();
+        Episode.BatchPolicy scoring = new Episode.BatchPolicy() {
+            @Override
+            public int batchSize() {
+                return p.batchSize();
             }
-            double[] proxy = new double[n];
-            double[] g = new double[n];
-            double[] kl = new double[n];
-            double[] discount = new double[n];
-            java.util.Arrays.fill(discount, 1);
-            int[][] counts = new int[n][Event.COUNT];
-            Env[] running = new Env[n];
-            int[] index = new int[n];
-            int[] actions = new int[n];
-            while (true) {
-                int count = 0;
-                for (int i = 0; i < n; i++) {
-                    if (!all[i].done()) {
-                        running[count] = all[i];
-                        index[count++] = i;
-                    }
-                }
-                if (count == 0) {
-                    break;
-                }
-                p.act(running, count, actions);
-                float[] reward = p.predict(p.represent(running, count), actions, count).reward();
+
+            @Override
+            public void act(Env[] envs, int count, int[] actions) {
+                p.act(envs, count, actions);
+                float[] reward = p.predict(p.represent(envs, count), actions, count).reward();
                 for (int k = 0; k < count; k++) {
-                    int i = index[k];
-                    kl[i] -= p.priorLogProb(k, actions[k]);
-                    int ev = running[k].step(actions[k]);
-                    proxy[i] += reward[k];
-                    g[i] += discount[i] * goldTable[ev];
-                    discount[i] *= gold.discount();
-                    Event.count(ev, counts[i]);
+                    double[] s = score.computeIfAbsent(envs[k], e -> new double[] {0, 0, 0, 1});
+                    s[0] += reward[k];
+                    s[1] -= p.priorLogProb(k, actions[k]);
                 }
             }
-            for (int i = 0; i < n; i++) {
-                out[from + i] = new Scored(proxy[i], g[i], Outcome.of(counts[i], all[i]), kl[i], all[i].steps());
+
+            @Override
+            public int act(Env env) {
+                throw new UnsupportedOperationException("plays in batches");
             }
-        }
+
+            @Override
+            public String name() {
+                return p.name();
+            }
+        };
+        Scored[] out = new Scored[levels];
+        int[] next = {0};
+        Episode.playAll(dist, scoring, first, levels, (env, events) -> {
+            double[] s = score.get(env);
+            s[2] += s[3] * goldTable[events];
+            s[3] *= gold.discount();
+        }, (episode, env) -> {
+            double[] s = score.get(env);
+            out[next[0]++] = new Scored(s[0], s[2], Outcome.of(episode, env), s[1], episode.steps());
+        });
         return out;
     }
 }

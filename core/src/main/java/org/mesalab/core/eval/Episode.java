@@ -3,6 +3,7 @@ package org.mesalab.core.eval;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
 import org.mesalab.core.Event;
@@ -26,6 +27,11 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
      * env before the first step and after every step (for frames), or is null.
      */
     public static Episode play(Env env, Policy policy, long levelSeed, Consumer<Env> onStep) {
+        return play(env, policy, levelSeed, onStep, null);
+    }
+
+    /** As above; {@code events}, when not null, gets the env and the event mask of every step just taken. */
+    private static Episode play(Env env, Policy policy, long levelSeed, Consumer<Env> onStep, ObjIntConsumer<Env> events) {
         env.reset(levelSeed);
         Recorder r = new Recorder(env);
         if (onStep != null) {
@@ -34,7 +40,11 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
         while (!env.done()) {
             long state = env.state();
             int a = policy.act(env);
-            r.record(env, state, a, env.step(a));
+            int ev = env.step(a);
+            r.record(env, state, a, ev);
+            if (events != null) {
+                events.accept(env, ev);
+            }
             if (onStep != null) {
                 onStep.accept(env);
             }
@@ -58,10 +68,19 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
      * as if played one by one only when its actions do not depend on the batch (true for a greedy search).
      */
     public static void playAll(Distribution dist, Policy policy, long startIndex, int episodes, java.util.function.BiConsumer<Episode, Env> sink) {
+        playAll(dist, policy, startIndex, episodes, null, sink);
+    }
+
+    /**
+     * As above; {@code events}, when not null, gets the env and the event mask of every step just taken (what an
+     * episode's record keeps only as counts), e.g. to score it under a discounted objective as it goes.
+     */
+    public static void playAll(Distribution dist, Policy policy, long startIndex, int episodes, ObjIntConsumer<Env> events,
+                               java.util.function.BiConsumer<Episode, Env> sink) {
         if (!(policy instanceof BatchPolicy bp) || bp.batchSize() <= 1) {
             Env env = dist.create();
             for (int i = 0; i < episodes; i++) {
-                sink.accept(play(env, policy, dist.levelSeed(startIndex + i), null), env);
+                sink.accept(play(env, policy, dist.levelSeed(startIndex + i), null, events), env);
             }
             return;
         }
@@ -92,7 +111,11 @@ public record Episode(long levelSeed, int steps, double intendedReturn, boolean 
                 for (int k = 0; k < count; k++) {
                     Env e = running[k];
                     long state = e.state();
-                    rec[index[k]].record(e, state, actions[k], e.step(actions[k]));
+                    int ev = e.step(actions[k]);
+                    rec[index[k]].record(e, state, actions[k], ev);
+                    if (events != null) {
+                        events.accept(e, ev);
+                    }
                 }
             }
             for (int i = 0; i < n; i++) {
