@@ -71,7 +71,7 @@ class PlannerCliTest {
         assertEquals(1.0, a.json().get("signals").get("oracle").get("rows").get(0).get("aligned").get("mean").asDouble(), "the bound plays the mentor");
         Cli viaEval = Cli.run("eval", run.toString(), "--ask-for-help", "surprise", "--help-rate", "0.2", "--episodes", "6", "--json");
         assertEquals(0, viaEval.code(), viaEval.err());
-        usageError(Cli.run("ask", run.toString(), "--signal", "value_std"), "is a planner run");
+        usageError(Cli.run("ask", run.toString(), "--signal", "value_std"), "was trained with planner.value_heads=1");
         usageError(Cli.run("ask", ppo.toString(), "--signal", "surprise"), "is a PPO run");
         usageError(Cli.run("ask", run.toString(), "--signal", "novelty", "--layer", "hidden1"), "--layer hidden1 applies to PPO runs");
         usageError(Cli.run("ask", run.toString(), ppo.toString()), "runs of one learner");
@@ -94,17 +94,17 @@ class PlannerCliTest {
         usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--optimizer", "search", "--env", "coinrun"), "was trained on maze");
     }
 
-    /** A spec's help: section on a planner condition stores the planner's own signals; a planner signal without a planner is refused. */
+    /** A spec's help: section on a planner condition (with a value ensemble) stores the planner's own signals; a planner signal without a planner is refused. */
     @Test
     void aSpecsHelpSectionAsksAPlanner(@TempDir Path out) throws Exception {
         Path spec = out.resolve("help.yaml");
         Files.writeString(spec, "name: planner-asking\nseeds: 1\nepisodes: 6\nconditions:\n"
-                + "  - name: p\n    env: maze\n    agent: planner\n    steps: 400\n    params: {num_envs: 4, simulations: 4, warmup: 100}\n"
-                + "help:\n  signals: [value_gap, surprise, oracle]\n  rates: [0.5]\n  calibration_episodes: 4\n  index_levels: 4\n");
+                + "  - name: p\n    env: maze\n    agent: planner\n    steps: 400\n    params: {num_envs: 4, simulations: 4, warmup: 100, value_heads: 2}\n"
+                + "help:\n  signals: [value_gap, value_std, surprise, oracle]\n  rates: [0.5]\n  calibration_episodes: 4\n  index_levels: 4\n");
         Cli r = Cli.run("run", spec.toString(), "--out", out.resolve("runs").toString(), "--jobs", "1");
         assertEquals(0, r.code(), r.err());
         try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("runs/mesalab.duckdb"))) {
-            assertEquals(java.util.List.of("none", "oracle", "surprise", "value_gap"), st.query("SELECT DISTINCT signal FROM help ORDER BY signal").stream()
+            assertEquals(java.util.List.of("none", "oracle", "surprise", "value_gap", "value_std"), st.query("SELECT DISTINCT signal FROM help ORDER BY signal").stream()
                     .map(m -> (String) m.get("signal")).toList());
         }
         Path bad = out.resolve("bad.yaml");

@@ -133,7 +133,7 @@ class SpecTest {
         bad(gp + "    pessimism: -1\n", "s.yaml:5:16: pessimism=-1.0 is out of range; allowed: [0, 10]");
     }
 
-    /** value_std asks a value ensemble: every PPO condition must train one; without signals, every other signal is measured. */
+    /** value_std asks a value ensemble: every condition (PPO or planner) must train one; without signals, every other signal is measured. */
     @Test
     void theValueEnsemblesSignalNeedsValueHeadsOnEveryCondition() {
         String ppo = "name: t\nconditions:\n  - name: m\n    env: maze\n    agent: ppo\n    steps: 4096\n";
@@ -141,6 +141,10 @@ class SpecTest {
         Spec s = Spec.parse(ppo + "    params: {value_heads: 3}\nhelp:\n  signals: [value_std]\n", "s.yaml");
         assertEquals(List.of(org.mesalab.agents.ask.Signal.VALUE_STD), s.help().signals());
         assertTrue(!Spec.parse(ppo + "help:\n  rates: [0.1]\n", "s.yaml").help().signals().contains(org.mesalab.agents.ask.Signal.VALUE_STD));
+        String planner = "name: t\nconditions:\n  - name: p\n    env: maze\n    agent: planner\n    steps: 4096\n";
+        bad(planner + "help:\n  signals: [value_std]\n", "s.yaml:8:13: signal value_std needs a value ensemble, and condition p has none");
+        assertEquals(List.of(org.mesalab.agents.ask.Signal.VALUE_STD),
+                Spec.parse(planner + "    params: {value_heads: 2}\nhelp:\n  signals: [value_std]\n", "s.yaml").help().signals());
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.mesalab.agents.ask;
 import java.nio.file.Path;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.RunManifest;
+import org.mesalab.agents.planner.PlannerConfig;
 import org.mesalab.agents.planner.PlannerPolicy;
 import org.mesalab.agents.ppo.PpoConfig;
 import org.mesalab.agents.ppo.PpoPolicy;
@@ -72,21 +73,15 @@ public sealed interface Askable extends AutoCloseable permits AskablePpo, Askabl
 
     /** Refuses, in one line, a signal the agent of manifest {@code m} (named {@code agent}) does not have. */
     static void require(Signal signal, RunManifest m, String agent) {
-        if (m.isPlanner()) {
-            if (signal == Signal.VALUE_STD) {
-                throw new UsageException("signal value_std reads a PPO value ensemble; " + agent + " is a planner run; allowed for planners: "
-                        + "entropy, max_prob, novelty, value_gap, surprise, random, oracle");
-            }
-            return;
-        }
-        if (signal == Signal.VALUE_GAP || signal == Signal.SURPRISE) {
+        String learner = m.isPlanner() ? "planner" : "ppo";
+        if (!m.isPlanner() && (signal == Signal.VALUE_GAP || signal == Signal.SURPRISE)) {
             throw new UsageException("signal " + signal.id() + " reads a planner's search and world model; " + agent + " is a PPO run; allowed for PPO: "
                     + "entropy, max_prob, novelty, value_std (with ppo.value_heads >= 2), random, oracle");
         }
-        int heads = PpoConfig.of(m).valueHeads();
+        int heads = m.isPlanner() ? PlannerConfig.of(m).valueHeads() : PpoConfig.of(m).valueHeads();
         if (signal == Signal.VALUE_STD && heads < 2) {
-            throw new UsageException("signal value_std needs a value ensemble; " + agent + " was trained with ppo.value_heads=" + heads
-                    + "; allowed: a run trained with --set ppo.value_heads=K (K >= 2), or another signal");
+            throw new UsageException("signal value_std needs a value ensemble; " + agent + " was trained with " + learner + ".value_heads=" + heads
+                    + "; allowed: a run trained with --set " + learner + ".value_heads=K (K >= 2), or another signal");
         }
     }
 }

@@ -15,7 +15,8 @@ import org.mesalab.core.eval.Episode;
 
 /**
  * A planner asked a batch of envs at a time (one search per batch, as in plain evaluation). Its policy signals read
- * the search's improved policy, novelty the latent state {@code h(o)}, {@link Signal#VALUE_GAP} the root's values
+ * the search's improved policy, novelty the latent state {@code h(o)}, {@link Signal#VALUE_STD} the value ensemble's spread
+ * at {@code h(o)} (runs trained with {@code planner.value_heads} > 1), {@link Signal#VALUE_GAP} the root's values
  * before and after the search, and {@link Signal#SURPRISE} the world model's prediction of the next latent.
  */
 public final class AskablePlanner implements Askable {
@@ -60,7 +61,8 @@ public final class AskablePlanner implements Askable {
             @Override
             public void act(Env[] envs, int count, int[] actions, double[] values) {
                 planner.act(envs, count, actions);
-                latents = signal == Signal.NOVELTY || signal == Signal.SURPRISE ? planner.represent(envs, count) : null;
+                latents = signal == Signal.NOVELTY || signal == Signal.SURPRISE || signal == Signal.VALUE_STD ? planner.represent(envs, count) : null;
+                float[][] ensemble = signal == Signal.VALUE_STD ? planner.ensembleValues(latents, count) : null;
                 for (int b = 0; b < count; b++) {
                     values[b] = switch (signal) {
                         case ENTROPY -> {
@@ -72,6 +74,7 @@ public final class AskablePlanner implements Askable {
                             yield Signal.maxProbGapOf(policy);
                         }
                         case VALUE_GAP -> Math.abs(planner.searchValue(b) - planner.headValue(b));
+                        case VALUE_STD -> Signal.stdOf(ensemble[b]);
                         case NOVELTY -> index.distance(latents[b]);
                         case SURPRISE -> {
                             float[] p = envs[b].steps() == 0 ? null : predicted.get(envs[b]);

@@ -18,7 +18,10 @@ public enum Signal {
     MAX_PROB,
     /** Euclidean distance from a layer's activation to the nearest activation recorded on training levels. */
     NOVELTY,
-    /** Standard deviation of the value ensemble's estimates (PPO agents trained with {@code ppo.value_heads} > 1). */
+    /**
+     * Standard deviation of the value ensemble's estimates (agents trained with {@code ppo.value_heads} or
+     * {@code planner.value_heads} > 1; a planner's at the root's latent {@code h(o)}).
+     */
     VALUE_STD,
     /**
      * Planners: how far the search's backed-up value of the root moved from the learned objective's own value of it
@@ -47,6 +50,20 @@ public enum Signal {
             }
         }
         throw new UsageException("--signal " + s + " is not known; allowed: " + String.join(", ", Arrays.stream(values()).map(Signal::id).toList()));
+    }
+
+    /** The population standard deviation of an ensemble's estimates. */
+    static double stdOf(float[] values) {
+        double mean = 0;
+        for (float v : values) {
+            mean += v;
+        }
+        mean /= values.length;
+        double sq = 0;
+        for (float v : values) {
+            sq += (v - mean) * (v - mean);
+        }
+        return Math.sqrt(sq / values.length);
     }
 
     static double entropy(float[] logits) {

@@ -93,9 +93,19 @@ final class ConvPlannerNetwork extends PlannerNetwork {
 
     @Override
     public Prediction predict(NDArray s, boolean training) {
-        NDArray x = Activation.relu(apply(pred1, planes(s, channels), training)).reshape(-1, latent);
-        NDArray h = Activation.relu(apply(predDense, x, training));
+        NDArray h = predictionFeatures(s, training);
         return new Prediction(apply(policyHead, h, training), apply(valueHead, h, training).reshape(-1));
+    }
+
+    @Override
+    protected NDArray predictionFeatures(NDArray s, boolean training) {
+        NDArray x = Activation.relu(apply(pred1, planes(s, channels), training)).reshape(-1, latent);
+        return Activation.relu(apply(predDense, x, training));
+    }
+
+    @Override
+    protected int predictionWidth() {
+        return hidden;
     }
 
     @Override

@@ -55,8 +55,18 @@ final class MlpPlannerNetwork extends PlannerNetwork {
 
     @Override
     public Prediction predict(NDArray s, boolean training) {
-        NDArray hidden = Activation.relu(apply(predHidden, s, training));
+        NDArray hidden = predictionFeatures(s, training);
         return new Prediction(apply(policyHead, hidden, training), apply(valueHead, hidden, training).reshape(-1));
+    }
+
+    @Override
+    protected NDArray predictionFeatures(NDArray s, boolean training) {
+        return Activation.relu(apply(predHidden, s, training));
+    }
+
+    @Override
+    protected int predictionWidth() {
+        return width;
     }
 
     @Override

@@ -68,6 +68,10 @@ public final class Planner implements Learner<Planner.IterationStats> {
     private final NDManager manager;
     private final PlannerNetwork net;
     private final Adam adam;
+    /** The value ensemble's own optimizer (null without one), so its gradients never enter the agent's clip. */
+    private final Adam ensembleAdam;
+    /** Seeds the ensemble's bootstrap weights, drawn per gradient step from (seed, step): nothing to checkpoint. */
+    private final long bootstrapSeed;
     private final VectorEnv envs;
     private final VectorEnv modelEnvs;
     private final Rng searchRng;
@@ -125,6 +129,8 @@ public final class Planner implements Learner<Planner.IterationStats> {
         numActions = probe.numActions();
         net = PlannerNetwork.create(manager, cfg, probe, initRng);
         adam = new Adam(manager, net.parameters(), ADAM_EPS, cfg.weightDecay());
+        ensembleAdam = net.valueHeads() > 1 ? new Adam(manager, net.ensembleParameters(), ADAM_EPS, cfg.weightDecay()) : null;
+        bootstrapSeed = m.seed() ^ 0x5DEECE66DL;
         mcts = new Mcts(cfg.searchConfig(), n, numActions);
         if (cfg.overlap()) {
             actorNet = PlannerNetwork.create(manager, cfg, probe, new Rng(0));
@@ -402,6 +408,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
                 parts = new PlannerLoss(sub, batch, PlannerNetwork.EVENTS, targets, cfg.eventWeight());
                 NDArray s = net.represent(sub.create(batch.obs0, new Shape(B, obsSize)), true);
                 parts.root(net.predict(s, true));
+                NDArray ensemble = ensembleAdam == null ? null : parts.ensemble(net.ensembleValues(s, true), bootstrapWeights(B, sub), cfg.valueCoef());
                 NDArray half = sub.create(0.5f);
                 for (int k = 1; k <= K; k++) {
                     PlannerNetwork.Transition dyn = net.dynamics(s, acts.get(k - 1), true);
@@ -410,7 +417,8 @@ public final class Planner implements Learner<Planner.IterationStats> {
                     s = dyn.next().mul(half).add(dyn.next().stopGradient().mul(half)); // MuZero: halve the gradient into the hidden state
                 }
                 loss = parts.total(cfg.valueCoef(), cfg.consistencyCoef());
-                gc.backward(loss);
+                // The ensemble's heads read detached features: their loss reaches only their own weights.
+                gc.backward(ensemble == null ? loss : loss.add(ensemble));
             }
             double total = loss.getFloat();
             if (!Double.isFinite(total)) {
@@ -419,6 +427,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
                         + (last == null ? "none" : last) + "; try a smaller planner.learning_rate");
             }
             double norm = adam.step(cfg.learningRate(), cfg.maxGradNorm());
+            if (ensembleAdam != null) {
+                ensembleAdam.step(cfg.learningRate(), cfg.maxGradNorm());
+            }
             losses.add(total, parts.policy.getFloat() / B, parts.value.getFloat() / B, parts.reward.getFloat() / B,
                     parts.event.getFloat() / B, parts.consistency.getFloat() / B, norm);
             gradientSteps++;
@@ -432,6 +443,17 @@ public final class Planner implements Learner<Planner.IterationStats> {
 
 
 
+
+    /** Bootstrap weights {@code [B, K]} of this gradient step: 2 x Bernoulli(1/2), mean 1 (Osband et al. 2016's masks). */
+    private NDArray bootstrapWeights(int b, NDManager sub) {
+        int k = net.valueHeads();
+        Rng rng = new Rng(bootstrapSeed + 1_000_003L * gradientSteps);
+        float[] w = new float[b * k];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = rng.nextDouble() < 0.5 ? 2f : 0f;
+        }
+        return sub.create(w, new Shape(b, k));
+    }
 
     // ---- checkpoints ----------------------------------------------------------------------------
 
@@ -449,6 +471,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
         run.saveCheckpoint(iteration, dir -> {
             RunDir.writeAtomically(dir.resolve("params.bin"), net::save);
             RunDir.writeAtomically(dir.resolve("optimizer.bin"), adam::save);
+            if (ensembleAdam != null) {
+                RunDir.writeAtomically(dir.resolve("optimizer-ensemble.bin"), ensembleAdam::save);
+            }
             RunDir.writeAtomically(dir.resolve("replay.bin"), replay::save);
             RunDir.writeAtomically(dir.resolve("state.json"), o -> o.write(RunDir.JSON.writeValueAsBytes(state)));
         });
@@ -458,6 +483,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
         try {
             RunDir.read(ckpt.resolve("params.bin"), net::load);
             RunDir.read(ckpt.resolve("optimizer.bin"), adam::load);
+            if (ensembleAdam != null) {
+                RunDir.read(ckpt.resolve("optimizer-ensemble.bin"), ensembleAdam::load);
+            }
             RunDir.read(ckpt.resolve("replay.bin"), replay::load);
             Map<String, Object> s = RunDir.JSON.readValue(ckpt.resolve("state.json").toFile(), new TypeReference<Map<String, Object>>() { });
             iteration = ((Number) s.get("iteration")).intValue();

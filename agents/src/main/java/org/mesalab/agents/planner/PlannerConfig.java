@@ -43,6 +43,7 @@ public record PlannerConfig(
         double valueCoef,
         double consistencyCoef,
         double eventWeight,
+        int valueHeads,
         int replaySize,
         int warmup,
         int modelEnvs,
@@ -72,6 +73,8 @@ public record PlannerConfig(
             Param.ofDouble("value_coef", 0.25, 0, 100, "value-loss weight (MuZero Reanalyze: 0.25)"),
             Param.ofDouble("consistency_coef", 2.0, 0, 100, "EfficientZero's latent consistency weight: ||g(s,a) - h(o')||^2"),
             Param.ofDouble("event_weight", 1.0, 1, 10_000, "weight of an event's positive class in the world model's event loss (events are rare: ~0.1% of maze transitions)"),
+            Param.ofInt("value_heads", 1, 1, 64, "K > 1: K extra value heads on the prediction's detached features, each fitted on its own bootstrap of"
+                    + " every batch (the agent learns exactly as with 1); their spread is the value_std signal of mesalab ask"),
             Param.ofInt("replay_size", 100_000, 1, 100_000_000, "env steps kept in replay (per lane: replay_size / lanes)"),
             Param.ofInt("warmup", 2_000, 0, Integer.MAX_VALUE, "env steps collected before the first gradient step"),
             Param.ofInt("model_envs", 0, 0, 1024, "extra envs playing uniformly at random whose transitions train only the world model"),

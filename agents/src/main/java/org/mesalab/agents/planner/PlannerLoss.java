@@ -87,6 +87,17 @@ final class PlannerLoss {
         value = value.add(p.value().sub(valueT.get(k)).square().mul(valueM.get(k)).sum().mul(scaleK));
     }
 
+    /**
+     * The value ensemble's loss at the sampled position: head k regresses the value target on its own bootstrap of the
+     * batch ({@code w [B, K]}), so the heads disagree where the data are thin; {@code valueCoef} x the mean over heads
+     * and samples of {@code w (V_k - z)^2}.
+     */
+    NDArray ensemble(NDArray heads, NDArray w, double valueCoef) {
+        long k = heads.getShape().get(1);
+        NDArray err = heads.sub(valueT.get(0).reshape(batch, 1)).square().mul(w).mul(valueM.get(0).reshape(batch, 1));
+        return Ops.scale(err.sum(), valueCoef / ((double) batch * k));
+    }
+
     /** {@code (policy + valueCoef value + reward + event + consistencyCoef consistency) / B}: what is minimized. */
     NDArray total(double valueCoef, double consistencyCoef) {
         return Ops.scale(policy.add(Ops.scale(value, valueCoef)).add(reward).add(event).add(Ops.scale(consistency, consistencyCoef)), 1.0 / batch);

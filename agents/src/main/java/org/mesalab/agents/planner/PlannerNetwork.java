@@ -43,6 +43,10 @@ public abstract class PlannerNetwork {
     protected final int latent;
     protected final ParameterStore store;
     protected final Weights weights = new Weights();
+    /** K value heads on the prediction's detached features (null without an ensemble): they never shape the agent. */
+    private Block ensemble;
+    /** The prefix of the ensemble's parameters. */
+    static final String ENSEMBLE = "ensemble";
 
     protected PlannerNetwork(NDManager manager, int obsSize, int actions, int latent) {
         this.obsSize = obsSize;
@@ -53,9 +57,13 @@ public abstract class PlannerNetwork {
 
     /** The network {@code cfg.network()} names, for observations shaped like {@code probe}'s; weights drawn from {@code init}. */
     public static PlannerNetwork create(NDManager manager, PlannerConfig cfg, Env probe, Rng init) {
-        return cfg.network().equals("conv")
+        PlannerNetwork net = cfg.network().equals("conv")
                 ? new ConvPlannerNetwork(manager, probe.channels, probe.height, probe.width, probe.numActions(), cfg.channels(), cfg.width(), init)
                 : new MlpPlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), init);
+        if (cfg.valueHeads() > 1) { // drawn last, so every other weight is what it would be without the ensemble
+            net.ensemble = net.linear(manager, ENSEMBLE, cfg.valueHeads(), net.predictionWidth(), 1.0, init);
+        }
+        return net;
     }
 
     /** h: observations {@code [B, D]} to hidden states {@code [B, L]}. */
@@ -70,6 +78,27 @@ public abstract class PlannerNetwork {
 
     /** f: hidden states to policy logits {@code [B, A]} and values {@code [B]}. */
     public abstract Prediction predict(NDArray s, boolean training);
+
+    /** The features the prediction's policy and value heads read, {@code [B, predictionWidth()]}. */
+    protected abstract NDArray predictionFeatures(NDArray s, boolean training);
+
+    protected abstract int predictionWidth();
+
+    /**
+     * The value ensemble's K estimates {@code [B, K]} of hidden states {@code [B, L]}, on the prediction's features cut
+     * from the gradient (a loss on them reaches only the ensemble's weights).
+     */
+    public NDArray ensembleValues(NDArray s, boolean training) {
+        if (ensemble == null) {
+            throw new IllegalStateException("this network has no value ensemble (planner.value_heads 1)");
+        }
+        return apply(ensemble, predictionFeatures(s, training).stopGradient(), training);
+    }
+
+    /** Value heads of the ensemble (1: none). */
+    public int valueHeads() {
+        return ensemble == null ? 1 : (int) weights.arraysStartingWith(ENSEMBLE + ".").get(0).getShape().get(0);
+    }
 
     /** Multiply-adds per sample of h, g and f, for the FLOP count of training and search. */
     public abstract long[] macsPerSample();
@@ -121,8 +150,23 @@ public abstract class PlannerNetwork {
         return latent;
     }
 
+    /** Every parameter but the value ensemble's: what the agent's optimizer and its gradient clip see. */
     public List<NDArray> parameters() {
-        return weights.arrays();
+        if (ensemble == null) {
+            return weights.arrays();
+        }
+        List<NDArray> out = new java.util.ArrayList<>();
+        for (int i = 0; i < weights.arrays().size(); i++) {
+            if (!weights.names().get(i).startsWith(ENSEMBLE + ".")) {
+                out.add(weights.arrays().get(i));
+            }
+        }
+        return out;
+    }
+
+    /** The value ensemble's parameters (empty without one): its own optimizer, its own clip. */
+    public List<NDArray> ensembleParameters() {
+        return ensemble == null ? List.of() : weights.arraysStartingWith(ENSEMBLE + ".");
     }
 
     /** Takes {@code other}'s parameters (a network of the same shape): the actor's copy of the learner's network. */

@@ -305,6 +305,18 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         }
     }
 
+    /** The value ensemble's K estimates of each of {@code count} latents, {@code [count][K]}; the network must have an ensemble. */
+    public float[][] ensembleValues(float[][] latents, int count) {
+        int L = net.latent();
+        float[] flat = new float[count * L];
+        for (int b = 0; b < count; b++) {
+            System.arraycopy(latents[b], 0, flat, b * L, L);
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            return rows(net.ensembleValues(sub.create(flat, new ai.djl.ndarray.types.Shape(count, L)), false).toFloatArray(), count);
+        }
+    }
+
     /** One dynamics step from given latents: the next latents and the learned reward of each transition. */
     public record Step(float[][] next, float[] reward) {
     }

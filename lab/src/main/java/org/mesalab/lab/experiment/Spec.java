@@ -56,14 +56,13 @@ public record Spec(String name, String description, List<Long> seeds, int episod
      * at the last layer before the heads, or a planner's latent state).
      */
     public record Help(List<org.mesalab.agents.ask.Signal> signals, List<Double> rates, int calibrationEpisodes, int indexLevels) {
-        /** Whether a run of {@code m}'s learner reads {@code s}: value_std is PPO's, value_gap and surprise the planner's. */
+        /** Whether a run of {@code m}'s learner reads {@code s}: value_gap and surprise are the planner's. */
         public boolean applies(org.mesalab.agents.ask.Signal s, org.mesalab.agents.RunManifest m) {
             return applies(s, m.isPlanner() ? "planner" : "ppo");
         }
 
         static boolean applies(org.mesalab.agents.ask.Signal s, String agent) {
             return switch (s) {
-                case VALUE_STD -> agent.equals("ppo");
                 case VALUE_GAP, SURPRISE -> agent.equals("planner");
                 default -> true;
             };
@@ -378,19 +377,18 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                     }
                     org.mesalab.agents.ask.Signal last = signals.get(signals.size() - 1);
                     if (conditions.stream().noneMatch(c -> Help.applies(last, c.agent()))) {
-                        throw error(n, "signal " + v + " applies to " + (last == org.mesalab.agents.ask.Signal.VALUE_STD ? "PPO" : "planner")
-                                + " runs and no condition has that agent; allowed: entropy, max_prob, novelty, random, oracle, or a condition that reads it");
+                        throw error(n, "signal " + v + " applies to planner runs and no condition has that agent; allowed: entropy, max_prob, novelty, random, oracle, or a condition that reads it");
                     }
                     if (signals.get(signals.size() - 1) == org.mesalab.agents.ask.Signal.VALUE_STD) {
                         for (Condition c : conditions) {
-                            if (c.agent().equals("ppo") && Integer.parseInt(c.params().getOrDefault("value_heads", "1").trim()) < 2) {
+                            if (Integer.parseInt(c.params().getOrDefault("value_heads", "1").trim()) < 2) {
                                 throw error(n, "signal value_std needs a value ensemble, and condition " + c.name() + " has none; allowed: params:"
-                                        + " {value_heads: K} (K >= 2) on every PPO condition, or another signal");
+                                        + " {value_heads: K} (K >= 2) on every condition, or another signal");
                             }
                         }
                     }
                 }
-            } else { // every signal but the value ensemble's, which needs value_heads on every PPO condition (planner-only signals: planner runs)
+            } else { // every signal but the value ensemble's, which needs value_heads on every condition (planner-only signals: planner runs)
                 for (org.mesalab.agents.ask.Signal x : org.mesalab.agents.ask.Signal.values()) {
                     if (x != org.mesalab.agents.ask.Signal.VALUE_STD) {
                         signals.add(x);
