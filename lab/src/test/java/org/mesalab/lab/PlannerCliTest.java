@@ -94,19 +94,26 @@ class PlannerCliTest {
         usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--optimizer", "search", "--env", "coinrun"), "was trained on maze");
     }
 
-    /** A spec's help: section on a planner condition (with a value ensemble) stores the planner's own signals; a planner signal without a planner is refused. */
+    /** A spec's help: section on a planner condition (with a value ensemble) stores the planner's own signals; a learned Goodhart case its curve; a planner signal without a planner is refused. */
     @Test
     void aSpecsHelpSectionAsksAPlanner(@TempDir Path out) throws Exception {
         Path spec = out.resolve("help.yaml");
         Files.writeString(spec, "name: planner-asking\nseeds: 1\nepisodes: 6\nconditions:\n"
                 + "  - name: p\n    env: maze\n    agent: planner\n    steps: 400\n    params: {num_envs: 4, simulations: 4, warmup: 100, value_heads: 2}\n"
-                + "help:\n  signals: [value_gap, value_std, surprise, oracle]\n  rates: [0.5]\n  calibration_episodes: 4\n  index_levels: 4\n");
+                + "help:\n  signals: [value_gap, value_std, surprise, oracle]\n  rates: [0.5]\n  calibration_episodes: 4\n  index_levels: 4\n"
+                + "goodhart:\n  - name: learned-search\n    env: maze\n    proxy: learned\n    steps: 400\n"
+                + "    planner: {num_envs: 4, simulations: 4, warmup: 100}\n    pressure: 1,2\n    episodes: 4\n    holdout: 2\n");
         Cli r = Cli.run("run", spec.toString(), "--out", out.resolve("runs").toString(), "--jobs", "1");
         assertEquals(0, r.code(), r.err());
         try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("runs/mesalab.duckdb"))) {
             assertEquals(java.util.List.of("none", "oracle", "surprise", "value_gap", "value_std"), st.query("SELECT DISTINCT signal FROM help ORDER BY signal").stream()
                     .map(m -> (String) m.get("signal")).toList());
+            // The learned case trained its own planner, then drew its curve: one point per simulation budget.
+            assertEquals(java.util.List.of(java.util.Map.of("base", "the planner's policy head", "proxy", "learned:goodhart+learned-search", "levels", 4)),
+                    st.query("SELECT base, proxy, levels FROM goodhart_curves WHERE name = 'learned-search'"));
+            assertEquals(2, st.query("SELECT pressure FROM goodhart WHERE name = 'learned-search'").size());
         }
+        assertTrue(Files.exists(out.resolve("runs/planner-asking/goodhart+learned-search/policy.bin")));
         Path bad = out.resolve("bad.yaml");
         Files.writeString(bad, "name: b\nconditions:\n  - name: m\n    env: maze\n    agent: ppo\n    steps: 4096\nhelp:\n  signals: [entropy, surprise]\n");
         Cli b = Cli.run("run", bad.toString(), "--out", out.resolve("bad").toString());

@@ -1,5 +1,6 @@
 package org.mesalab.lab;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mesalab.core.UsageException;
@@ -131,6 +133,29 @@ class SpecTest {
         assertEquals(1.5, Spec.parse(gp + "    pessimism: 1.5\n", "s.yaml").goodhart().get(0).pessimism());
         assertEquals(0.0, Spec.parse(gp, "s.yaml").goodhart().get(0).pessimism());
         bad(gp + "    pessimism: -1\n", "s.yaml:5:16: pessimism=-1.0 is out of range; allowed: [0, 10]");
+    }
+
+    /** proxy: learned trains the case's own planner (steps, planner:), optimized by its search; what does not apply is refused. */
+    @Test
+    void aLearnedProxyCaseTrainsItsPlanner() {
+        String head = "name: t\ngoodhart:\n  - name: g\n    env: maze\n    proxy: learned\n";
+        Spec.GoodhartCase g = Spec.parse(head + "    steps: 40000\n    planner: {simulations: 8, value_heads: 2}\n", "s.yaml").goodhart().get(0);
+        assertTrue(g.learned());
+        assertEquals("search", g.optimizer());
+        assertEquals(40_000, g.steps());
+        assertEquals(Map.of("simulations", "8", "value_heads", "2"), g.planner());
+        assertArrayEquals(new long[] {1, 2, 4, 8, 16, 32, 64, 128, 256}, g.pressures());
+        assertEquals(Spec.POLICY_HEAD, g.base());
+        assertEquals(2_000, Spec.parse(head + "    steps: 40000\n", "s.yaml").quick().goodhart().get(0).steps());
+        bad(head, "s.yaml:3:5: a learned proxy's case trains its planner: it needs 'steps'");
+        bad(head + "    steps: 40000\n    optimizer: best-of-n\n", "s.yaml:7:16: a learned proxy is optimized by the planner's own search; allowed: optimizer search");
+        bad(head + "    steps: 40000\n    pressure: 0,1\n", "s.yaml:7:15: --pressure=0,1");
+        bad(head + "    steps: 40000\n    planner: {frog: 1}\n", "s.yaml:7:21: planner: unknown hyperparameter 'frog'");
+        bad(head + "    steps: 8\n", "s.yaml:6:12: --steps=8 is less than one vector step of 16");
+        bad(head + "    steps: 40000\n    base: random\n", "s.yaml:7:11: 'base' does not apply to a learned proxy");
+        bad("name: t\ngoodhart:\n  - name: g\n    env: maze\n    proxy: events:cheese\n    steps: 4\n", "s.yaml:6:12: 'steps' applies to a learned proxy only");
+        bad("name: t\ngoodhart:\n  - name: g\n    env: maze\n    proxy: learned:runs/p\n    optimizer: search\n",
+                "s.yaml:5:12: a spec's case trains its own planner: proxy: learned");
     }
 
     /** value_std asks a value ensemble: every condition (PPO or planner) must train one; without signals, every other signal is measured. */

@@ -535,6 +535,8 @@ public final class Runner {
             Curve curve;
             if (c.optimizer().equals(org.mesalab.agents.ppo.ProxyRl.RL)) {
                 curve = rl(c);
+            } else if (c.learned()) {
+                curve = learned(c);
             } else if (c.env().equals(Spec.ASSISTANT)) {
                 String kernel = c.proxy().substring(org.mesalab.core.goodhart.AssistantBestOfN.PREFIX.length());
                 curve = org.mesalab.core.goodhart.AssistantBestOfN.curve(kernel, c.pressures(), c.episodes(), c.holdout(), 0, Math.max(1, jobs), c.pessimism());
@@ -560,6 +562,52 @@ public final class Runner {
     }
 
     /**
+     * A learned case: a planner trained in {@code OUT/EXPERIMENT/goodhart+NAME} (seed 0, one engine thread, in this
+     * process), then its learned reward optimized by its own greedy search at each simulation budget, on the split's
+     * held-out levels as the run sees them ({@code mesalab goodhart --proxy learned:RUN_DIR}). A folder left by an
+     * interrupted attempt is replaced.
+     */
+    private Curve learned(Spec.GoodhartCase c) {
+        EnvType type = Envs.get(c.env());
+        org.mesalab.agents.planner.PlannerConfig cfg = org.mesalab.agents.planner.PlannerConfig.defaults();
+        for (Map.Entry<String, String> e : c.planner().entrySet()) {
+            cfg = cfg.with(e.getKey(), e.getValue());
+        }
+        int threads = org.mesalab.agents.Torch.threads() == -1 ? 1 : org.mesalab.agents.Torch.threads();
+        org.mesalab.agents.Torch.start(threads);
+        RunManifest m = cfg.into(RunManifest.of("planner", type.name(), "train", c.set(), 0, 0, 0, c.steps(), threads, null, gitCommit,
+                java.time.Instant.now().toString(), "mesalab run " + spec.source() + " (goodhart case " + c.name() + ")")).withVersions(versions.get());
+        Path dir = replaced(out.resolve(spec.name()).resolve("goodhart+" + c.name()), "a learned curve");
+        try (org.mesalab.agents.planner.Planner p = org.mesalab.agents.planner.Planner.start(m, RunDir.create(dir))) {
+            p.train(r -> {
+                log.printf(java.util.Locale.ROOT, "goodhart %s: planner %,d/%,d steps, train success %.1f%%%n", c.name(), r.globalStep(), c.steps(),
+                        100 * r.trainSuccess());
+                log.flush();
+            });
+        }
+        RunManifest trained = RunDir.open(dir).readManifest();
+        Gold gold = new Gold(type.intended(), c.goldDiscount());
+        Distribution dist = trained.distribution(c.split());
+        long first = trained.heldOutStart(c.split());
+        org.mesalab.core.goodhart.Scored[][] main = org.mesalab.agents.planner.ProxySearch.play(dir, dist, first, c.episodes(), c.pressures(), gold, 0);
+        org.mesalab.core.goodhart.Scored[][] held = c.holdout() > 0
+                ? org.mesalab.agents.planner.ProxySearch.play(dir, dist, first + c.episodes(), c.holdout(), c.pressures(), gold, 0) : null;
+        return Curve.of(Goodhart.SEARCH, org.mesalab.agents.planner.ProxySearch.PREFIX + "goodhart+" + c.name(), gold, "simulations", c.pressures(), main, null, held, 0);
+    }
+
+    /** {@code dir}, emptied of what an interrupted attempt at {@code what} left: a curve is stored whole or not at all. */
+    private static Path replaced(Path dir, String what) {
+        if (Files.exists(dir)) {
+            try {
+                RunDir.deleteTree(dir);
+            } catch (java.io.IOException e) {
+                throw new UsageException("cannot replace " + dir + " (an interrupted " + what + "): " + UsageException.why(e));
+            }
+        }
+        return dir;
+    }
+
+    /**
      * An rl case: PPO trained against the proxy in {@code OUT/EXPERIMENT/goodhart+NAME} (a name no condition can
      * have), in this process with one engine thread, scored on the split's held-out levels. A folder left by an
      * interrupted attempt is replaced: a curve is stored whole or not at all.
@@ -575,14 +623,7 @@ public final class Runner {
         org.mesalab.agents.Torch.start(threads);
         RunManifest m = org.mesalab.agents.ppo.ProxyRl.manifest(dist, c.set(), cfg, c.pressures(), 0, threads, versions.get(), gitCommit,
                 "mesalab run " + spec.source() + " (goodhart case " + c.name() + ")");
-        Path dir = out.resolve(spec.name()).resolve("goodhart+" + c.name());
-        if (Files.exists(dir)) {
-            try {
-                RunDir.deleteTree(dir);
-            } catch (java.io.IOException e) {
-                throw new UsageException("cannot replace " + dir + " (an interrupted rl curve): " + UsageException.why(e));
-            }
-        }
+        Path dir = replaced(out.resolve(spec.name()).resolve("goodhart+" + c.name()), "rl curve");
         Objective proxy = Goodhart.proxy(c.proxy(), type, "proxy '" + c.proxy() + "'");
         return org.mesalab.agents.ppo.ProxyRl.curve(m, RunDir.create(dir), null, proxy, c.proxy(), new Gold(type.intended(), c.goldDiscount()),
                 new org.mesalab.agents.ppo.ProxyRl.Levels(dist, Evaluator.HELD_OUT_START, c.episodes(), c.holdout()), c.pressures(), 0, line -> {

@@ -88,14 +88,30 @@ public record Spec(String name, String description, List<Long> seeds, int episod
     }
 
     /**
-     * A Goodhart curve to measure ({@code mesalab goodhart} with these options); no training involved.
+     * A Goodhart curve to measure ({@code mesalab goodhart} with these options); training only for an rl case (PPO
+     * against the proxy) and a learned case (the planner whose learned reward is the proxy).
      *
      * @param set       overrides of the env's generator parameters
      * @param pessimism a gp: or model: proxy scored by the mean less this many posterior stds (0: the mean)
+     * @param planner   a learned case's planner hyperparameters (as {@code --set planner.KEY=VALUE})
+     * @param steps     a learned case's training budget in env steps (0 for every other case)
      */
     public record GoodhartCase(String name, String env, String split, Map<String, Double> set, String proxy, String optimizer,
-                               long[] pressures, String base, int episodes, int holdout, double goldDiscount, Map<String, String> ppo, double pessimism) {
+                               long[] pressures, String base, int episodes, int holdout, double goldDiscount, Map<String, String> ppo, double pessimism,
+                               Map<String, String> planner, long steps) {
+        /** Whether the proxy is the learned reward of a planner the case trains ({@code proxy: learned}). */
+        public boolean learned() {
+            return proxy.equals(LEARNED);
+        }
     }
+
+    /** A Goodhart case's proxy that is the learned reward of a planner trained for the case, optimized by its own search. */
+    public static final String LEARNED = "learned";
+    /** The base of a learned case: the planner's own policy head, from which its search's KL is measured. */
+    public static final String POLICY_HEAD = "the planner's policy head";
+
+    /** A learned Goodhart case's training budget in a quick run (the plumbing, not the result: about 20 s of one core). */
+    static final long QUICK_PLANNER_STEPS = 2_000;
 
     /** Longest RL run a Goodhart case may ask for. */
     static final long MAX_RL_STEPS = 1_000_000_000L;
@@ -201,7 +217,8 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         List<GoodhartCase> gs = new ArrayList<>();
         for (GoodhartCase g : goodhart) {
             gs.add(new GoodhartCase(g.name(), g.env(), g.split(), g.set(), g.proxy(), g.optimizer(), g.pressures(), g.base(),
-                    Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount(), g.ppo(), g.pessimism()));
+                    Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount(), g.ppo(), g.pessimism(), g.planner(),
+                    g.learned() ? Math.min(g.steps(), QUICK_PLANNER_STEPS) : 0));
         }
         Help h = help == null ? null : new Help(help.signals(), help.rates(), Math.min(help.calibrationEpisodes(), 30), Math.min(help.indexLevels(), 30));
         return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, gs, h, source, yaml);
@@ -418,7 +435,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         /** One {@code goodhart:} case, checked as {@code mesalab goodhart} checks its options. */
         GoodhartCase goodhartCase(Node node) {
             Map<String, Node> m = mapping(node, "a goodhart case", new LinkedHashSet<>(List.of("name", "env", "split", "set", "proxy", "optimizer",
-                    "pressure", "base", "episodes", "holdout", "gold_discount", "ppo", "pessimism")));
+                    "pressure", "base", "episodes", "holdout", "gold_discount", "ppo", "pessimism", "planner", "steps")));
             boolean assistant = m.containsKey("proxy") && scalar(m.get("proxy"), "proxy").startsWith(AssistantBestOfN.PREFIX);
             for (String required : assistant ? List.of("name", "proxy") : List.of("name", "env", "proxy")) {
                 if (!m.containsKey(required)) {
@@ -456,7 +473,20 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             }
             String proxy = scalar(m.get("proxy"), "proxy");
             boolean model = proxy.startsWith(org.mesalab.core.goodhart.RewardModel.PREFIX);
+            if (proxy.equals(LEARNED)) {
+                return learnedCase(m, node, name, type, split, set);
+            }
+            for (String key : List.of("planner", "steps")) {
+                if (m.containsKey(key)) {
+                    throw error(m.get(key), "'" + key + "' applies to a learned proxy only (proxy: learned, the planner the case trains); allowed with proxy "
+                            + proxy + ": no " + key);
+                }
+            }
             try {
+                if (proxy.startsWith(org.mesalab.agents.planner.ProxySearch.PREFIX)) {
+                    throw new UsageException("a spec's case trains its own planner: proxy: learned, with steps: N and optionally planner: {KEY: VALUE}"
+                            + " (a trained run's proxy: mesalab goodhart --proxy learned:RUN_DIR)");
+                }
                 if (model) {
                     org.mesalab.core.goodhart.RewardModel.check(proxy, type, "proxy '" + proxy + "'");
                 } else {
@@ -535,7 +565,62 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 throw error(m.get("pessimism"), "pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
             }
             return new GoodhartCase(name, type.name(), split, set, proxy, optimizer, pressures, rl ? "fresh PPO" : base, episodes, holdout, discount,
-                    Map.copyOf(ppo), pessimism);
+                    Map.copyOf(ppo), pessimism, Map.of(), 0);
+        }
+
+        /**
+         * A {@code proxy: learned} case: a planner trained for it ({@code steps}, {@code planner:} hyperparameters, seed 0,
+         * on the training split with the case's {@code set}), its learned reward the proxy and its own search the
+         * optimizer (pressure = simulations), as {@code mesalab goodhart --proxy learned:RUN_DIR}.
+         */
+        private GoodhartCase learnedCase(Map<String, Node> m, Node node, String name, EnvType type, String split, Map<String, Double> set) {
+            for (String key : List.of("base", "ppo")) {
+                if (m.containsKey(key)) {
+                    throw error(m.get(key), "'" + key + "' does not apply to a learned proxy (its base is the planner's policy head); allowed: env, split, set,"
+                            + " steps, planner, optimizer: search, pressure, episodes, holdout, gold_discount");
+                }
+            }
+            String optimizer = m.containsKey("optimizer") ? scalar(m.get("optimizer"), "optimizer") : Goodhart.SEARCH;
+            if (!optimizer.equals(Goodhart.SEARCH)) {
+                throw error(m.get("optimizer"), "a learned proxy is optimized by the planner's own search; allowed: optimizer search (pressure = simulations)");
+            }
+            if (!m.containsKey("steps")) {
+                throw error(node, "a learned proxy's case trains its planner: it needs 'steps' (env steps of training)");
+            }
+            long steps = integer(m.get("steps"), "steps", 1, MAX_RL_STEPS);
+            PlannerConfig cfg = PlannerConfig.defaults();
+            Map<String, String> planner = new LinkedHashMap<>();
+            if (m.containsKey("planner")) {
+                for (Map.Entry<String, Node> e : mapping(m.get("planner"), "planner", null).entrySet()) {
+                    String v = scalar(e.getValue(), "planner." + e.getKey());
+                    try {
+                        cfg = cfg.with(e.getKey(), v);
+                    } catch (UsageException x) {
+                        throw error(e.getValue(), x.getMessage());
+                    }
+                    planner.put(e.getKey(), v);
+                }
+            }
+            try {
+                cfg.validate(steps, type.splits().keySet());
+            } catch (UsageException x) {
+                throw error(m.get(m.containsKey("planner") ? "planner" : "steps"), x.getMessage());
+            }
+            long[] pressures;
+            try {
+                pressures = Pressures.parse(m.containsKey("pressure") ? scalar(m.get("pressure"), "pressure") : "1,2,4,...,256", 1,
+                        org.mesalab.agents.planner.ProxySearch.MAX_SIMULATIONS);
+            } catch (UsageException e) {
+                throw error(m.containsKey("pressure") ? m.get("pressure") : node, e.getMessage());
+            }
+            int episodes = m.containsKey("episodes") ? (int) integer(m.get("episodes"), "episodes", 1, 100_000) : 300;
+            int holdout = m.containsKey("holdout") ? (int) integer(m.get("holdout"), "holdout", 0, 100_000) : 30;
+            double discount = m.containsKey("gold_discount") ? number(m.get("gold_discount"), "gold_discount") : 0.97;
+            if (!(discount > 0 && discount <= 1)) {
+                throw error(m.get("gold_discount"), "gold_discount=" + discount + " is out of range; allowed: (0, 1]");
+            }
+            return new GoodhartCase(name, type.name(), split, set, LEARNED, optimizer, pressures, POLICY_HEAD, episodes, holdout, discount, Map.of(), 0,
+                    Map.copyOf(planner), steps);
         }
 
         /** A {@code gp:KERNEL} case: the essay's assistant, best-of-n over plans under that kernel's reward model (no env). */
@@ -571,7 +656,8 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             if (!(pessimism >= 0 && pessimism <= 10)) {
                 throw error(m.get("pessimism"), "pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
             }
-            return new GoodhartCase(name, ASSISTANT, "test", Map.of(), proxy, optimizer, pressures, "random", episodes, holdout, 1.0, Map.of(), pessimism);
+            return new GoodhartCase(name, ASSISTANT, "test", Map.of(), proxy, optimizer, pressures, "random", episodes, holdout, 1.0, Map.of(), pessimism,
+                    Map.of(), 0);
         }
 
         /** One condition of the spec: several when its {@code train.set} or {@code params} sweep values. */

@@ -299,7 +299,7 @@ public final class Store implements AutoCloseable {
                 p.setString(4, c.split());
                 p.setString(5, curve.proxy()); // the optimized score as named: with its pessimism, if any
                 p.setString(6, c.optimizer());
-                p.setString(7, c.optimizer().equals(org.mesalab.core.goodhart.Goodhart.SEARCH) ? "random" : c.base());
+                p.setString(7, c.optimizer().equals(org.mesalab.core.goodhart.Goodhart.SEARCH) && !c.learned() ? "random" : c.base());
                 p.setString(8, curve.gold());
                 p.setInt(9, curve.levels());
                 p.setDouble(10, seconds);
