@@ -95,6 +95,10 @@ final class GoodhartCommand implements Runnable {
     @Option(names = "--out", paramLabel = "DIR", description = "--optimizer rl: keep the PPO run trained against the proxy in DIR (default: a temporary folder, deleted)")
     Path out;
 
+    @Option(names = "--sampled", description = "--proxy learned:RUN_DIR: the planner's search acts as in training (root noise, its action drawn),"
+            + " not greedily; divergence = the KL of its improved policy from the policy head at each step")
+    boolean sampled;
+
     @Option(names = "--pressure", description = "pressure values, e.g. 1,2,4,...,1024 or 1..64 (default: 1,2,4,...,1024 for best-of-n, 0,1,2,4,...,256 for search)")
     String pressure;
 
@@ -136,6 +140,9 @@ final class GoodhartCommand implements Runnable {
         }
         if (!(pessimism >= 0 && pessimism <= 10)) {
             throw new UsageException("--pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
+        }
+        if (sampled && (proxy == null || !proxy.startsWith(ProxySearch.PREFIX))) {
+            throw new UsageException("--sampled applies to a planner's search on its learned proxy; allowed: --proxy learned:RUN_DIR --optimizer search --sampled");
         }
         if (proxy == null) {
             throw new UsageException("--proxy is required (e.g. --proxy events:cheese+0.02*corner), unless --assistant");
@@ -286,10 +293,11 @@ final class GoodhartCommand implements Runnable {
         Gold g = new Gold(gold.equals("intended") ? type.intended() : type.objective(gold), goldDiscount);
         Distribution dist = m.distribution(envOptions.split);
         long first = m.heldOutStart(envOptions.split) + seed * 10_000_000L;
-        Scored[][] main = ProxySearch.play(run, dist, first, episodes, pressures, g, seed);
-        Scored[][] held = holdout > 0 ? ProxySearch.play(run, dist, first + episodes, holdout, pressures, g, seed) : null;
-        Curve curve = Curve.of(Goodhart.SEARCH, proxy, g, "simulations", pressures, main, null, held, seed);
-        finish(curve, m.env(), envOptions.split, dist.params().asJson(), "the planner's policy head (KL of the greedy search from it)", null, t0);
+        Scored[][] main = ProxySearch.play(run, dist, first, episodes, pressures, g, seed, sampled);
+        Scored[][] held = holdout > 0 ? ProxySearch.play(run, dist, first + episodes, holdout, pressures, g, seed, sampled) : null;
+        Curve curve = Curve.of(sampled ? ProxySearch.SAMPLED : Goodhart.SEARCH, proxy, g, "simulations", pressures, main, null, held, seed);
+        finish(curve, m.env(), envOptions.split, dist.params().asJson(), "the planner's policy head (KL of the " + (sampled ? "sampled" : "greedy")
+                + " search from it)", null, t0);
     }
 
     /** The measured setup and what must be closed after it (a loaded run's policy). */

@@ -88,6 +88,7 @@ class PlannerCliTest {
         }
         assertEquals("maze", gh.json().get("env").asText());
         usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--pressure", "1,2"), "allowed: --optimizer search");
+        usageError(Cli.run("goodhart", "--env", "maze", "--proxy", "events:cheese", "--sampled"), "--sampled applies to a planner's search on its learned proxy");
         usageError(Cli.run("goodhart", "--proxy", "learned:" + ppo, "--optimizer", "search"), "is a ppo run");
         usageError(Cli.run("goodhart", "--proxy", "learned:" + dir.resolve("none"), "--optimizer", "search"), "is not a run directory");
         usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--optimizer", "search", "--pressure", "0,1"), "--pressure");
@@ -102,15 +103,15 @@ class PlannerCliTest {
                 + "  - name: p\n    env: maze\n    agent: planner\n    steps: 400\n    params: {num_envs: 4, simulations: 4, warmup: 100, value_heads: 2}\n"
                 + "help:\n  signals: [value_gap, value_std, surprise, oracle]\n  rates: [0.5]\n  calibration_episodes: 4\n  index_levels: 4\n"
                 + "goodhart:\n  - name: learned-search\n    env: maze\n    proxy: learned\n    steps: 400\n"
-                + "    planner: {num_envs: 4, simulations: 4, warmup: 100}\n    pressure: 1,2\n    episodes: 4\n    holdout: 2\n");
+                + "    planner: {num_envs: 4, simulations: 4, warmup: 100}\n    sampled: true\n    pressure: 1,2\n    episodes: 4\n    holdout: 2\n");
         Cli r = Cli.run("run", spec.toString(), "--out", out.resolve("runs").toString(), "--jobs", "1");
         assertEquals(0, r.code(), r.err());
         try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("runs/mesalab.duckdb"))) {
             assertEquals(java.util.List.of("none", "oracle", "surprise", "value_gap", "value_std"), st.query("SELECT DISTINCT signal FROM help ORDER BY signal").stream()
                     .map(m -> (String) m.get("signal")).toList());
             // The learned case trained its own planner, then drew its curve: one point per simulation budget.
-            assertEquals(java.util.List.of(java.util.Map.of("base", "the planner's policy head", "proxy", "learned:goodhart+learned-search", "levels", 4)),
-                    st.query("SELECT base, proxy, levels FROM goodhart_curves WHERE name = 'learned-search'"));
+            assertEquals(java.util.List.of(java.util.Map.of("base", "the planner's policy head", "proxy", "learned:goodhart+learned-search", "levels", 4,
+                    "optimizer", "sampled search")), st.query("SELECT base, proxy, levels, optimizer FROM goodhart_curves WHERE name = 'learned-search'"));
             assertEquals(2, st.query("SELECT pressure FROM goodhart WHERE name = 'learned-search'").size());
         }
         assertTrue(Files.exists(out.resolve("runs/planner-asking/goodhart+learned-search/policy.bin")));

@@ -152,6 +152,8 @@ class SpecTest {
         bad(head + "    steps: 40000\n    pressure: 0,1\n", "s.yaml:7:15: --pressure=0,1");
         bad(head + "    steps: 40000\n    planner: {frog: 1}\n", "s.yaml:7:21: planner: unknown hyperparameter 'frog'");
         bad(head + "    steps: 8\n", "s.yaml:6:12: --steps=8 is less than one vector step of 16");
+        assertTrue(Spec.parse(head + "    steps: 40000\n    sampled: true\n", "s.yaml").goodhart().get(0).sampled());
+        bad(head + "    steps: 40000\n    sampled: maybe\n", "s.yaml:7:14: sampled=maybe is not allowed; allowed: true");
         bad(head + "    steps: 40000\n    base: random\n", "s.yaml:7:11: 'base' does not apply to a learned proxy");
         bad("name: t\ngoodhart:\n  - name: g\n    env: maze\n    proxy: events:cheese\n    steps: 4\n", "s.yaml:6:12: 'steps' applies to a learned proxy only");
         bad("name: t\ngoodhart:\n  - name: g\n    env: maze\n    proxy: learned:runs/p\n    optimizer: search\n",

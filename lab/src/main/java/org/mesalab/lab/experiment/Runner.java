@@ -563,7 +563,7 @@ public final class Runner {
 
     /**
      * A learned case: a planner trained in {@code OUT/EXPERIMENT/goodhart+NAME} (seed 0, one engine thread, in this
-     * process), then its learned reward optimized by its own greedy search at each simulation budget, on the split's
+     * process), then its learned reward optimized by its own search (greedy, or sampled) at each simulation budget, on the split's
      * held-out levels as the run sees them ({@code mesalab goodhart --proxy learned:RUN_DIR}). A folder left by an
      * interrupted attempt is replaced.
      */
@@ -589,10 +589,12 @@ public final class Runner {
         Gold gold = new Gold(type.intended(), c.goldDiscount());
         Distribution dist = trained.distribution(c.split());
         long first = trained.heldOutStart(c.split());
-        org.mesalab.core.goodhart.Scored[][] main = org.mesalab.agents.planner.ProxySearch.play(dir, dist, first, c.episodes(), c.pressures(), gold, 0);
+        org.mesalab.core.goodhart.Scored[][] main = org.mesalab.agents.planner.ProxySearch.play(dir, dist, first, c.episodes(), c.pressures(), gold, 0,
+                c.sampled());
         org.mesalab.core.goodhart.Scored[][] held = c.holdout() > 0
-                ? org.mesalab.agents.planner.ProxySearch.play(dir, dist, first + c.episodes(), c.holdout(), c.pressures(), gold, 0) : null;
-        return Curve.of(Goodhart.SEARCH, org.mesalab.agents.planner.ProxySearch.PREFIX + "goodhart+" + c.name(), gold, "simulations", c.pressures(), main, null, held, 0);
+                ? org.mesalab.agents.planner.ProxySearch.play(dir, dist, first + c.episodes(), c.holdout(), c.pressures(), gold, 0, c.sampled()) : null;
+        return Curve.of(c.sampled() ? org.mesalab.agents.planner.ProxySearch.SAMPLED : Goodhart.SEARCH,
+                org.mesalab.agents.planner.ProxySearch.PREFIX + "goodhart+" + c.name(), gold, "simulations", c.pressures(), main, null, held, 0);
     }
 
     /** {@code dir}, emptied of what an interrupted attempt at {@code what} left: a curve is stored whole or not at all. */

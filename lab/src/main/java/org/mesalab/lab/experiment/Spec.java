@@ -95,10 +95,11 @@ public record Spec(String name, String description, List<Long> seeds, int episod
      * @param pessimism a gp: or model: proxy scored by the mean less this many posterior stds (0: the mean)
      * @param planner   a learned case's planner hyperparameters (as {@code --set planner.KEY=VALUE})
      * @param steps     a learned case's training budget in env steps (0 for every other case)
+     * @param sampled   a learned case's search samples as in training (root noise, its action drawn) instead of acting greedily
      */
     public record GoodhartCase(String name, String env, String split, Map<String, Double> set, String proxy, String optimizer,
                                long[] pressures, String base, int episodes, int holdout, double goldDiscount, Map<String, String> ppo, double pessimism,
-                               Map<String, String> planner, long steps) {
+                               Map<String, String> planner, long steps, boolean sampled) {
         /** Whether the proxy is the learned reward of a planner the case trains ({@code proxy: learned}). */
         public boolean learned() {
             return proxy.equals(LEARNED);
@@ -218,7 +219,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         for (GoodhartCase g : goodhart) {
             gs.add(new GoodhartCase(g.name(), g.env(), g.split(), g.set(), g.proxy(), g.optimizer(), g.pressures(), g.base(),
                     Math.min(g.episodes(), 30), Math.min(g.holdout(), 10), g.goldDiscount(), g.ppo(), g.pessimism(), g.planner(),
-                    g.learned() ? Math.min(g.steps(), QUICK_PLANNER_STEPS) : 0));
+                    g.learned() ? Math.min(g.steps(), QUICK_PLANNER_STEPS) : 0, g.sampled()));
         }
         Help h = help == null ? null : new Help(help.signals(), help.rates(), Math.min(help.calibrationEpisodes(), 30), Math.min(help.indexLevels(), 30));
         return new Spec(name + "-quick", description, seeds.subList(0, 1), Math.min(episodes, 30), diagnoses, cs, gs, h, source, yaml);
@@ -435,7 +436,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
         /** One {@code goodhart:} case, checked as {@code mesalab goodhart} checks its options. */
         GoodhartCase goodhartCase(Node node) {
             Map<String, Node> m = mapping(node, "a goodhart case", new LinkedHashSet<>(List.of("name", "env", "split", "set", "proxy", "optimizer",
-                    "pressure", "base", "episodes", "holdout", "gold_discount", "ppo", "pessimism", "planner", "steps")));
+                    "pressure", "base", "episodes", "holdout", "gold_discount", "ppo", "pessimism", "planner", "steps", "sampled")));
             boolean assistant = m.containsKey("proxy") && scalar(m.get("proxy"), "proxy").startsWith(AssistantBestOfN.PREFIX);
             for (String required : assistant ? List.of("name", "proxy") : List.of("name", "env", "proxy")) {
                 if (!m.containsKey(required)) {
@@ -476,7 +477,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             if (proxy.equals(LEARNED)) {
                 return learnedCase(m, node, name, type, split, set);
             }
-            for (String key : List.of("planner", "steps")) {
+            for (String key : List.of("planner", "steps", "sampled")) {
                 if (m.containsKey(key)) {
                     throw error(m.get(key), "'" + key + "' applies to a learned proxy only (proxy: learned, the planner the case trains); allowed with proxy "
                             + proxy + ": no " + key);
@@ -565,7 +566,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 throw error(m.get("pessimism"), "pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
             }
             return new GoodhartCase(name, type.name(), split, set, proxy, optimizer, pressures, rl ? "fresh PPO" : base, episodes, holdout, discount,
-                    Map.copyOf(ppo), pessimism, Map.of(), 0);
+                    Map.copyOf(ppo), pessimism, Map.of(), 0, false);
         }
 
         /**
@@ -577,7 +578,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             for (String key : List.of("base", "ppo")) {
                 if (m.containsKey(key)) {
                     throw error(m.get(key), "'" + key + "' does not apply to a learned proxy (its base is the planner's policy head); allowed: env, split, set,"
-                            + " steps, planner, optimizer: search, pressure, episodes, holdout, gold_discount");
+                            + " steps, planner, sampled, optimizer: search, pressure, episodes, holdout, gold_discount");
                 }
             }
             String optimizer = m.containsKey("optimizer") ? scalar(m.get("optimizer"), "optimizer") : Goodhart.SEARCH;
@@ -619,8 +620,16 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             if (!(discount > 0 && discount <= 1)) {
                 throw error(m.get("gold_discount"), "gold_discount=" + discount + " is out of range; allowed: (0, 1]");
             }
+            boolean sampled = false;
+            if (m.containsKey("sampled")) {
+                String v = scalar(m.get("sampled"), "sampled");
+                if (!v.equals("true") && !v.equals("false")) {
+                    throw error(m.get("sampled"), "sampled=" + v + " is not allowed; allowed: true (the search samples as in training) or false (greedy)");
+                }
+                sampled = v.equals("true");
+            }
             return new GoodhartCase(name, type.name(), split, set, LEARNED, optimizer, pressures, POLICY_HEAD, episodes, holdout, discount, Map.of(), 0,
-                    Map.copyOf(planner), steps);
+                    Map.copyOf(planner), steps, sampled);
         }
 
         /** A {@code gp:KERNEL} case: the essay's assistant, best-of-n over plans under that kernel's reward model (no env). */
@@ -657,7 +666,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 throw error(m.get("pessimism"), "pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
             }
             return new GoodhartCase(name, ASSISTANT, "test", Map.of(), proxy, optimizer, pressures, "random", episodes, holdout, 1.0, Map.of(), pessimism,
-                    Map.of(), 0);
+                    Map.of(), 0, false);
         }
 
         /** One condition of the spec: several when its {@code train.set} or {@code params} sweep values. */

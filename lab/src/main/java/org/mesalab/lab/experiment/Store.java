@@ -298,7 +298,7 @@ public final class Store implements AutoCloseable {
                 p.setString(3, c.env());
                 p.setString(4, c.split());
                 p.setString(5, curve.proxy()); // the optimized score as named: with its pessimism, if any
-                p.setString(6, c.optimizer());
+                p.setString(6, curve.optimizer()); // as the curve names it: a learned case's "sampled search"
                 p.setString(7, c.optimizer().equals(org.mesalab.core.goodhart.Goodhart.SEARCH) && !c.learned() ? "random" : c.base());
                 p.setString(8, curve.gold());
                 p.setInt(9, curve.levels());
