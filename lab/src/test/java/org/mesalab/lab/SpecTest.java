@@ -135,6 +135,19 @@ class SpecTest {
         bad(gp + "    pessimism: -1\n", "s.yaml:5:16: pessimism=-1.0 is out of range; allowed: [0, 10]");
     }
 
+    /** Every spec shipped in experiments/ parses (what the README tells users to run). */
+    @Test
+    void everyShippedSpecParses() throws Exception {
+        try (java.util.stream.Stream<Path> specs = Files.list(Path.of("..", "experiments"))) {
+            List<Path> all = specs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            assertTrue(all.size() >= 5, "specs found: " + all);
+            for (Path p : all) {
+                Spec s = Spec.load(p);
+                assertTrue(!s.conditions().isEmpty() || !s.goodhart().isEmpty(), p + " has something to run");
+            }
+        }
+    }
+
     /** proxy: learned trains the case's own planner (steps, planner:), optimized by its search; what does not apply is refused. */
     @Test
     void aLearnedProxyCaseTrainsItsPlanner() {
