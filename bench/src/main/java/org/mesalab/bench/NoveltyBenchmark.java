@@ -1,8 +1,5 @@
 package org.mesalab.bench;
 
-import com.github.jelmerk.knn.DistanceFunctions;
-import com.github.jelmerk.knn.Item;
-import com.github.jelmerk.knn.hnsw.HnswIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,15 +41,7 @@ public class NoveltyBenchmark {
     @Param({"64"})
     public int ef;
 
-    /**
-     * The distance the graph is built and searched with: {@code eight-sums} is {@link NoveltyIndex}'s own;
-     * {@code hnswlib} the library's single-sum loop (what NoveltyIndex used before), in an index of the same M,
-     * ef and ef_construction (16, ef, 200), for a side-by-side measurement.
-     */
-    @Param({"eight-sums"})
-    public String distance;
-
-    private java.util.function.ToDoubleFunction<float[]> index;
+    private NoveltyIndex index;
     private float[][] all;
     private float[][] queries;
     private int next;
@@ -72,36 +61,19 @@ public class NoveltyBenchmark {
             all[i] = draw(centres, rng);
             list.add(all[i]);
         }
-        if (distance.equals("hnswlib")) {
-            HnswIndex<Integer, float[], Vec, Float> h = HnswIndex.newBuilder(width, DistanceFunctions.FLOAT_EUCLIDEAN_DISTANCE, stored).withM(16).withEf(ef)
-                    .withEfConstruction(200).build();
-            for (int i = 0; i < stored; i++) {
-                h.add(new Vec(i, all[i]));
-            }
-            index = q -> h.findNearest(q, 1).get(0).distance();
-        } else {
-            NoveltyIndex n = new NoveltyIndex(list);
-            n.searchBreadth(ef);
-            index = n::distance;
-        }
+        index = new NoveltyIndex(list);
         queries = new float[1024][];
         for (int i = 0; i < queries.length; i++) {
             queries[i] = draw(centres, rng);
         }
+        index.searchBreadth(ef);
         int exact = 0;
         for (float[] q : queries) {
             next = 0;
-            exact += Math.abs(index.applyAsDouble(q) - scan(q)) < 1e-4 ? 1 : 0;
+            exact += Math.abs(index.distance(q) - scan(q)) < 1e-4 ? 1 : 0;
         }
-        System.out.printf("%nef %d, %s: the exact nearest activation in %d of %d queries%n", ef, distance, exact, queries.length);
+        System.out.printf("%nef %d: the exact nearest activation in %d of %d queries%n", ef, exact, queries.length);
         next = 0;
-    }
-
-    private record Vec(Integer id, float[] vector) implements Item<Integer, float[]> {
-        @Override
-        public int dimensions() {
-            return vector.length;
-        }
     }
 
     private float[] draw(float[][] centres, Rng rng) {
@@ -115,7 +87,7 @@ public class NoveltyBenchmark {
 
     @Benchmark
     public double hnsw() {
-        return index.applyAsDouble(queries[next++ & 1023]);
+        return index.distance(queries[next++ & 1023]);
     }
 
     @Benchmark

@@ -1,6 +1,6 @@
 package org.mesalab.agents.ask;
 
-import com.github.jelmerk.knn.DistanceFunction;
+import com.github.jelmerk.knn.DistanceFunctions;
 import com.github.jelmerk.knn.Item;
 import com.github.jelmerk.knn.SearchResult;
 import com.github.jelmerk.knn.hnsw.HnswIndex;
@@ -33,7 +33,7 @@ public final class NoveltyIndex {
             throw new IllegalArgumentException("no training activations");
         }
         int d = activations.get(0).length;
-        index = HnswIndex.newBuilder(d, new Euclidean(), activations.size()).withM(M).withEf(EF).withEfConstruction(EF_CONSTRUCTION)
+        index = HnswIndex.newBuilder(d, DistanceFunctions.FLOAT_EUCLIDEAN_DISTANCE, activations.size()).withM(M).withEf(EF).withEfConstruction(EF_CONSTRUCTION)
                 .build();
         for (int i = 0; i < activations.size(); i++) {
             index.add(new Vec(i, activations.get(i)));
@@ -50,49 +50,6 @@ public final class NoveltyIndex {
             throw new IllegalArgumentException("ef=" + ef);
         }
         index.setEf(ef);
-    }
-
-    /**
-     * Euclidean distance with eight partial sums. hnswlib's own sums the squares in one float, so every addition waits
-     * for the previous one (about four cycles per dimension, 0.4 us for a 256-wide vector, most of a query's time);
-     * independent sums let the core overlap them (BENCHMARKS.md measures the difference).
-     */
-    static final class Euclidean implements DistanceFunction<float[], Float> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Float distance(float[] u, float[] v) {
-            return (float) Math.sqrt(squared(u, v));
-        }
-
-        static float squared(float[] u, float[] v) {
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-            int n = u.length;
-            int i = 0;
-            for (; i + 7 < n; i += 8) {
-                float d0 = u[i] - v[i];
-                float d1 = u[i + 1] - v[i + 1];
-                float d2 = u[i + 2] - v[i + 2];
-                float d3 = u[i + 3] - v[i + 3];
-                float d4 = u[i + 4] - v[i + 4];
-                float d5 = u[i + 5] - v[i + 5];
-                float d6 = u[i + 6] - v[i + 6];
-                float d7 = u[i + 7] - v[i + 7];
-                s0 += d0 * d0;
-                s1 += d1 * d1;
-                s2 += d2 * d2;
-                s3 += d3 * d3;
-                s4 += d4 * d4;
-                s5 += d5 * d5;
-                s6 += d6 * d6;
-                s7 += d7 * d7;
-            }
-            for (; i < n; i++) {
-                float d = u[i] - v[i];
-                s0 += d * d;
-            }
-            return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-        }
     }
 
     /** Distance from {@code activation} to the nearest stored one. */

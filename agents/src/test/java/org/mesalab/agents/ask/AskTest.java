@@ -253,23 +253,6 @@ class AskTest {
         return v;
     }
 
-    /** The index's eight-sum distance is the Euclidean distance (to float rounding) at every width, multiples of 8 or not. */
-    @Test
-    void theIndexsDistanceIsEuclidean() {
-        org.mesalab.core.Rng rng = new org.mesalab.core.Rng(3);
-        for (int width : new int[] {1, 7, 8, 9, 16, 63, 256}) {
-            float[] u = new float[width];
-            float[] v = new float[width];
-            double exact = 0;
-            for (int i = 0; i < width; i++) {
-                u[i] = (float) rng.nextDouble();
-                v[i] = (float) (rng.nextDouble() * 3 - 1);
-                exact += ((double) u[i] - v[i]) * ((double) u[i] - v[i]);
-            }
-            assertEquals(Math.sqrt(exact), new NoveltyIndex.Euclidean().distance(u, v), 1e-5 * Math.sqrt(exact), "width " + width);
-        }
-    }
-
     /** The exact distance from {@code x} to the nearest of {@code stored}, by a scan. */
     private static double nearest(List<float[]> stored, float[] x) {
         double best = Double.POSITIVE_INFINITY;
