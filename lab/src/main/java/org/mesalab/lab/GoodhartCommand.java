@@ -47,6 +47,7 @@ import picocli.CommandLine.Spec;
         "  mesalab goodhart --env maze --split test --optimizer rl --proxy events:cheese+0.02*corner --pressure 0,64k,...,1M",
         "  mesalab goodhart --env maze --split test --proxy model:x,y --pressure 1,2,4,...,1024",
         "  mesalab goodhart --split test --proxy learned:runs/maze-planner --optimizer search --pressure 1,2,4,...,256",
+        "  mesalab goodhart --split test --proxy learned:runs/maze-planner --optimizer search --sampled --pressure 1..64",
         "  mesalab goodhart --assistant --kernel action --pressure 1..64",
         "  mesalab goodhart --assistant --kernel action --pessimism 1 --pressure 1..1024"},
         description = {"Goodhart curves: optimize a proxy objective harder and harder and watch the gold objective (the env's intended",

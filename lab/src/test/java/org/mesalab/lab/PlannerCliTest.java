@@ -102,8 +102,8 @@ class PlannerCliTest {
         Files.writeString(spec, "name: planner-asking\nseeds: 1\nepisodes: 6\nconditions:\n"
                 + "  - name: p\n    env: maze\n    agent: planner\n    steps: 400\n    params: {num_envs: 4, simulations: 4, warmup: 100, value_heads: 2}\n"
                 + "help:\n  signals: [value_gap, value_std, surprise, oracle]\n  rates: [0.5]\n  calibration_episodes: 4\n  index_levels: 4\n"
-                + "goodhart:\n  - name: learned-search\n    env: maze\n    proxy: learned\n    steps: 400\n"
-                + "    planner: {num_envs: 4, simulations: 4, warmup: 100}\n    sampled: true\n    pressure: 1,2\n    episodes: 4\n    holdout: 2\n");
+                + "goodhart:\n  - name: learned-search\n    env: maze\n    set: {max_steps: 40}\n    proxy: learned\n    steps: 64\n"
+                + "    planner: {num_envs: 4, simulations: 4, warmup: 32}\n    sampled: true\n    pressure: 1,2\n    episodes: 4\n    holdout: 2\n");
         Cli r = Cli.run("run", spec.toString(), "--out", out.resolve("runs").toString(), "--jobs", "1");
         assertEquals(0, r.code(), r.err());
         try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("runs/mesalab.duckdb"))) {
