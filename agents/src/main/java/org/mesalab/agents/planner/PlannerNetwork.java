@@ -45,6 +45,7 @@ public abstract class PlannerNetwork {
     protected final Weights weights = new Weights();
     /** K value heads on the prediction's detached features (null without an ensemble): they never shape the agent. */
     private Block ensemble;
+    private int valueHeads = 1;
     /** The prefix of the ensemble's parameters. */
     static final String ENSEMBLE = "ensemble";
 
@@ -62,6 +63,7 @@ public abstract class PlannerNetwork {
                 : new MlpPlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), init);
         if (cfg.valueHeads() > 1) { // drawn last, so every other weight is what it would be without the ensemble
             net.ensemble = net.linear(manager, ENSEMBLE, cfg.valueHeads(), net.predictionWidth(), 1.0, init);
+            net.valueHeads = cfg.valueHeads();
         }
         return net;
     }
@@ -97,7 +99,7 @@ public abstract class PlannerNetwork {
 
     /** Value heads of the ensemble (1: none). */
     public int valueHeads() {
-        return ensemble == null ? 1 : (int) weights.arraysStartingWith(ENSEMBLE + ".").get(0).getShape().get(0);
+        return valueHeads;
     }
 
     /** Multiply-adds per sample of h, g and f, for the FLOP count of training and search. */

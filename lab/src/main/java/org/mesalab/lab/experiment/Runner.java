@@ -577,7 +577,7 @@ public final class Runner {
         org.mesalab.agents.Torch.start(threads);
         RunManifest m = cfg.into(RunManifest.of("planner", type.name(), "train", c.set(), 0, 0, 0, c.steps(), threads, null, gitCommit,
                 java.time.Instant.now().toString(), "mesalab run " + spec.source() + " (goodhart case " + c.name() + ")")).withVersions(versions.get());
-        Path dir = replaced(out.resolve(spec.name()).resolve("goodhart+" + c.name()), "a learned curve");
+        Path dir = replaced(out.resolve(spec.name()).resolve("goodhart+" + c.name()), "learned curve");
         try (org.mesalab.agents.planner.Planner p = org.mesalab.agents.planner.Planner.start(m, RunDir.create(dir))) {
             p.train(r -> {
                 log.printf(java.util.Locale.ROOT, "goodhart %s: planner %,d/%,d steps, train success %.1f%%%n", c.name(), r.globalStep(), c.steps(),
