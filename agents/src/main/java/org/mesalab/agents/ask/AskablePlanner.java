@@ -74,7 +74,7 @@ public final class AskablePlanner implements Askable {
                             yield Signal.maxProbGapOf(policy);
                         }
                         case VALUE_GAP -> Math.abs(planner.searchValue(b) - planner.headValue(b));
-                        case VALUE_STD -> Signal.stdOf(ensemble[b]);
+                        case VALUE_STD -> org.mesalab.core.stats.Stats.std(ensemble[b]);
                         case NOVELTY -> index.distance(latents[b]);
                         case SURPRISE -> {
                             float[] p = envs[b].steps() == 0 ? null : predicted.get(envs[b]);

@@ -52,20 +52,6 @@ public enum Signal {
         throw new UsageException("--signal " + s + " is not known; allowed: " + String.join(", ", Arrays.stream(values()).map(Signal::id).toList()));
     }
 
-    /** The population standard deviation of an ensemble's estimates. */
-    static double stdOf(float[] values) {
-        double mean = 0;
-        for (float v : values) {
-            mean += v;
-        }
-        mean /= values.length;
-        double sq = 0;
-        for (float v : values) {
-            sq += (v - mean) * (v - mean);
-        }
-        return Math.sqrt(sq / values.length);
-    }
-
     static double entropy(float[] logits) {
         double[] p = Samplers.softmax(logits);
         double h = 0;

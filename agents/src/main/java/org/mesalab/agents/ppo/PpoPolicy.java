@@ -84,19 +84,7 @@ public final class PpoPolicy implements Policy, AutoCloseable {
      * itself about how good the situation is); NaN for an agent without an ensemble ({@code ppo.value_heads} 1).
      */
     public double lastValueStd() {
-        if (ensemble == null) {
-            return Double.NaN;
-        }
-        double mean = 0;
-        for (float v : ensemble) {
-            mean += v;
-        }
-        mean /= ensemble.length;
-        double sq = 0;
-        for (float v : ensemble) {
-            sq += (v - mean) * (v - mean);
-        }
-        return Math.sqrt(sq / ensemble.length);
+        return ensemble == null ? Double.NaN : org.mesalab.core.stats.Stats.std(ensemble);
     }
 
     /** The action logits of the last {@link #act} (null before the first). */

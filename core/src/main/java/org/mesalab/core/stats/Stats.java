@@ -18,6 +18,20 @@ public final class Stats {
     private Stats() {
     }
 
+    /** The population standard deviation of a few estimates (a value ensemble's spread). */
+    public static double std(float[] values) {
+        double mean = 0;
+        for (float v : values) {
+            mean += v;
+        }
+        mean /= values.length;
+        double sq = 0;
+        for (float v : values) {
+            sq += (v - mean) * (v - mean);
+        }
+        return Math.sqrt(sq / values.length);
+    }
+
     /** Mean over all runs x tasks. */
     public static double mean(double[][] scores) {
         double s = 0;

@@ -521,16 +521,7 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 if (!rl) {
                     throw error(m.get("ppo"), "'ppo' applies to optimizer rl only; allowed with optimizer " + optimizer + ": no ppo");
                 }
-                PpoConfig cfg = PpoConfig.defaults();
-                for (Map.Entry<String, Node> e : mapping(m.get("ppo"), "ppo", null).entrySet()) {
-                    String v = scalar(e.getValue(), "ppo." + e.getKey());
-                    try {
-                        cfg = cfg.with(e.getKey(), v);
-                    } catch (UsageException x) {
-                        throw error(e.getValue(), x.getMessage());
-                    }
-                    ppo.put(e.getKey(), v);
-                }
+                PpoConfig cfg = hyperparameters(m.get("ppo"), "ppo", PpoConfig.defaults(), PpoConfig::with, ppo);
                 try {
                     cfg.validate(pressures[pressures.length - 1]);
                 } catch (UsageException x) {
@@ -589,19 +580,9 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                 throw error(node, "a learned proxy's case trains its planner: it needs 'steps' (env steps of training)");
             }
             long steps = integer(m.get("steps"), "steps", 1, MAX_RL_STEPS);
-            PlannerConfig cfg = PlannerConfig.defaults();
             Map<String, String> planner = new LinkedHashMap<>();
-            if (m.containsKey("planner")) {
-                for (Map.Entry<String, Node> e : mapping(m.get("planner"), "planner", null).entrySet()) {
-                    String v = scalar(e.getValue(), "planner." + e.getKey());
-                    try {
-                        cfg = cfg.with(e.getKey(), v);
-                    } catch (UsageException x) {
-                        throw error(e.getValue(), x.getMessage());
-                    }
-                    planner.put(e.getKey(), v);
-                }
-            }
+            PlannerConfig cfg = m.containsKey("planner")
+                    ? hyperparameters(m.get("planner"), "planner", PlannerConfig.defaults(), PlannerConfig::with, planner) : PlannerConfig.defaults();
             try {
                 cfg.validate(steps, type.splits().keySet());
             } catch (UsageException x) {
@@ -630,6 +611,25 @@ public record Spec(String name, String description, List<Long> seeds, int episod
             }
             return new GoodhartCase(name, type.name(), split, set, LEARNED, optimizer, pressures, POLICY_HEAD, episodes, holdout, discount, Map.of(), 0,
                     Map.copyOf(planner), steps, sampled);
+        }
+
+        /** A case's {@code ppo:} or {@code planner:} mapping, each value checked by the learner's own declarations, into {@code given}. */
+        private <C> C hyperparameters(Node node, String learner, C config, Setter<C> with, Map<String, String> given) {
+            for (Map.Entry<String, Node> e : mapping(node, learner, null).entrySet()) {
+                String v = scalar(e.getValue(), learner + "." + e.getKey());
+                try {
+                    config = with.apply(config, e.getKey(), v);
+                } catch (UsageException x) {
+                    throw error(e.getValue(), x.getMessage());
+                }
+                given.put(e.getKey(), v);
+            }
+            return config;
+        }
+
+        /** A hyperparameter record's {@code with(key, value)}. */
+        interface Setter<C> {
+            C apply(C config, String key, String value);
         }
 
         /** A {@code gp:KERNEL} case: the essay's assistant, best-of-n over plans under that kernel's reward model (no env). */
