@@ -39,7 +39,8 @@ final class AskCommand implements Runnable {
     List<Path> runs;
 
     @Option(names = "--signal", split = ",", defaultValue = "entropy,max_prob,novelty,random,oracle",
-            description = "entropy, max_prob, novelty, value_std (runs trained with ppo.value_heads or planner.value_heads > 1), value_gap and surprise (planner runs),"
+            description = "entropy, max_prob, novelty, value_std (runs trained with ppo.value_heads or planner.value_heads > 1),"
+                    + " value_gap and surprise (planner runs),"
                     + " random (baseline), oracle (bound); comma-separated (default: ${DEFAULT-VALUE})")
     List<String> signals;
 

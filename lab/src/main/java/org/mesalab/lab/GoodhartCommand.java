@@ -143,7 +143,8 @@ final class GoodhartCommand implements Runnable {
             throw new UsageException("--pessimism=" + pessimism + " is out of range; allowed: [0, 10] posterior standard deviations");
         }
         if (sampled && (proxy == null || !proxy.startsWith(ProxySearch.PREFIX))) {
-            throw new UsageException("--sampled applies to a planner's search on its learned proxy; allowed: --proxy learned:RUN_DIR --optimizer search --sampled");
+            throw new UsageException("--sampled applies to a planner's search on its learned proxy; allowed: --proxy learned:RUN_DIR --optimizer search"
+                    + " --sampled");
         }
         if (proxy == null) {
             throw new UsageException("--proxy is required (e.g. --proxy events:cheese+0.02*corner), unless --assistant");

@@ -88,14 +88,18 @@ class PlannerCliTest {
         }
         assertEquals("maze", gh.json().get("env").asText());
         usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--pressure", "1,2"), "allowed: --optimizer search");
-        usageError(Cli.run("goodhart", "--env", "maze", "--proxy", "events:cheese", "--sampled"), "--sampled applies to a planner's search on its learned proxy");
+        usageError(Cli.run("goodhart", "--env", "maze", "--proxy", "events:cheese", "--sampled"),
+                "--sampled applies to a planner's search on its learned proxy");
         usageError(Cli.run("goodhart", "--proxy", "learned:" + ppo, "--optimizer", "search"), "is a ppo run");
         usageError(Cli.run("goodhart", "--proxy", "learned:" + dir.resolve("none"), "--optimizer", "search"), "is not a run directory");
         usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--optimizer", "search", "--pressure", "0,1"), "--pressure");
         usageError(Cli.run("goodhart", "--proxy", "learned:" + run, "--optimizer", "search", "--env", "coinrun"), "was trained on maze");
     }
 
-    /** A spec's help: section on a planner condition (with a value ensemble) stores the planner's own signals; a learned Goodhart case its curve; a planner signal without a planner is refused. */
+    /**
+     * A spec's help: section on a planner condition (with a value ensemble) stores the planner's own signals; a learned
+     * Goodhart case its curve; a planner signal without a planner is refused.
+     */
     @Test
     void aSpecsHelpSectionAsksAPlanner(@TempDir Path out) throws Exception {
         Path spec = out.resolve("help.yaml");
@@ -107,7 +111,8 @@ class PlannerCliTest {
         Cli r = Cli.run("run", spec.toString(), "--out", out.resolve("runs").toString(), "--jobs", "1");
         assertEquals(0, r.code(), r.err());
         try (org.mesalab.lab.experiment.Store st = org.mesalab.lab.experiment.Store.existing(out.resolve("runs/mesalab.duckdb"))) {
-            assertEquals(java.util.List.of("none", "oracle", "surprise", "value_gap", "value_std"), st.query("SELECT DISTINCT signal FROM help ORDER BY signal").stream()
+            assertEquals(java.util.List.of("none", "oracle", "surprise", "value_gap", "value_std"),
+                    st.query("SELECT DISTINCT signal FROM help ORDER BY signal").stream()
                     .map(m -> (String) m.get("signal")).toList());
             // The learned case trained its own planner, then drew its curve: one point per simulation budget.
             assertEquals(java.util.List.of(java.util.Map.of("base", "the planner's policy head", "proxy", "learned:goodhart+learned-search", "levels", 4,

@@ -161,7 +161,8 @@ class SpecTest {
         assertEquals(Spec.POLICY_HEAD, g.base());
         assertEquals(2_000, Spec.parse(head + "    steps: 40000\n", "s.yaml").quick().goodhart().get(0).steps());
         bad(head, "s.yaml:3:5: a learned proxy's case trains its planner: it needs 'steps'");
-        bad(head + "    steps: 40000\n    optimizer: best-of-n\n", "s.yaml:7:16: a learned proxy is optimized by the planner's own search; allowed: optimizer search");
+        bad(head + "    steps: 40000\n    optimizer: best-of-n\n",
+                "s.yaml:7:16: a learned proxy is optimized by the planner's own search; allowed: optimizer search");
         bad(head + "    steps: 40000\n    pressure: 0,1\n", "s.yaml:7:15: --pressure=0,1");
         bad(head + "    steps: 40000\n    planner: {frog: 1}\n", "s.yaml:7:21: planner: unknown hyperparameter 'frog'");
         bad(head + "    steps: 8\n", "s.yaml:6:12: --steps=8 is less than one vector step of 16");

@@ -395,7 +395,8 @@ public record Spec(String name, String description, List<Long> seeds, int episod
                     }
                     org.mesalab.agents.ask.Signal last = signals.get(signals.size() - 1);
                     if (conditions.stream().noneMatch(c -> Help.applies(last, c.agent()))) {
-                        throw error(n, "signal " + v + " applies to planner runs and no condition has that agent; allowed: entropy, max_prob, novelty, random, oracle, or a condition that reads it");
+                        throw error(n, "signal " + v + " applies to planner runs and no condition has that agent; allowed: entropy, max_prob, novelty,"
+                                + " random, oracle, or a condition that reads it");
                     }
                     if (signals.get(signals.size() - 1) == org.mesalab.agents.ask.Signal.VALUE_STD) {
                         for (Condition c : conditions) {
