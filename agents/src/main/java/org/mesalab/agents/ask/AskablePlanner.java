@@ -107,33 +107,15 @@ public final class AskablePlanner implements Askable {
         planner.reseed(seed);
         Set<FloatBuffer> seen = new HashSet<>();
         List<float[]> observations = new ArrayList<>();
-        Episode.BatchPolicy recording = new Episode.BatchPolicy() {
-            @Override
-            public int batchSize() {
-                return planner.batchSize();
-            }
-
-            @Override
-            public void act(Env[] envs, int count, int[] actions) {
-                for (int b = 0; b < count; b++) {
-                    float[] o = envs[b].observation().clone();
-                    if (seen.add(FloatBuffer.wrap(o))) {
-                        observations.add(o);
-                    }
+        // Acting reads the observations without changing them, so recording them after the planner acts records what it saw.
+        Episode.BatchPolicy recording = planner.observed((envs, count, actions) -> {
+            for (int b = 0; b < count; b++) {
+                float[] o = envs[b].observation().clone();
+                if (seen.add(FloatBuffer.wrap(o))) {
+                    observations.add(o);
                 }
-                planner.act(envs, count, actions);
             }
-
-            @Override
-            public int act(Env env) {
-                throw new UnsupportedOperationException("plays in batches");
-            }
-
-            @Override
-            public String name() {
-                return planner.name();
-            }
-        };
+        });
         Episode.playAll(train, recording, start, levels, (e, env) -> { });
         List<float[]> latents = new ArrayList<>();
         int d = observations.get(0).length;

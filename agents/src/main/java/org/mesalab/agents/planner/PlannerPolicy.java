@@ -336,8 +336,8 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         }
     }
 
-    /** The log-probability of action {@code a} under the policy head's prior at tree {@code b}'s root in the last {@link #act}. */
-    public double priorLogProb(int b, int a) {
+    /** The log-probability of every action under the policy head's prior at tree {@code b}'s root in the last {@link #act}, into {@code dst}. */
+    public void priorLogProbs(int b, double[] dst) {
         float[] logits = new float[net.actions()];
         mcts.rootPriorLogits(b, logits);
         double max = Double.NEGATIVE_INFINITY;
@@ -348,7 +348,42 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         for (float v : logits) {
             z += Math.exp(v - max);
         }
-        return logits[a] - max - Math.log(z);
+        double log = Math.log(z);
+        for (int a = 0; a < logits.length; a++) {
+            dst[a] = logits[a] - max - log;
+        }
+    }
+
+    /** Called once the planner has chosen a batch's actions, before the envs step. */
+    public interface AfterAct {
+        void acted(Env[] envs, int count, int[] actions);
+    }
+
+    /** This planner playing as plain evaluation does, with {@code after} called on every batch it acts on (to record or score it). */
+    public Episode.BatchPolicy observed(AfterAct after) {
+        PlannerPolicy planner = this;
+        return new Episode.BatchPolicy() {
+            @Override
+            public int batchSize() {
+                return planner.batchSize();
+            }
+
+            @Override
+            public void act(Env[] envs, int count, int[] actions) {
+                planner.act(envs, count, actions);
+                after.acted(envs, count, actions);
+            }
+
+            @Override
+            public int act(Env env) {
+                throw new UnsupportedOperationException("plays in batches");
+            }
+
+            @Override
+            public String name() {
+                return planner.name();
+            }
+        };
     }
 
     private static float[][] rows(float[] flat, int count) {

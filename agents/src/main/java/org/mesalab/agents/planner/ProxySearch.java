@@ -68,45 +68,22 @@ public final class ProxySearch {
         double[] goldTable = gold.objective().rewardTable();
         // per episode (its env): proxy, KL, gold, the gold discount of the next step
         Map<Env, double[]> score = new IdentityHashMap<>();
-        Episode.BatchPolicy scoring = new Episode.BatchPolicy() {
-            @Override
-            public int batchSize() {
-                return p.batchSize();
-            }
-
-            private final float[] improved = new float[dist.env().actions().size()];
-
-            @Override
-            public void act(Env[] envs, int count, int[] actions) {
-                p.act(envs, count, actions);
-                float[] reward = p.predict(p.represent(envs, count), actions, count).reward();
-                for (int k = 0; k < count; k++) {
-                    double[] s = score.computeIfAbsent(envs[k], e -> new double[] {0, 0, 0, 1});
-                    s[0] += reward[k];
-                    s[1] += sampled ? klFromPrior(p, k) : -p.priorLogProb(k, actions[k]);
+        float[] improved = new float[dist.env().actions().size()];
+        double[] prior = new double[improved.length];
+        Episode.BatchPolicy scoring = p.observed((envs, count, actions) -> {
+            float[] reward = p.predict(p.represent(envs, count), actions, count).reward();
+            for (int k = 0; k < count; k++) {
+                double[] s = score.computeIfAbsent(envs[k], e -> new double[] {0, 0, 0, 1});
+                s[0] += reward[k];
+                p.priorLogProbs(k, prior);
+                if (sampled) {
+                    p.searchPolicy(k, improved);
+                    s[1] += kl(improved, prior);
+                } else {
+                    s[1] -= prior[actions[k]];
                 }
             }
-
-            private final double[] prior = new double[improved.length];
-
-            private double klFromPrior(PlannerPolicy p, int k) {
-                p.searchPolicy(k, improved);
-                for (int a = 0; a < prior.length; a++) {
-                    prior[a] = p.priorLogProb(k, a);
-                }
-                return kl(improved, prior);
-            }
-
-            @Override
-            public int act(Env env) {
-                throw new UnsupportedOperationException("plays in batches");
-            }
-
-            @Override
-            public String name() {
-                return p.name();
-            }
-        };
+        });
         Scored[] out = new Scored[levels];
         int[] next = {0};
         Episode.playAll(dist, scoring, first, levels, (env, events) -> {
