@@ -57,35 +57,50 @@ public final class Npy {
     }
 
     private static final Pattern VECTOR = Pattern.compile("'descr':\\s*'([<>|]?f[48])'.*'fortran_order':\\s*False.*'shape':\\s*\\((\\d+),\\s*\\)");
+    private static final Pattern MATRIX =
+            Pattern.compile("'descr':\\s*'([<>|]?f[48])'.*'fortran_order':\\s*False.*'shape':\\s*\\((\\d+),\\s*(\\d+)\\)");
 
     /** A float vector (float32 or float64, either byte order); a usage error naming the file otherwise. */
     public static float[] readVector(Path file) {
+        return read(file, VECTOR, "a one-dimensional")[0];
+    }
+
+    /** A float matrix {@code [n, d]} (float32 or float64, either byte order, C order), one array per row. */
+    public static float[][] readMatrix(Path file) {
+        return read(file, MATRIX, "a two-dimensional");
+    }
+
+    private static float[][] read(Path file, Pattern shape, String allowed) {
         try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
             byte[] magic = in.readNBytes(6);
             if (!java.util.Arrays.equals(magic, MAGIC)) {
-                throw new UsageException(file + " is not a .npy file; allowed: a NumPy vector saved with numpy.save");
+                throw new UsageException(file + " is not a .npy file; allowed: a NumPy array saved with numpy.save");
             }
             int major = in.readUnsignedByte();
             in.readUnsignedByte();
             int len = major == 1 ? Short.toUnsignedInt(Short.reverseBytes(in.readShort())) : Integer.reverseBytes(in.readInt());
             String header = new String(in.readNBytes(len), StandardCharsets.US_ASCII);
-            Matcher m = VECTOR.matcher(header);
+            Matcher m = shape.matcher(header);
             if (!m.find()) {
-                throw new UsageException(file + " holds " + header.trim() + "; allowed: a one-dimensional float32 or float64 array");
+                throw new UsageException(file + " holds " + header.trim() + "; allowed: " + allowed + " float32 or float64 array");
             }
             String descr = m.group(1);
-            int n = Integer.parseInt(m.group(2));
+            int rows = m.groupCount() == 3 ? Integer.parseInt(m.group(2)) : 1;
+            int n = Integer.parseInt(m.group(m.groupCount()));
             int size = descr.endsWith("8") ? 8 : 4;
-            byte[] data = in.readNBytes(n * size);
-            if (data.length != n * size) {
-                throw new UsageException(file + " is cut short: " + data.length + " of " + n * size + " data bytes");
+            ByteOrder order = descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+            float[][] out = new float[rows][n];
+            for (float[] v : out) {
+                byte[] data = in.readNBytes(n * size);
+                if (data.length != n * size) {
+                    throw new UsageException(file + " is cut short: a row has " + data.length + " of " + n * size + " data bytes");
+                }
+                ByteBuffer b = ByteBuffer.wrap(data).order(order);
+                for (int i = 0; i < n; i++) {
+                    v[i] = size == 8 ? (float) b.getDouble() : b.getFloat();
+                }
             }
-            ByteBuffer b = ByteBuffer.wrap(data).order(descr.startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-            float[] v = new float[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = size == 8 ? (float) b.getDouble() : b.getFloat();
-            }
-            return v;
+            return out;
         } catch (IOException e) {
             throw new UsageException("cannot read " + file + ": " + UsageException.why(e));
         }

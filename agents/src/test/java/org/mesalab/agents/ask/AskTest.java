@@ -221,33 +221,96 @@ class AskTest {
         Rng rng = new Rng(4);
         List<float[]> stored = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            stored.add(draw(rng));
+            stored.add(uniform(rng, 16));
         }
         NoveltyIndex index = new NoveltyIndex(stored);
         assertEquals(0.0, index.distance(stored.get(17)), 1e-6);
         int exact = 0;
         for (int q = 0; q < 200; q++) {
-            float[] x = draw(rng);
+            float[] x = uniform(rng, 16);
             exact += Math.abs(index.distance(x) - nearest(stored, x)) < 1e-5 ? 1 : 0;
         }
         assertTrue(exact >= 190, "HNSW finds the exact nearest neighbour in " + exact + " of 200 queries");
-        // A narrower search is approximate from above: it never reports an activation nearer than the nearest.
-        NoveltyIndex narrow = new NoveltyIndex(stored);
-        narrow.searchBreadth(2);
-        Rng draws = new Rng(5);
-        for (int q = 0; q < 200; q++) {
-            float[] x = draw(draws);
-            assertTrue(narrow.distance(x) >= nearest(stored, x) - 1e-5);
-        }
-        assertThrows(IllegalArgumentException.class, () -> narrow.searchBreadth(0));
+        assertThrows(IllegalArgumentException.class, () -> index.searchBreadth(0));
         NoveltyIndex again = new NoveltyIndex(stored);
         assertEquals(index.distance(new float[16]), again.distance(new float[16]), "same vectors, same index, same answer");
     }
 
-    /** A uniform point of [0, 1)^16. */
-    private static float[] draw(Rng rng) {
-        float[] v = new float[16];
-        for (int j = 0; j < 16; j++) {
+    @Test
+    void theProjectedIndexIsExactOnLowRankActivationsAndNeverBelowTheNearest() {
+        // 64-wide activations that vary along 6 directions (as a trained layer's mostly do), plus a little noise
+        // in all 64: the 16 kept components hold nearly all of it, so the candidates hold the nearest.
+        Rng rng = new Rng(6);
+        float[][] directions = new float[6][64];
+        for (float[] d : directions) {
+            for (int j = 0; j < 64; j++) {
+                d[j] = (float) (rng.nextDouble() * 2 - 1);
+            }
+        }
+        List<float[]> stored = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            stored.add(lowRank(directions, rng));
+        }
+        // Repeats are stored once and change no distance.
+        List<float[]> repeated = new ArrayList<>(stored);
+        repeated.addAll(stored.subList(0, 500));
+        NoveltyIndex index = new NoveltyIndex(repeated);
+        assertEquals(3000, index.size());
+        int exact = 0;
+        for (int q = 0; q < 200; q++) {
+            float[] x = lowRank(directions, rng);
+            exact += Math.abs(index.distance(x) - nearest(stored, x)) < 1e-4 ? 1 : 0;
+        }
+        assertTrue(exact >= 195, "the exact nearest activation in " + exact + " of 200 queries");
+        assertEquals(NoveltyIndex.MIN_COMPONENTS, index.components(), "6 directions: the fewest components");
+        // On activations spanning all 64 directions 16 components miss the nearest often, and the answer is still a
+        // real stored activation's distance: never below the nearest. So such activations keep most of their
+        // components; unprojected with a wide search (uniform points in 64 dimensions are all nearly equally far
+        // apart), the index is exact.
+        List<float[]> spread = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            spread.add(uniform(rng, 64));
+        }
+        NoveltyIndex crude = new NoveltyIndex(spread, 0.01);
+        assertEquals(NoveltyIndex.MIN_COMPONENTS, crude.components());
+        assertTrue(new NoveltyIndex(spread).components() > 50, "90% of a uniform cube's variance takes most of its 64 components");
+        NoveltyIndex unprojected = new NoveltyIndex(spread, 1);
+        assertEquals(64, unprojected.components());
+        unprojected.searchBreadth(200);
+        int exactCrude = 0;
+        int exactUnprojected = 0;
+        for (int q = 0; q < 200; q++) {
+            float[] x = uniform(rng, 64);
+            double nearest = nearest(spread, x);
+            double found = crude.distance(x);
+            assertTrue(found >= nearest - 1e-4, found + " below the nearest " + nearest);
+            exactCrude += Math.abs(found - nearest) < 1e-4 ? 1 : 0;
+            exactUnprojected += Math.abs(unprojected.distance(x) - nearest) < 1e-4 ? 1 : 0;
+        }
+        assertTrue(exactUnprojected >= 190, "unprojected: exact in " + exactUnprojected + " of 200");
+        assertTrue(exactCrude < exactUnprojected, "16 components " + exactCrude + " vs unprojected " + exactUnprojected);
+        assertThrows(IllegalArgumentException.class, () -> new NoveltyIndex(spread, 0));
+        assertThrows(IllegalArgumentException.class, () -> new NoveltyIndex(spread, 1.5));
+    }
+
+    private static float[] lowRank(float[][] directions, Rng rng) {
+        float[] v = new float[directions[0].length];
+        for (float[] d : directions) {
+            double w = rng.nextDouble() * 2 - 1;
+            for (int j = 0; j < v.length; j++) {
+                v[j] += (float) (w * d[j]);
+            }
+        }
+        for (int j = 0; j < v.length; j++) {
+            v[j] += (float) (0.01 * (rng.nextDouble() - 0.5));
+        }
+        return v;
+    }
+
+    /** A uniform point of [0, 1)^width. */
+    private static float[] uniform(Rng rng, int width) {
+        float[] v = new float[width];
+        for (int j = 0; j < width; j++) {
             v[j] = (float) rng.nextDouble();
         }
         return v;

@@ -250,6 +250,10 @@ class InterpTest {
         assertTrue(h.contains("'shape': (2, 3)"), h);
         UsageException e = assertThrows(UsageException.class, () -> Npy.readVector(m));
         assertTrue(e.getMessage().contains("one-dimensional"), e.getMessage());
+        float[][] back = Npy.readMatrix(m);
+        assertArrayEquals(new float[] {1, 2, 3}, back[0]);
+        assertArrayEquals(new float[] {4, 5, 6}, back[1]);
+        assertTrue(assertThrows(UsageException.class, () -> Npy.readMatrix(f)).getMessage().contains("two-dimensional"));
         Files.writeString(dir.resolve("x.npy"), "not numpy");
         assertThrows(UsageException.class, () -> Npy.readVector(dir.resolve("x.npy")));
     }
