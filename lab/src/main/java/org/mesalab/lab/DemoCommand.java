@@ -23,7 +23,7 @@ public final class DemoCommand implements Runnable {
     @Option(names = "--out", defaultValue = "runs", description = "directory for run directories and the report (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--quick", description = "smoke run in about two minutes: one seed, tiny budgets (numbers are not meaningful)")
+    @Option(names = "--quick", description = "smoke run in under a minute: one seed, tiny budgets (numbers are not meaningful)")
     boolean quick;
 
     @Option(names = "--serve", arity = "0..1", fallbackValue = "8420", paramLabel = "PORT", description = "watch it in the dashboard: serve it on"

@@ -167,7 +167,9 @@ public final class Runner {
         }
         goodhart();
         store.release(); // the store is held only while a run is written: readers get in between
-        // Longest first, so the parallel lanes finish together: a planner step costs about 100 PPO steps (BENCHMARKS.md).
+        // Longest first, so the parallel lanes finish together. A planner step, its evaluation included, costs about
+        // 25 PPO steps: in the demo on 2 cores (2026-12-03) 20k planner steps took 33-52 s a job, 800k PPO maze steps
+        // 58-59 s and 300k coinrun steps 39-49 s.
         todo.sort((a, b) -> Double.compare(cost(b), cost(a)));
         return todo;
     }
@@ -270,7 +272,7 @@ public final class Runner {
     }
 
     private static double cost(Job j) {
-        return j.condition().steps() * (j.condition().agent().equals("planner") ? 100.0 : 1.0);
+        return j.condition().steps() * (j.condition().agent().equals("planner") ? 25.0 : 1.0);
     }
 
     /** Trains (or resumes) the run in a child process unless its policy is already written. */
