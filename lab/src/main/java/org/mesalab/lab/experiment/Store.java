@@ -9,9 +9,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.mesalab.agents.RunDir;
 import org.mesalab.agents.RunManifest;
 import org.mesalab.core.UsageException;
@@ -155,7 +158,9 @@ public final class Store implements AutoCloseable {
                 }
                 Connection c = DriverManager.getConnection("jdbc:duckdb:" + file, props);
                 db = c;
-                if (!readOnly) {
+                if (readOnly) {
+                    readOnlySchema();
+                } else {
                     schema();
                     if (holder != null) {
                         RunDir.writeAtomically(holderFile, o -> o.write((holder + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -233,34 +238,89 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private void schema() throws SQLException {
-        try (Statement s = conn().createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS experiments (name VARCHAR PRIMARY KEY, description VARCHAR, spec VARCHAR, source VARCHAR, updated TIMESTAMP)");
-            s.execute("CREATE TABLE IF NOT EXISTS runs (run_id VARCHAR PRIMARY KEY, experiment VARCHAR, condition VARCHAR, condition_group VARCHAR, agent VARCHAR,"
+    /** Every table's creation statement. */
+    private static final List<String> TABLE_DDL = List.of(
+            "CREATE TABLE IF NOT EXISTS experiments (name VARCHAR PRIMARY KEY, description VARCHAR, spec VARCHAR, source VARCHAR, updated TIMESTAMP)",
+            "CREATE TABLE IF NOT EXISTS runs (run_id VARCHAR PRIMARY KEY, experiment VARCHAR, condition VARCHAR, condition_group VARCHAR, agent VARCHAR,"
                     + " env VARCHAR, seed BIGINT, steps BIGINT, lever VARCHAR, lever_value DOUBLE, config JSON, versions JSON, git_commit VARCHAR,"
-                    + " status VARCHAR, run_dir VARCHAR, wall_seconds DOUBLE, finished TIMESTAMP)");
-            s.execute("CREATE TABLE IF NOT EXISTS training_metrics (run_id VARCHAR, global_step BIGINT, train_success DOUBLE, mean_return DOUBLE,"
-                    + " steps_per_second DOUBLE, metrics JSON)");
-            s.execute("CREATE TABLE IF NOT EXISTS evaluations (run_id VARCHAR, split VARCHAR, objective VARCHAR, episodes INTEGER,"
+                    + " status VARCHAR, run_dir VARCHAR, wall_seconds DOUBLE, finished TIMESTAMP)",
+            "CREATE TABLE IF NOT EXISTS training_metrics (run_id VARCHAR, global_step BIGINT, train_success DOUBLE, mean_return DOUBLE,"
+                    + " steps_per_second DOUBLE, metrics JSON)",
+            "CREATE TABLE IF NOT EXISTS evaluations (run_id VARCHAR, split VARCHAR, objective VARCHAR, episodes INTEGER,"
                     + " intended_success DOUBLE, intended_low DOUBLE, intended_high DOUBLE, aligned DOUBLE, goal_misgeneralized DOUBLE,"
                     + " goal_misgeneralized_low DOUBLE, goal_misgeneralized_high DOUBLE, capability_failure DOUBLE, proxy_success JSON,"
-                    + " mean_return DOUBLE, mean_steps DOUBLE)");
-            // Added after the first stores were written: what the split meant (parameters, level seeds) and any warning about it.
-            s.execute("ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS distribution JSON");
-            s.execute("ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS warning VARCHAR");
-            s.execute("ALTER TABLE evaluations ADD COLUMN IF NOT EXISTS separating JSON");
-            s.execute("CREATE TABLE IF NOT EXISTS episodes (run_id VARCHAR, split VARCHAR, objective VARCHAR, level_seed BIGINT, outcome VARCHAR,"
-                    + " intended_return DOUBLE, steps INTEGER, events JSON)");
-            s.execute("CREATE TABLE IF NOT EXISTS diagnoses (run_id VARCHAR, split VARCHAR, kind VARCHAR, payload JSON)");
+                    + " mean_return DOUBLE, mean_steps DOUBLE)",
+            "CREATE TABLE IF NOT EXISTS episodes (run_id VARCHAR, split VARCHAR, objective VARCHAR, level_seed BIGINT, outcome VARCHAR,"
+                    + " intended_return DOUBLE, steps INTEGER, events JSON)",
+            "CREATE TABLE IF NOT EXISTS diagnoses (run_id VARCHAR, split VARCHAR, kind VARCHAR, payload JSON)",
             // Asking for help (the spec's help: section): one row per run, signal and help rate; signal 'none' is the agent unassisted.
-            s.execute("CREATE TABLE IF NOT EXISTS help (run_id VARCHAR, split VARCHAR, signal VARCHAR, help_rate DOUBLE, threshold DOUBLE, aligned DOUBLE,"
-                    + " goal_misgeneralized DOUBLE, capability_failure DOUBLE, asks_per_episode DOUBLE, test_ask_rate DOUBLE, in_time DOUBLE, train_rate DOUBLE)");
+            "CREATE TABLE IF NOT EXISTS help (run_id VARCHAR, split VARCHAR, signal VARCHAR, help_rate DOUBLE, threshold DOUBLE, aligned DOUBLE,"
+                    + " goal_misgeneralized DOUBLE, capability_failure DOUBLE, asks_per_episode DOUBLE, test_ask_rate DOUBLE, in_time DOUBLE, train_rate DOUBLE)",
             // Goodhart curves: one row per curve (its setup, fits, peak and early stop as JSON) and one per pressure value.
-            s.execute("CREATE TABLE IF NOT EXISTS goodhart_curves (experiment VARCHAR, name VARCHAR, env VARCHAR, split VARCHAR, proxy VARCHAR,"
-                    + " optimizer VARCHAR, base VARCHAR, gold VARCHAR, levels INTEGER, seconds DOUBLE, curve JSON, PRIMARY KEY (experiment, name))");
-            s.execute("CREATE TABLE IF NOT EXISTS goodhart (experiment VARCHAR, name VARCHAR, pressure BIGINT, kl DOUBLE, d DOUBLE,"
+            "CREATE TABLE IF NOT EXISTS goodhart_curves (experiment VARCHAR, name VARCHAR, env VARCHAR, split VARCHAR, proxy VARCHAR,"
+                    + " optimizer VARCHAR, base VARCHAR, gold VARCHAR, levels INTEGER, seconds DOUBLE, curve JSON, PRIMARY KEY (experiment, name))",
+            "CREATE TABLE IF NOT EXISTS goodhart (experiment VARCHAR, name VARCHAR, pressure BIGINT, kl DOUBLE, d DOUBLE,"
                     + " proxy DOUBLE, proxy_low DOUBLE, proxy_high DOUBLE, gold DOUBLE, gold_low DOUBLE, gold_high DOUBLE,"
                     + " aligned DOUBLE, goal_misgeneralized DOUBLE, capability_failure DOUBLE, mean_steps DOUBLE)");
+
+    /** Columns added after the first stores were written: what the split meant (parameters, level seeds) and any warning about it. */
+    private record AddedColumn(String table, String column, String type) {
+    }
+
+    private static final List<AddedColumn> ADDED_COLUMNS = List.of(new AddedColumn("evaluations", "distribution", "JSON"),
+            new AddedColumn("evaluations", "warning", "VARCHAR"), new AddedColumn("evaluations", "separating", "JSON"));
+
+    private void schema() throws SQLException {
+        try (Statement s = conn().createStatement()) {
+            for (String ddl : TABLE_DDL) {
+                s.execute(ddl);
+            }
+            for (AddedColumn c : ADDED_COLUMNS) {
+                s.execute("ALTER TABLE " + c.table() + " ADD COLUMN IF NOT EXISTS " + c.column() + " " + c.type());
+            }
+        }
+    }
+
+    /**
+     * A store written by an older mesalab, opened read-only, lacks the tables and columns added since: its readers
+     * (export, report, dashboard) see them empty, as temporary tables and views that never touch the file.
+     */
+    private void readOnlySchema() throws SQLException {
+        try (Statement s = db.createStatement()) {
+            String catalog;
+            try (ResultSet r = s.executeQuery("SELECT current_database()")) {
+                r.next();
+                catalog = r.getString(1);
+            }
+            Map<String, Set<String>> columns = new HashMap<>();
+            try (ResultSet r = s.executeQuery("SELECT table_name, column_name FROM information_schema.columns WHERE table_catalog = '"
+                    + catalog.replace("'", "''") + "' AND table_schema = 'main'")) {
+                while (r.next()) {
+                    columns.computeIfAbsent(r.getString(1), k -> new HashSet<>()).add(r.getString(2));
+                }
+            }
+            for (String ddl : TABLE_DDL) {
+                String table = ddl.substring("CREATE TABLE IF NOT EXISTS ".length(), ddl.indexOf(' ', "CREATE TABLE IF NOT EXISTS ".length()));
+                if (!columns.containsKey(table)) {
+                    s.execute(ddl.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"));
+                    columns.put(table, null); // created whole, with every column
+                }
+            }
+            Map<String, List<AddedColumn>> missing = new LinkedHashMap<>();
+            for (AddedColumn c : ADDED_COLUMNS) {
+                Set<String> has = columns.get(c.table());
+                if (has != null && !has.contains(c.column())) {
+                    missing.computeIfAbsent(c.table(), k -> new ArrayList<>()).add(c);
+                }
+            }
+            for (var e : missing.entrySet()) {
+                StringBuilder view = new StringBuilder("CREATE TEMP VIEW " + e.getKey() + " AS SELECT *");
+                for (AddedColumn c : e.getValue()) {
+                    view.append(", NULL::").append(c.type()).append(" AS ").append(c.column());
+                }
+                view.append(" FROM \"").append(catalog.replace("\"", "\"\"")).append("\".main.").append(e.getKey());
+                s.execute(view.toString());
+            }
         }
     }
 

@@ -34,6 +34,33 @@ class StoreTest {
     }
 
     @Test
+    void aStoreWrittenBeforeTheNewerTablesIsReadAndExportedWithoutChangingIt(@TempDir Path dir) throws Exception {
+        // An older mesalab's store: no help table, evaluations without the columns added later.
+        Path file = dir.resolve("old.duckdb");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE experiments (name VARCHAR PRIMARY KEY, description VARCHAR, spec VARCHAR, source VARCHAR, updated TIMESTAMP)");
+            s.execute("CREATE TABLE evaluations (run_id VARCHAR, split VARCHAR, objective VARCHAR, episodes INTEGER, intended_success DOUBLE,"
+                    + " intended_low DOUBLE, intended_high DOUBLE, aligned DOUBLE, goal_misgeneralized DOUBLE, goal_misgeneralized_low DOUBLE,"
+                    + " goal_misgeneralized_high DOUBLE, capability_failure DOUBLE, proxy_success JSON, mean_return DOUBLE, mean_steps DOUBLE)");
+            s.execute("INSERT INTO evaluations VALUES ('e/c/seed-1', 'test', 'policy', 3, 0.5, 0.1, 0.9, 0.5, 0.25, 0.1, 0.6, 0.25, NULL, 1.0, 9.0)");
+        }
+        byte[] before = java.nio.file.Files.readAllBytes(file);
+        try (Store s = Store.existing(file)) {
+            assertEquals(0, s.query("SELECT * FROM help").size());
+            List<Map<String, Object>> rows = s.query("SELECT goal_misgeneralized, warning, separating FROM evaluations");
+            assertEquals(1, rows.size());
+            assertEquals(0.25, ((Number) rows.get(0).get("goal_misgeneralized")).doubleValue());
+            assertEquals(null, rows.get(0).get("warning"));
+            s.export(dir.resolve("csv"), "csv", false);
+        }
+        for (String t : Store.TABLES) {
+            assertTrue(java.nio.file.Files.exists(dir.resolve("csv").resolve(t + ".csv")), t);
+        }
+        assertTrue(java.nio.file.Files.readString(dir.resolve("csv").resolve("evaluations.csv")).startsWith("run_id,split,objective"));
+        assertTrue(java.util.Arrays.equals(before, java.nio.file.Files.readAllBytes(file)), "reading never changes the file");
+    }
+
+    @Test
     void aRunThatFailsHalfWayKeepsItsEarlierRowsAndAddsNone(@TempDir Path dir) {
         try (Store s = Store.open(dir.resolve("s.duckdb"))) {
             s.putRun(record(1, true));
