@@ -42,8 +42,8 @@ public class NoveltyBenchmark {
     @Param({"256"})
     public int width;
 
-    /** HNSW's query breadth (the index's default is 16): the speed and exactness trade-off. */
-    @Param({"16"})
+    /** HNSW's query breadth (the index's default is 32): the speed and exactness trade-off. */
+    @Param({"32"})
     public int ef;
 
     /** Share of variance the searched principal components hold (the index's default is 0.9; 1: unprojected). */

@@ -20,8 +20,8 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * (Malkov and Yashunin 2018; hnswlib's Java port) over the projections proposes the {@value #CANDIDATES}
  * nearest, and the answer is the exact full-width Euclidean distance to the nearest of those. So a distance
  * is never below the true nearest one, and equals it whenever the true nearest is among the candidates
- * (BENCHMARKS.md measures how often: 1,021 of 1,024 queries on a trained maze agent's last hidden layer,
- * whose first 28 of 256 components hold 90% of the variance).
+ * (BENCHMARKS.md measures how often on trained agents' last hidden layers: maze and coinrun PPO, 100,000
+ * stored activations each).
  *
  * <p>Why project: a query's time goes to fetching scattered stored vectors, one per visited graph node, not
  * to the arithmetic; tens of floats per node instead of 256 is what brings a query over 100,000 activations
@@ -34,16 +34,19 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 public final class NoveltyIndex {
     /** Share of the activations' variance the kept components hold. */
     static final double VARIANCE = 0.9;
-    /** Fewer components than this buy no speed and cost exactness. */
-    static final int MIN_COMPONENTS = 16;
+    /**
+     * Fewer components than this buy little speed and cost exactness: coinrun's layer holds 90% of its variance
+     * in 7, and 16 candidates on 16 components held the nearest in only 906 of 1,024 queries (BENCHMARKS.md).
+     */
+    static final int MIN_COMPONENTS = 32;
     /** Candidates re-ranked at full width. */
-    static final int CANDIDATES = 16;
+    static final int CANDIDATES = 32;
     /** Activations the principal components are fitted on (every k-th one when there are more). */
     private static final int PCA_SAMPLE = 20_000;
     /**
      * HNSW's graph degree and search breadths (hnswlib's defaults are 10 / 10 / 200; a wider graph for recall).
-     * A query searches as wide as the candidates it returns: wider measured 2.2x slower for one more exact
-     * answer in 1,024 (BENCHMARKS.md).
+     * A query searches as wide as the candidates it returns (on maze's layer ef 64 measured 2.2x slower than ef
+     * 16 for one more exact answer in 1,024: BENCHMARKS.md).
      */
     private static final int M = 16;
     private static final int EF = CANDIDATES;

@@ -239,7 +239,7 @@ class AskTest {
     @Test
     void theProjectedIndexIsExactOnLowRankActivationsAndNeverBelowTheNearest() {
         // 64-wide activations that vary along 6 directions (as a trained layer's mostly do), plus a little noise
-        // in all 64: the 16 kept components hold nearly all of it, so the candidates hold the nearest.
+        // in all 64: the fewest kept components hold nearly all of it, so the candidates hold the nearest.
         Rng rng = new Rng(6);
         float[][] directions = new float[6][64];
         for (float[] d : directions) {
@@ -263,7 +263,7 @@ class AskTest {
         }
         assertTrue(exact >= 195, "the exact nearest activation in " + exact + " of 200 queries");
         assertEquals(NoveltyIndex.MIN_COMPONENTS, index.components(), "6 directions: the fewest components");
-        // On activations spanning all 64 directions 16 components miss the nearest often, and the answer is still a
+        // On activations spanning all 64 directions the fewest components miss the nearest more often, and the answer is still a
         // real stored activation's distance: never below the nearest. So such activations keep most of their
         // components; unprojected with a wide search (uniform points in 64 dimensions are all nearly equally far
         // apart), the index is exact.
@@ -288,7 +288,7 @@ class AskTest {
             exactUnprojected += Math.abs(unprojected.distance(x) - nearest) < 1e-4 ? 1 : 0;
         }
         assertTrue(exactUnprojected >= 190, "unprojected: exact in " + exactUnprojected + " of 200");
-        assertTrue(exactCrude < exactUnprojected, "16 components " + exactCrude + " vs unprojected " + exactUnprojected);
+        assertTrue(exactCrude < exactUnprojected, "fewest components " + exactCrude + " vs unprojected " + exactUnprojected);
         assertThrows(IllegalArgumentException.class, () -> new NoveltyIndex(spread, 0));
         assertThrows(IllegalArgumentException.class, () -> new NoveltyIndex(spread, 1.5));
     }
