@@ -150,7 +150,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
             modelOnly[i] = true;
         }
         replay = new Replay(cfg.lanes(), cfg.replaySize() / cfg.lanes(), obsSize, numActions, modelOnly);
-        batch = new Replay.Batch(cfg.batchSize(), cfg.unroll(), obsSize, numActions, PlannerNetwork.EVENTS);
+        batch = new Replay.Batch(cfg.batchSize(), cfg.unroll(), obsSize, numActions, PlannerNetwork.EVENTS, cfg.reanalyze());
         obsBefore = new float[n * obsSize];
         modelObsBefore = new float[cfg.modelEnvs() * obsSize];
         actions = new int[n];
@@ -400,6 +400,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
         int K = batch.unroll;
         long t0 = System.nanoTime();
         try (NDManager sub = manager.newSubManager(); NDScope scope = new NDScope()) {
+            if (cfg.reanalyze()) {
+                reanalyzeValues(sub, B, K);
+            }
             NDArray acts = sub.create(net.oneHot(batch.actions, K * B), new Shape(K, B, numActions));
             PlannerLoss parts;
             NDArray loss;
@@ -443,6 +446,22 @@ public final class Planner implements Learner<Planner.IterationStats> {
 
 
 
+
+    /**
+     * Completes the batch's value targets with the current network's value of each bootstrap
+     * observation, as MuZero Reanalyze does: a search value stored when the step was played is as stale
+     * as the network that played it, and in a sparse-reward maze it stays near 0 long after the
+     * network has learned where the cheese is.
+     */
+    private void reanalyzeValues(NDManager sub, int b, int k) {
+        int rows = (k + 1) * b;
+        float[] v = net.predict(net.represent(sub.create(batch.bootObs, new Shape(rows, obsSize)), false), false).value().toFloatArray();
+        for (int i = 0; i < rows; i++) {
+            batch.value[i] += batch.bootCoef[i] * v[i];
+        }
+        long[] macs = net.macsPerSample();
+        flops += 2.0 * rows * (macs[0] + macs[2]);
+    }
 
     /** Bootstrap weights {@code [B, K]} of this gradient step: 2 x Bernoulli(1/2), mean 1 (Osband et al. 2016's masks). */
     private NDArray bootstrapWeights(int b, NDManager sub) {

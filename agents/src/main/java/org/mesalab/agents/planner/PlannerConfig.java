@@ -34,6 +34,7 @@ public record PlannerConfig(
         int channels,
         int unroll,
         int tdSteps,
+        boolean reanalyze,
         double discount,
         int batchSize,
         int updatesPerStep,
@@ -64,6 +65,8 @@ public record PlannerConfig(
             Param.ofInt("channels", 16, 1, 256, "conv: hidden-state planes"),
             Param.ofInt("unroll", 5, 1, 50, "K, dynamics steps unrolled in training"),
             Param.ofInt("td_steps", 10, 1, 1000, "n of the n-step value targets"),
+            Param.ofBool("reanalyze", false, "bootstrap value targets with the current value network at sampling time (MuZero Reanalyze's value"
+                    + " targets), not the search value stored when the step was played"),
             Param.ofDouble("discount", 0.97, 0, 1, "per-step discount"),
             Param.ofInt("batch_size", 256, 1, 65536, "samples per gradient step"),
             Param.ofInt("updates_per_step", 4, 0, 64, "gradient steps per vector step (of num_envs env steps)"),

@@ -101,8 +101,19 @@ public final class Replay {
         final float[] valueMask;
         final float[] transMask;
         final float[] rewardMask;
+        /**
+         * Reanalysis ({@link #sample} with {@code reanalyze}): {@link #value} holds only the n-step
+         * rewards, and the bootstrap term is {@code bootCoef * v(bootObs)} with the learner's current
+         * value network; {@code bootCoef} is 0 where no bootstrap applies. Null otherwise.
+         */
+        final float[] bootObs;
+        final float[] bootCoef;
 
         public Batch(int size, int unroll, int obsSize, int actions, int eventCount) {
+            this(size, unroll, obsSize, actions, eventCount, false);
+        }
+
+        public Batch(int size, int unroll, int obsSize, int actions, int eventCount, boolean reanalyze) {
             this.size = size;
             this.unroll = unroll;
             obs0 = new float[size * obsSize];
@@ -117,6 +128,8 @@ public final class Replay {
             valueMask = new float[(unroll + 1) * size];
             transMask = new float[unroll * size];
             rewardMask = new float[unroll * size];
+            bootObs = reanalyze ? new float[(unroll + 1) * size * obsSize] : null;
+            bootCoef = reanalyze ? new float[(unroll + 1) * size] : null;
         }
     }
 
@@ -128,6 +141,11 @@ public final class Replay {
         Arrays.fill(batch.nextObs, 0f);
         Arrays.fill(batch.policy, 0f);
         Arrays.fill(batch.events, 0f);
+        boolean reanalyze = batch.bootCoef != null;
+        if (reanalyze) {
+            Arrays.fill(batch.bootObs, 0f);
+            Arrays.fill(batch.bootCoef, 0f);
+        }
         for (int b = 0; b < B; b++) {
             int lane;
             do {
@@ -165,7 +183,16 @@ public final class Replay {
                     batch.valueMask[sk] = model ? 0f : 1f;
                 }
                 batch.stateMask[sk] = real ? 1f : 0f;
-                batch.value[sk] = real && !model ? (float) valueTarget(lane, t + k, tdSteps, discount) : 0f;
+                if (real && !model && reanalyze) {
+                    Target z = valueParts(lane, t + k, tdSteps, discount);
+                    batch.value[sk] = (float) z.rewards;
+                    batch.bootCoef[sk] = (float) z.coef;
+                    if (z.coef != 0) {
+                        copyObs(lane, z.bootStep, batch.bootObs, sk * obsSize);
+                    }
+                } else {
+                    batch.value[sk] = real && !model ? (float) valueTarget(lane, t + k, tdSteps, discount) : 0f;
+                }
                 if (real && !model) {
                     System.arraycopy(policy, slot(lane, t + k) * actions, batch.policy, sk * actions, actions);
                 }
@@ -182,25 +209,32 @@ public final class Replay {
 
     /** n-step return from step j of a lane, bootstrapped from the search value n steps later. */
     double valueTarget(int lane, long j, int n, double gamma) {
+        Target z = valueParts(lane, j, n, gamma);
+        return z.rewards + (z.coef == 0 ? 0 : z.coef * rootValue[slot(lane, z.bootStep)]);
+    }
+
+    /** An n-step value target in parts: {@code rewards + coef * v(observation at bootStep)}; {@code coef} 0: no bootstrap (a termination). */
+    record Target(double rewards, double coef, long bootStep) { }
+
+    Target valueParts(int lane, long j, int n, double gamma) {
         double z = 0;
         double g = 1;
         for (int i = 0; i < n; i++) {
             long idx = j + i;
-            if (idx >= written[lane]) { // the future is not stored yet: bootstrap from the newest search value
-                return z + g * rootValue[slot(lane, written[lane] - 1)];
+            if (idx >= written[lane]) { // the future is not stored yet: bootstrap from the newest stored step
+                return new Target(z, g, written[lane] - 1);
             }
             int s = slot(lane, idx);
             z += g * reward[s];
             if (end[s] == TERMINATED) {
-                return z;
+                return new Target(z, 0, idx);
             }
-            if (end[s] == TRUNCATED) {
-                return z + g * gamma * rootValue[s];
+            if (end[s] == TRUNCATED) { // the unseen next state: the truncated step's own value stands in
+                return new Target(z, g * gamma, idx);
             }
             g *= gamma;
         }
-        long idx = j + n;
-        return z + g * rootValue[slot(lane, Math.min(idx, written[lane] - 1))];
+        return new Target(z, g, Math.min(j + n, written[lane] - 1));
     }
 
     public void save(DataOutputStream out) throws IOException {

@@ -43,6 +43,42 @@ class ReplayTest {
     }
 
     @Test
+    void reanalysisSplitsTargetsIntoRewardsAndABootstrapObservation() {
+        Replay r = episode();
+        Replay.Batch stored = new Replay.Batch(64, 2, 4, 2, 2);
+        Replay.Batch parts = new Replay.Batch(64, 2, 4, 2, 2, true);
+        r.sample(stored, 2, GAMMA, new Rng(3));
+        r.sample(parts, 2, GAMMA, new Rng(3));
+        float[] rootValues = {0.5f, 0.6f, 0.9f, 0.2f};
+        int bootstraps = 0;
+        for (int i = 0; i < parts.value.length; i++) {
+            // A "value network" that knows the stored search values: reading the bootstrap observation's step
+            // (one-hot) must give back exactly the targets built from stored values.
+            double v = 0;
+            for (int j = 0; j < 4; j++) {
+                v += parts.bootObs[i * 4 + j] * rootValues[j];
+            }
+            assertEquals(stored.value[i], parts.value[i] + parts.bootCoef[i] * v, 1e-6, "target " + i);
+            if (parts.bootCoef[i] != 0) {
+                bootstraps++;
+                assertEquals(1f, parts.bootObs[i * 4] + parts.bootObs[i * 4 + 1] + parts.bootObs[i * 4 + 2] + parts.bootObs[i * 4 + 3],
+                        "a bootstrap target carries one stored observation");
+            }
+        }
+        assertTrue(bootstraps > 0, "some targets bootstrap (start 0 and start 3)");
+        assertEquals(0.25, parts.bootCoef[firstStartingAt(parts, 0)], 1e-6, "from step 0, gamma^2 onto step 2's observation");
+    }
+
+    private static int firstStartingAt(Replay.Batch b, int step) {
+        for (int i = 0; i < b.size; i++) {
+            if (b.obs0[i * 4 + step] == 1f) {
+                return i;
+            }
+        }
+        throw new AssertionError("no sample starts at step " + step);
+    }
+
+    @Test
     void unrollTargetsAndMasksMatchTheEpisode() {
         Replay r = episode();
         Replay.Batch b = new Replay.Batch(64, 2, 4, 2, 2);
