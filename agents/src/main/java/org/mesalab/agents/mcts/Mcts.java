@@ -37,6 +37,10 @@ public final class Mcts {
         public Config withRescaleQ(boolean rescale, float floor) {
             return new Config(kind, simulations, dirichletAlpha, dirichletFraction, maxConsidered, cVisit, cScale, rescale, floor);
         }
+
+        public Config withCScale(float scale) {
+            return new Config(kind, simulations, dirichletAlpha, dirichletFraction, maxConsidered, cVisit, scale, rescaleQ, qRangeFloor);
+        }
     }
 
     private final Config config;

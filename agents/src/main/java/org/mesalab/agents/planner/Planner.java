@@ -56,7 +56,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record IterationStats(int iteration, @JsonIgnore int iterations, long globalStep, long gradientSteps, double loss, double policyLoss,
                          double valueLoss, double rewardLoss, double eventLoss, double consistencyLoss, double gradNorm,
-                         long episodes, double meanReturn, double trainSuccess, double stepsPerSecond, double wallSeconds,
+                         double targetEntropy, long episodes, double meanReturn, double trainSuccess, double stepsPerSecond, double wallSeconds,
                          double networkSeconds) implements Learner.Stats {
     }
 
@@ -194,9 +194,10 @@ public final class Planner implements Learner<Planner.IterationStats> {
         double event;
         double consistency;
         double gradNorm;
+        double targetEntropy;
         int count;
 
-        void add(double total, double p, double v, double r, double e, double c, double g) {
+        void add(double total, double p, double v, double r, double e, double c, double g, double h) {
             loss += total;
             policy += p;
             value += v;
@@ -204,6 +205,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
             event += e;
             consistency += c;
             gradNorm += g;
+            targetEntropy += h;
             count++;
         }
 
@@ -213,7 +215,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
         }
 
         void clear() {
-            loss = policy = value = reward = event = consistency = gradNorm = 0;
+            loss = policy = value = reward = event = consistency = gradNorm = targetEntropy = 0;
             count = 0;
         }
     }
@@ -311,7 +313,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
                 double network = (model.networkNanos() + updateNanos - netStart) / 1e9;
                 IterationStats r = new IterationStats(iteration, iterations, globalStep, gradientSteps, losses.mean(losses.loss),
                         losses.mean(losses.policy), losses.mean(losses.value), losses.mean(losses.reward), losses.mean(losses.event),
-                        losses.mean(losses.consistency), losses.mean(losses.gradNorm), window.episodes(), window.meanReturn(),
+                        losses.mean(losses.consistency), losses.mean(losses.gradNorm), losses.mean(losses.targetEntropy), window.episodes(), window.meanReturn(),
                         window.successRate(), (globalStep - reportStep) / wall, wall, network);
                 losses.clear();
                 run.appendMetrics(r.toMap());
@@ -434,7 +436,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
                 ensembleAdam.step(cfg.learningRate(), cfg.maxGradNorm());
             }
             losses.add(total, parts.policy.getFloat() / B, parts.value.getFloat() / B, parts.reward.getFloat() / B,
-                    parts.event.getFloat() / B, parts.consistency.getFloat() / B, norm);
+                    parts.event.getFloat() / B, parts.consistency.getFloat() / B, norm, batch.rootTargetEntropy(numActions));
             gradientSteps++;
             long[] macs = net.macsPerSample();
             double forward = (double) B * (macs[0] + macs[2]) + (double) K * B * (macs[1] + macs[2]);

@@ -28,6 +28,7 @@ public record PlannerConfig(
         int simulations,
         boolean rescaleQ,
         double qFloor,
+        double cScale,
         String network,
         int width,
         int latent,
@@ -59,6 +60,8 @@ public record PlannerConfig(
             Param.ofInt("simulations", 16, 1, 4096, "simulations per search"),
             Param.ofBool("rescale_q", true, "Gumbel: min-max rescale completed Q over the actions (the paper); false keeps reward units"),
             Param.ofDouble("q_floor", 1e-8, 0, 10, "Gumbel, rescaled: smallest Q range stretched to full scale (the paper: 1e-8)"),
+            Param.ofPositive("c_scale", 0.1, 100, "Gumbel: scale of sigma(q) = (50 + max visits) x c_scale x q, the push the policy target"
+                    + " gets towards the best completed Q (mctx's value_scale: 0.1)"),
             Param.ofChoice("network", "mlp", List.of("mlp", "conv"), "the networks' prior: MLPs, or convolutions over the planes (translation-equivariant)"),
             Param.ofInt("width", 128, 1, 4096, "hidden units of every network's hidden layer (conv: of the prediction's dense layer)"),
             Param.ofInt("latent", 64, 1, 4096, "size of the hidden state s (mlp)"),
@@ -90,7 +93,8 @@ public record PlannerConfig(
     }
 
     public Mcts.Config searchConfig() {
-        return Mcts.Config.defaults(search.equals("puct") ? Mcts.Kind.PUCT : Mcts.Kind.GUMBEL, simulations).withRescaleQ(rescaleQ, (float) qFloor);
+        return Mcts.Config.defaults(search.equals("puct") ? Mcts.Kind.PUCT : Mcts.Kind.GUMBEL, simulations).withRescaleQ(rescaleQ, (float) qFloor)
+                .withCScale((float) cScale);
     }
 
     public int lanes() {

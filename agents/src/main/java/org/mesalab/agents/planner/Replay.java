@@ -109,6 +109,22 @@ public final class Replay {
         final float[] bootObs;
         final float[] bootCoef;
 
+            /**
+         * Mean entropy (nats) of the search's policy targets at the sampled roots: how far from a
+         * deterministic choice the search tells the policy network to move. Its fall towards 0 while
+         * the value is still noise is the signature of a policy that collapses onto noise.
+         */
+        public double rootTargetEntropy(int actions) {
+            double h = 0;
+            for (int i = 0; i < size * actions; i++) {
+                float p = policy[i];
+                if (p > 0) {
+                    h -= p * Math.log(p);
+                }
+            }
+            return h / size;
+        }
+
         public Batch(int size, int unroll, int obsSize, int actions, int eventCount) {
             this(size, unroll, obsSize, actions, eventCount, false);
         }

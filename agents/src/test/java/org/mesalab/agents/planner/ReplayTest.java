@@ -141,4 +141,13 @@ class ReplayTest {
             assertTrue(b.transMask[i] == 1f, "but the transition (events, termination, dynamics) trains");
         }
     }
+
+    @Test
+    void rootTargetEntropyIsLogActionsForUniformTargetsAndZeroForOneHot() {
+        Replay.Batch b = new Replay.Batch(2, 1, 4, 4, 2);
+        java.util.Arrays.fill(b.policy, 0, 4, 0.25f); // root 0: uniform over 4 actions
+        b.policy[4 + 2] = 1f; // root 1: one action for sure
+        b.policy[8] = 1f; // an unrolled step's target: not a root, not counted
+        assertEquals(Math.log(4) / 2, b.rootTargetEntropy(4), 1e-6);
+    }
 }
