@@ -100,7 +100,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
     private long globalStep;
     private long gradientSteps;
     /** Floating-point operations of all network work so far (search and training), counted from the layer sizes. */
-    private double flops;
+    /** Counted apart because with {@code overlap} the actor and the learner run on two threads at once. */
+    private double actorFlops;
+    private double learnerFlops;
     private long updateNanos;
     private final LossSums losses = new LossSums();
 
@@ -251,7 +253,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
 
     /** Floating-point operations of the network work so far (search and training), from the layer sizes. */
     public double flops() {
-        return flops;
+        return actorFlops + learnerFlops;
     }
 
     /** Seconds inside network calls so far (search and training; with {@code overlap} the two threads' seconds add up). */
@@ -337,7 +339,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
         model.setRoots(envs.observations, n);
         mcts.search(model, true, searchRng);
         long[] macs = actorNet.macsPerSample(); // h, g, f
-        flops += 2.0 * n * (macs[0] + macs[2] + (double) cfg.simulations() * (macs[1] + macs[2]));
+        actorFlops += 2.0 * n * (macs[0] + macs[2] + (double) cfg.simulations() * (macs[1] + macs[2]));
         for (int b = 0; b < n; b++) {
             actions[b] = mcts.action(b, false, searchRng);
             mcts.policyTarget(b, pi, b * numActions);
@@ -440,7 +442,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
             gradientSteps++;
             long[] macs = net.macsPerSample();
             double forward = (double) B * (macs[0] + macs[2]) + (double) K * B * (macs[1] + macs[2]);
-            flops += 2.0 * (3 * forward + (double) K * B * macs[0]); // forward and backward (about twice the forward), and the targets' h without gradient
+            learnerFlops += 2.0 * (3 * forward + (double) K * B * macs[0]); // forward and backward (about twice the forward), and the targets' h without gradient
         }
         updateNanos += System.nanoTime() - t0;
     }
@@ -462,7 +464,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
             batch.value[i] += batch.bootCoef[i] * v[i];
         }
         long[] macs = net.macsPerSample();
-        flops += 2.0 * rows * (macs[0] + macs[2]);
+        learnerFlops += 2.0 * rows * (macs[0] + macs[2]);
     }
 
     /** Bootstrap weights {@code [B, K]} of this gradient step: 2 x Bernoulli(1/2), mean 1 (Osband et al. 2016's masks). */
