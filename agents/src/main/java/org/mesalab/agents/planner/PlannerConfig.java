@@ -44,6 +44,7 @@ public record PlannerConfig(
         double maxGradNorm,
         double valueCoef,
         double consistencyCoef,
+        double entropyCoef,
         double eventWeight,
         int valueHeads,
         int replaySize,
@@ -78,6 +79,8 @@ public record PlannerConfig(
             Param.ofPositive("max_grad_norm", 5.0, 1e6, "global gradient-norm clip"),
             Param.ofDouble("value_coef", 0.25, 0, 100, "value-loss weight (MuZero Reanalyze: 0.25)"),
             Param.ofDouble("consistency_coef", 2.0, 0, 100, "EfficientZero's latent consistency weight: ||g(s,a) - h(o')||^2"),
+            Param.ofDouble("entropy_coef", 0.0, 0, 10, "weight of the policy head's entropy, subtracted from the loss (LightZero's"
+                    + " policy_entropy_weight): keeps the policy from collapsing onto noise in the search's Q"),
             Param.ofDouble("event_weight", 1.0, 1, 10_000, "weight of an event's positive class in the world model's event loss (events are rare: ~0.1% of maze transitions)"),
             Param.ofInt("value_heads", 1, 1, 64, "K > 1: K extra value heads on the prediction's detached features, each fitted on its own bootstrap of"
                     + " every batch (the agent learns exactly as with 1); their spread is the value_std signal of mesalab ask"),

@@ -27,6 +27,8 @@ final class PlannerLoss {
     private final NDArray rewardM;
     private final NDArray transM;
     private final NDArray eventT;
+    /** Whether the policy's entropy is computed (a positive entropy_coef); off, the loss is exactly as without the term. */
+    private final boolean withEntropy;
     /** Positive-class weight of the event loss (null: 1, the plain cross-entropy). */
     private final NDArray eventW;
     private final NDArray termT;
@@ -39,9 +41,11 @@ final class PlannerLoss {
     NDArray reward;
     NDArray event;
     NDArray consistency;
+    /** Sum over the batch of the policy head's entropy where the state is real (unrolled steps scaled 1/K), or null when not computed. */
+    NDArray entropy;
 
     /** Targets from a sampled batch, as arrays in {@code sub}; {@code consistencyT} is {@code h(o_{t+k})}, {@code [K*B, L]}. */
-    PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT, double eventWeight) {
+    PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT, double eventWeight, boolean withEntropy) {
         int n = b.size;
         int k = b.unroll;
         int a = b.policy.length / ((k + 1) * n);
@@ -61,11 +65,13 @@ final class PlannerLoss {
         consistency = sub.zeros(new Shape());
         scaleK = sub.create(1f / k);
         eventW = eventWeight == 1.0 ? null : sub.create((float) eventWeight);
+        this.withEntropy = withEntropy;
     }
 
     /** The policy and value terms at the sampled position (step 0, unscaled). */
     void root(PlannerNetwork.Prediction p) {
         policy = crossEntropy(p.policyLogits(), policyT.get(0));
+        entropy = withEntropy ? entropy(p.policyLogits(), stateM.get(0)) : null;
         value = p.value().sub(valueT.get(0)).square().mul(valueM.get(0)).sum();
     }
 
@@ -84,6 +90,9 @@ final class PlannerLoss {
     /** The policy and value terms of the prediction after step {@code k}. */
     void prediction(int k, PlannerNetwork.Prediction p) {
         policy = policy.add(crossEntropy(p.policyLogits(), policyT.get(k)).mul(scaleK));
+        if (withEntropy) {
+            entropy = entropy.add(entropy(p.policyLogits(), stateM.get(k)).mul(scaleK));
+        }
         value = value.add(p.value().sub(valueT.get(k)).square().mul(valueM.get(k)).sum().mul(scaleK));
     }
 
@@ -98,9 +107,19 @@ final class PlannerLoss {
         return Ops.scale(err.sum(), valueCoef / ((double) batch * k));
     }
 
-    /** {@code (policy + valueCoef value + reward + event + consistencyCoef consistency) / B}: what is minimized. */
-    NDArray total(double valueCoef, double consistencyCoef) {
-        return Ops.scale(policy.add(Ops.scale(value, valueCoef)).add(reward).add(event).add(Ops.scale(consistency, consistencyCoef)), 1.0 / batch);
+    /** {@code (policy + valueCoef value + reward + event + consistencyCoef consistency - entropyCoef entropy) / B}: what is minimized. */
+    NDArray total(double valueCoef, double consistencyCoef, double entropyCoef) {
+        NDArray sum = policy.add(Ops.scale(value, valueCoef)).add(reward).add(event).add(Ops.scale(consistency, consistencyCoef));
+        if (entropy != null) {
+            sum = sum.sub(Ops.scale(entropy, entropyCoef));
+        }
+        return Ops.scale(sum, 1.0 / batch);
+    }
+
+    /** Sum over the batch of {@code -sum_a p(a) log p(a)}, {@code p = softmax(logits)}, for the rows whose state is real ({@code mask} 1). */
+    static NDArray entropy(NDArray logits, NDArray mask) {
+        NDArray logp = logits.logSoftmax(1);
+        return logp.exp().mul(logp).sum(new int[] {1}).mul(mask).sum().neg();
     }
 
     /** Sum over the batch of {@code -sum_a target(a) log softmax(logits)(a)}; rows with an all-zero target add nothing. */

@@ -1,6 +1,7 @@
 package org.mesalab.agents.planner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -25,7 +26,7 @@ class PlannerLossTest {
         System.arraycopy(new float[] {0, 1}, 0, b.terminal, 0, 2);
         try (NDManager m = Torch.newManager(1)) {
             NDArray targets = m.create(new float[] {0, 1, 1, 1}, new Shape(2, 2)); // h(o_{t+1}) per sample, L = 2
-            PlannerLoss loss = new PlannerLoss(m, b, 1, targets, 1.0);
+            PlannerLoss loss = new PlannerLoss(m, b, 1, targets, 1.0, true);
             // root prediction: logits (0, 0) and (ln 3, 0); values 0.5 and 1
             loss.root(new PlannerNetwork.Prediction(m.create(new float[] {0, 0, (float) Math.log(3), 0}, new Shape(2, 2)),
                     m.create(new float[] {0.5f, 1})));
@@ -48,7 +49,22 @@ class PlannerLossTest {
             // consistency: mean((0,0) - (0,1))^2 = 0.5 for sample 0; sample 1 masked by the state mask
             assertEquals(0.5, loss.consistency.getFloat(), 1e-6);
             double total = (ln2 + 2 * ln4over3 + 0.25 * 1.5 + 0.25 + 3 * ln2 + ln4over3 + 2 * 0.5) / 2;
-            assertEquals(total, loss.total(0.25, 2).getFloat(), 1e-5, "(policy + 0.25 value + reward + event + 2 consistency) / B");
+            // entropy: root ln 2 and H(3/4, 1/4); step 1 H(3/4, 1/4) for sample 0, sample 1's state masked
+            double h34 = -(0.75 * Math.log(0.75) + 0.25 * Math.log(0.25));
+            assertEquals(ln2 + 2 * h34, loss.entropy.getFloat(), 1e-5);
+            assertEquals(total, loss.total(0.25, 2, 0).getFloat(), 1e-5, "(policy + 0.25 value + reward + event + 2 consistency) / B");
+            assertEquals(total - 0.1 * (ln2 + 2 * h34) / 2, loss.total(0.25, 2, 0.1).getFloat(), 1e-5, "less 0.1 entropy / B");
+        }
+    }
+
+    @Test
+    void withoutTheEntropyTermNothingIsComputed() {
+        Replay.Batch b = new Replay.Batch(1, 1, 1, 2, 1);
+        try (NDManager m = Torch.newManager(1)) {
+            PlannerLoss loss = new PlannerLoss(m, b, 1, m.zeros(new Shape(1, 2)), 1.0, false);
+            loss.root(new PlannerNetwork.Prediction(m.create(new float[] {0, 0}, new Shape(1, 2)), m.create(new float[] {0})));
+            assertNull(loss.entropy);
+            assertEquals(loss.total(0.25, 2, 0).getFloat(), loss.total(0.25, 2, 5).getFloat(), 0, "entropy_coef has nothing to weigh");
         }
     }
 
