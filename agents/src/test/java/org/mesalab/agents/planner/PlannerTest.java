@@ -248,6 +248,8 @@ class PlannerTest {
         assertMessage(() -> PlannerConfig.defaults().with("search", "beam").validate(1000, maze.splits().keySet()), "allowed: gumbel, puct");
         assertMessage(() -> PlannerConfig.defaults().with("model_split", "mars").validate(1000, maze.splits().keySet()), "model_split=mars");
         assertMessage(() -> PlannerConfig.defaults().with("discount", "x"), "discount=x is not a valid number");
+        assertMessage(() -> PlannerConfig.defaults().with("entropy_coef", "-1"), "entropy_coef=-1 is out of range; allowed: a number in [0, 10]");
+        assertMessage(() -> PlannerConfig.defaults().with("c_scale", "0"), "c_scale=0");
         assertMessage(() -> PlannerConfig.defaults().with("nope", "1"), "unknown hyperparameter 'nope'");
     }
 
