@@ -99,8 +99,10 @@ public final class Planner implements Learner<Planner.IterationStats> {
     private int iteration;
     private long globalStep;
     private long gradientSteps;
-    /** Floating-point operations of all network work so far (search and training), counted from the layer sizes. */
-    /** Counted apart because with {@code overlap} the actor and the learner run on two threads at once. */
+    /**
+     * Floating-point operations of all network work so far, counted from the layer sizes: the search's
+     * and the training's apart, because with {@code overlap} the actor and the learner run on two threads at once.
+     */
     private double actorFlops;
     private double learnerFlops;
     private long updateNanos;
@@ -198,6 +200,8 @@ public final class Planner implements Learner<Planner.IterationStats> {
         double gradNorm;
         double targetEntropy;
         int count;
+        /** Gradient steps whose batch had a root policy target (one drawn only from model lanes has none). */
+        int entropyCount;
 
         void add(double total, double p, double v, double r, double e, double c, double g, double h) {
             loss += total;
@@ -207,8 +211,15 @@ public final class Planner implements Learner<Planner.IterationStats> {
             event += e;
             consistency += c;
             gradNorm += g;
-            targetEntropy += h;
+            if (!Double.isNaN(h)) {
+                targetEntropy += h;
+                entropyCount++;
+            }
             count++;
+        }
+
+        double meanTargetEntropy() {
+            return entropyCount == 0 ? Double.NaN : targetEntropy / entropyCount;
         }
 
         /** The mean of a sum; NaN before the first gradient step (during warm-up). */
@@ -218,7 +229,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
 
         void clear() {
             loss = policy = value = reward = event = consistency = gradNorm = targetEntropy = 0;
-            count = 0;
+            count = entropyCount = 0;
         }
     }
 
@@ -315,7 +326,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
                 double network = (model.networkNanos() + updateNanos - netStart) / 1e9;
                 IterationStats r = new IterationStats(iteration, iterations, globalStep, gradientSteps, losses.mean(losses.loss),
                         losses.mean(losses.policy), losses.mean(losses.value), losses.mean(losses.reward), losses.mean(losses.event),
-                        losses.mean(losses.consistency), losses.mean(losses.gradNorm), losses.mean(losses.targetEntropy), window.episodes(), window.meanReturn(),
+                        losses.mean(losses.consistency), losses.mean(losses.gradNorm), losses.meanTargetEntropy(), window.episodes(), window.meanReturn(),
                         window.successRate(), (globalStep - reportStep) / wall, wall, network);
                 losses.clear();
                 run.appendMetrics(r.toMap());

@@ -109,20 +109,27 @@ public final class Replay {
         final float[] bootObs;
         final float[] bootCoef;
 
-            /**
-         * Mean entropy (nats) of the search's policy targets at the sampled roots: how far from a
-         * deterministic choice the search tells the policy network to move. Its fall towards 0 while
-         * the value is still noise is the signature of a policy that collapses onto noise.
+        /**
+         * Mean entropy (nats) of the search's policy targets at the sampled roots that have one (a
+         * model lane's sample has none): how far from a deterministic choice the search tells the policy
+         * network to move. Its fall towards 0 while the value is still noise is the signature of a
+         * policy that collapses onto noise. NaN when no sampled root has a target.
          */
         public double rootTargetEntropy(int actions) {
             double h = 0;
-            for (int i = 0; i < size * actions; i++) {
-                float p = policy[i];
-                if (p > 0) {
-                    h -= p * Math.log(p);
+            int roots = 0;
+            for (int b = 0; b < size; b++) {
+                double mass = 0;
+                for (int a = b * actions; a < (b + 1) * actions; a++) {
+                    float p = policy[a];
+                    mass += p;
+                    if (p > 0) {
+                        h -= p * Math.log(p);
+                    }
                 }
+                roots += mass > 0 ? 1 : 0;
             }
-            return h / size;
+            return roots == 0 ? Double.NaN : h / roots;
         }
 
         public Batch(int size, int unroll, int obsSize, int actions, int eventCount) {

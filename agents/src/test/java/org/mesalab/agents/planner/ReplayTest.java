@@ -149,5 +149,9 @@ class ReplayTest {
         b.policy[4 + 2] = 1f; // root 1: one action for sure
         b.policy[8] = 1f; // an unrolled step's target: not a root, not counted
         assertEquals(Math.log(4) / 2, b.rootTargetEntropy(4), 1e-6);
+        java.util.Arrays.fill(b.policy, 4, 8, 0f); // root 1 now a model lane's sample: no target, not counted
+        assertEquals(Math.log(4), b.rootTargetEntropy(4), 1e-6);
+        java.util.Arrays.fill(b.policy, 0f);
+        assertTrue(Double.isNaN(b.rootTargetEntropy(4)), "no root has a target");
     }
 }
