@@ -73,6 +73,15 @@ public final class Samplers {
         return p;
     }
 
+    /** Entropy (nats) of the probability vector {@code p[off .. off + k)}; zero entries add nothing. */
+    public static double entropy(float[] p, int off, int k) {
+        double h = 0;
+        for (int i = off; i < off + k; i++) {
+            h -= p[i] > 0 ? p[i] * Math.log(p[i]) : 0;
+        }
+        return h;
+    }
+
     /** {@code log sum_i exp(logits[off + i])} for i < k, computed stably. */
     public static double logSumExp(float[] logits, int off, int k) {
         double max = Double.NEGATIVE_INFINITY;

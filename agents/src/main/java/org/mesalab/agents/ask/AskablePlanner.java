@@ -11,6 +11,7 @@ import org.mesalab.agents.RunManifest;
 import org.mesalab.agents.planner.PlannerPolicy;
 import org.mesalab.core.Distribution;
 import org.mesalab.core.Env;
+import org.mesalab.core.Samplers;
 import org.mesalab.core.eval.Episode;
 
 /**
@@ -67,7 +68,7 @@ public final class AskablePlanner implements Askable {
                     values[b] = switch (signal) {
                         case ENTROPY -> {
                             planner.searchPolicy(b, policy);
-                            yield Signal.entropyOf(policy);
+                            yield Samplers.entropy(policy, 0, policy.length);
                         }
                         case MAX_PROB -> {
                             planner.searchPolicy(b, policy);

@@ -61,15 +61,6 @@ public enum Signal {
         return h;
     }
 
-    /** Entropy of a probability vector. */
-    static double entropyOf(float[] p) {
-        double h = 0;
-        for (float v : p) {
-            h -= v > 0 ? v * Math.log(v) : 0;
-        }
-        return h;
-    }
-
     /** One minus the largest probability. */
     static double maxProbGapOf(float[] p) {
         double m = 0;

@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import org.mesalab.core.Rng;
+import org.mesalab.core.Samplers;
 
 /**
  * The planner's replay: one ring buffer per env lane, so a sampled step's next K steps are the same
@@ -118,16 +119,15 @@ public final class Replay {
         public double rootTargetEntropy(int actions) {
             double h = 0;
             int roots = 0;
-            for (int b = 0; b < size; b++) {
-                double mass = 0;
-                for (int a = b * actions; a < (b + 1) * actions; a++) {
-                    float p = policy[a];
-                    mass += p;
-                    if (p > 0) {
-                        h -= p * Math.log(p);
-                    }
+            for (int off = 0; off < size * actions; off += actions) {
+                boolean target = false;
+                for (int a = off; a < off + actions; a++) {
+                    target |= policy[a] > 0;
                 }
-                roots += mass > 0 ? 1 : 0;
+                if (target) {
+                    h += Samplers.entropy(policy, off, actions);
+                    roots++;
+                }
             }
             return roots == 0 ? Double.NaN : h / roots;
         }
