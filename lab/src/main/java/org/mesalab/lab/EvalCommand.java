@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "eval", footer = {"", "Examples:", "  mesalab eval runs/maze-ppo --split test --episodes 500 --json", "  mesalab eval --policy oracle:corner --env maze --split test", "  mesalab eval --runs runs/s1 runs/s2 runs/s3 --versus runs/b1 runs/b2 runs/b3 --split test", "  mesalab eval runs/maze-planner --objective events:cheese --refit-split test", "  mesalab eval runs/maze-ppo --ask-for-help novelty --help-rate 0.05"}, description = {
+@Command(name = "eval", footer = {"", "Examples:", "  mesalab eval runs/maze-ppo --split test --episodes 500 --json", "  mesalab eval --policy oracle:corner --env maze --split test", "  mesalab eval --runs runs/s1 runs/s2 runs/s3 --versus runs/b1 runs/b2 runs/b3 --split test", "  mesalab eval runs/maze-planner --objective events:cheese --refit-split test", "  mesalab eval --runs runs/p1 runs/p2 runs/p3 --split train --search-quality", "  mesalab eval runs/maze-ppo --ask-for-help novelty --help-rate 0.05"}, description = {
         "Evaluate a trained run (RUN_DIR) or a built-in policy (--policy with --env) on held-out levels of a split:",
         "intended success, each proxy's success, and outcomes (aligned / goal_misgeneralized / capability_failure) with 95%% intervals."})
 final class EvalCommand implements Runnable {
@@ -47,6 +47,11 @@ final class EvalCommand implements Runnable {
             + "transitions of the split's held-out levels (recall and precision per event)")
     boolean worldModel;
 
+    @Option(names = "--search-quality", description = "planner runs (RUN_DIR or --runs): play the split's held-out levels and score, at every decision, how much "
+            + "probability the policy head (prior) and the search's improved policy (its training target) put on the actions the intended "
+            + "objective's exact oracle calls optimal: does the search improve on its prior?")
+    boolean searchQuality;
+
     @Option(names = "--runs", arity = "1..*", paramLabel = "RUN_DIR", description = "aggregate several training runs (seeds) of one condition")
     List<Path> runs;
 
@@ -74,6 +79,10 @@ final class EvalCommand implements Runnable {
         }
         if (versus != null && (runs == null || runs.isEmpty())) {
             throw new UsageException("--versus needs --runs (the condition to compare against it)");
+        }
+        if (searchQuality) {
+            searchQuality();
+            return;
         }
         if (runs != null && !runs.isEmpty()) {
             if (target.runDir != null || target.policySpec != null) {
@@ -156,6 +165,91 @@ final class EvalCommand implements Runnable {
             }
             out.flush();
         }
+    }
+
+    /** {@code --search-quality}: {@link org.mesalab.agents.planner.SearchQuality} per run, and with several runs the mean over runs with its 95%% bootstrap interval. */
+    private void searchQuality() {
+        if (resamples < 10 || resamples > 10_000_000) {
+            throw new UsageException("--resamples=" + resamples + " is out of range; allowed: [10, 10000000]");
+        }
+        if (worldModel || askForHelp != null || versus != null) {
+            throw new UsageException("--search-quality goes alone with a RUN_DIR or --runs; allowed with it: --split, --episodes, --seed, --simulations, --objective, --greedy, --json");
+        }
+        boolean several = runs != null && !runs.isEmpty();
+        if (several == (target.runDir != null)) {
+            throw new UsageException("--search-quality needs a planner RUN_DIR or --runs RUN_DIR..., not both and not --policy");
+        }
+        List<Path> dirs = several ? runs : List.of(target.runDir);
+        if (several) {
+            distinctRuns(dirs, null);
+        }
+        List<Map<String, Object>> perRun = new java.util.ArrayList<>();
+        Map<String, double[][]> scores = new LinkedHashMap<>();
+        String envName = null;
+        for (int r = 0; r < dirs.size(); r++) {
+            Path run = dirs.get(r);
+            try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy, target.planner(),
+                    spec.commandLine().getErr())) {
+                if (!(subject.policy() instanceof org.mesalab.agents.planner.PlannerPolicy p)) {
+                    throw new UsageException("--search-quality applies to planner runs; " + run + " is not one");
+                }
+                String env = subject.distribution().env().name();
+                if (envName != null && !envName.equals(env)) {
+                    throw new UsageException("runs of several envs (" + envName + " and " + env + "); allowed: runs of one env");
+                }
+                envName = env;
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("run_dir", run.toString());
+                Map<String, org.mesalab.agents.planner.SearchQuality.Result> parts = new LinkedHashMap<>();
+                parts.put("visited", org.mesalab.agents.planner.SearchQuality.visited(p, subject.distribution(), subject.start(), episodes));
+                parts.put("every_state", org.mesalab.agents.planner.SearchQuality.everyState(p, subject.distribution(), subject.start(), episodes));
+                final int at = r;
+                parts.forEach((part, q) -> {
+                    row.put(part, q.asJson());
+                    q.asJson().forEach((k, v) -> {
+                        if (!k.equals("decisions")) {
+                            scores.computeIfAbsent(part + "." + k, key -> new double[dirs.size()][1])[at][0] = ((Number) v).doubleValue();
+                        }
+                    });
+                });
+                perRun.add(row);
+            }
+        }
+        Rng rng = new Rng(target.seed);
+        Map<String, Stats.Estimate> means = new LinkedHashMap<>();
+        Map<String, Object> agg = new LinkedHashMap<>();
+        for (Map.Entry<String, double[][]> e : scores.entrySet()) {
+            Stats.Estimate mean = Stats.bootstrap(e.getValue(), Stats::mean, resamples, rng);
+            means.put(e.getKey(), mean);
+            agg.put(e.getKey(), Map.of("mean", mean.value(), "ci95", new double[] {mean.low(), mean.high()}));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.print(out, Map.of("env", envName, "split", target.split, "episodes", episodes, "runs", perRun, "aggregate", agg));
+            return;
+        }
+        out.printf("search quality on %s/%s, %d held-out levels per run: probability on the intended objective's optimal actions%n", envName,
+                target.split, episodes);
+        for (String part : List.of("visited", "every_state")) {
+            out.printf("%s%n", part.equals("visited") ? "  on the agent's own decisions (one episode per level):" : "  on every reachable state of the levels, each once:");
+            out.printf("    %-40s %9s %8s %8s %8s %8s %8s%n", "run", "decisions", "prior", "search", "taken", "uniform", "still");
+            for (Map<String, Object> row : perRun) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> q = (Map<String, Object>) row.get(part);
+                    out.printf("    %-40s %,9d %8s %8s %8s %8s %8s%n", row.get("run_dir"), (Long) q.get("decisions"), Report.pct((Double) q.get("prior_optimal_mass")),
+                        Report.pct((Double) q.get("search_optimal_mass")), Report.pct((Double) q.get("taken_optimal")),
+                        Report.pct((Double) q.get("uniform_optimal_mass")), Report.pct((Double) q.get("taken_still")));
+            }
+            Stats.Estimate gain = means.get(part + ".improvement");
+            if (dirs.size() > 1) {
+                out.printf("    search - prior, mean over %d runs: %+.1f points [%+.1f, %+.1f]: %s%n", dirs.size(), 100 * gain.value(), 100 * gain.low(),
+                        100 * gain.high(), gain.high() < 0 ? "the search's target is worse than the prior it trains"
+                                : gain.low() > 0 ? "the search improves on its prior" : "no measurable difference (inconclusive)");
+            } else {
+                out.printf("    search - prior: %+.1f points (one run: no interval over seeds; give --runs)%n", 100 * gain.value());
+            }
+        }
+        out.flush();
     }
 
     /**

@@ -33,6 +33,28 @@ class PlannerCliTest {
         assertEquals(0, wm.code(), wm.err());
         JsonNode events = wm.json().get("events");
         assertEquals(2, events.size(), "maze's events: cheese and corner");
+        // Does the search improve on its prior? On the true simulator it must: the prior of a barely trained policy
+        // head is near uniform, the search's target sees exact values.
+        Cli q = Cli.run("eval", run.toString(), "--split", "train", "--episodes", "3", "--search-quality", "--objective", "true:intended",
+                "--simulations", "16", "--json");
+        assertEquals(0, q.code(), q.err());
+        for (String part : new String[] {"visited", "every_state"}) {
+            JsonNode r = q.json().get("runs").get(0).get(part);
+            assertTrue(r.get("decisions").asLong() > 0, part);
+            assertTrue(r.get("search_optimal_mass").asDouble() > r.get("prior_optimal_mass").asDouble() + 0.2, part + ": " + r);
+            assertTrue(r.get("taken_optimal").asDouble() > 0.8, part + ": " + r);
+            assertTrue(r.get("taken_still").asDouble() < 0.2, "an optimal walker hardly ever stands still: " + r);
+            assertEquals(r.get("search_optimal_mass").asDouble() - r.get("prior_optimal_mass").asDouble(), r.get("improvement").asDouble(), 1e-9);
+        }
+        assertTrue(q.json().get("aggregate").get("every_state.search_optimal_mass").get("ci95").size() == 2);
+        Cli learned = Cli.run("eval", run.toString(), "--split", "train", "--episodes", "2", "--search-quality");
+        assertEquals(0, learned.code(), learned.err());
+        assertTrue(learned.out().contains("on every reachable state"), learned.out());
+        usageError(Cli.run("eval", run.toString(), "--search-quality", "--world-model"), "--search-quality goes alone");
+        usageError(Cli.run("eval", "--policy", "random", "--env", "maze", "--search-quality"), "--search-quality needs a planner RUN_DIR");
+        usageError(Cli.run("eval", run.toString(), "--runs", run.toString(), "--search-quality"), "--search-quality needs a planner RUN_DIR");
+        usageError(Cli.run("eval", run.toString(), "--search-quality", "--resamples", "3"), "--resamples=3");
+
         Path png = dir.resolve("objective.png");
         Cli o = Cli.run("objective", run.toString(), "--split", "test", "--seed", "2", "--png", png.toString(), "--objective", "learned",
                 "--objective", "true:intended", "--json");
@@ -58,6 +80,7 @@ class PlannerCliTest {
         assertEquals(0, Cli.run("train", "--env", "maze", "--threads", "1", "--steps", "128", "--set", "ppo.num_envs=4", "--set", "ppo.num_steps=32",
                 "--set", "ppo.width=8", "--out", ppo.toString()).code());
         usageError(Cli.run("eval", "--runs", ppo.toString(), run.toString(), "--split", "test"), "runs of several learners in one condition");
+        usageError(Cli.run("eval", "--runs", ppo.toString(), "--search-quality"), "--search-quality applies to planner runs");
 
         // Asking for help: the planner's own signals, end to end; the signals it does not have, refused in one line.
         Cli a = Cli.run("ask", run.toString(), "--signal", "entropy,novelty,value_gap,surprise,oracle", "--help-rate", "0.1,0.5", "--episodes", "6",
