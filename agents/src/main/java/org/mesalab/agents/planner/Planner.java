@@ -286,6 +286,11 @@ public final class Planner implements Learner<Planner.IterationStats> {
         return iterations;
     }
 
+    /** The replay (for tests in this package). */
+    Replay replay() {
+        return replay;
+    }
+
     public PlannerNetwork network() {
         return net;
     }
@@ -353,6 +358,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
         actorFlops += 2.0 * n * (macs[0] + macs[2] + (double) cfg.simulations() * (macs[1] + macs[2]));
         for (int b = 0; b < n; b++) {
             actions[b] = mcts.action(b, false, searchRng);
+            if (cfg.actEpsilon() > 0 && searchRng.nextDouble() < cfg.actEpsilon()) { // no draw at 0: runs without it stay as they were
+                actions[b] = searchRng.nextInt(numActions);
+            }
             mcts.policyTarget(b, pi, b * numActions);
             rootValues[b] = mcts.rootValue(b);
         }

@@ -29,6 +29,7 @@ public record PlannerConfig(
         boolean rescaleQ,
         double qFloor,
         double cScale,
+        double actEpsilon,
         String network,
         int width,
         int latent,
@@ -63,6 +64,8 @@ public record PlannerConfig(
             Param.ofDouble("q_floor", 1e-8, 0, 10, "Gumbel, rescaled: smallest Q range stretched to full scale (the paper: 1e-8)"),
             Param.ofPositive("c_scale", 0.1, 100, "Gumbel: scale of sigma(q) = (50 + max visits) x c_scale x q, the push the policy target"
                     + " gets towards the best completed Q (mctx's value_scale: 0.1)"),
+            Param.ofDouble("act_epsilon", 0.0, 0, 1, "share of self-play steps that take a uniformly random action instead of the search's"
+                    + " (LightZero's eps-greedy collection; the step still stores the search's policy target); evaluation never does"),
             Param.ofChoice("network", "mlp", List.of("mlp", "conv"), "the networks' prior: MLPs, or convolutions over the planes (translation-equivariant)"),
             Param.ofInt("width", 128, 1, 4096, "hidden units of every network's hidden layer (conv: of the prediction's dense layer)"),
             Param.ofInt("latent", 64, 1, 4096, "size of the hidden state s (mlp)"),

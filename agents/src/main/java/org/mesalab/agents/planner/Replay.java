@@ -78,6 +78,16 @@ public final class Replay {
         written[lane]++;
     }
 
+    /** The actions stored in {@code lane}, oldest first (what self-play did there, for tests). */
+    int[] actions(int lane) {
+        long first = Math.max(0, written[lane] - capacity);
+        int[] out = new int[(int) (written[lane] - first)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = action[slot(lane, first + i)];
+        }
+        return out;
+    }
+
     public long size() {
         long n = 0;
         for (long w : written) {

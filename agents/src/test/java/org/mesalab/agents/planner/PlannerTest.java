@@ -99,6 +99,37 @@ class PlannerTest {
         }
     }
 
+    /**
+     * With {@code act_epsilon} 1 every self-play action is the uniform draw, so what the envs do cannot depend on the
+     * networks: two widths take the same actions, and they are not the search's (the same run at 0 acts otherwise).
+     * (At 0 two widths happen to act alike too this early: before any reward is seen the heads are flat and the Gumbel
+     * noise alone decides, so the second check is what shows the draw replaces the search's choice.)
+     */
+    @Test
+    void actEpsilonOneMakesSelfPlayIndependentOfTheNetworks(@TempDir Path dir) {
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        Map<String, int[]> played = new java.util.HashMap<>();
+        for (String run : new String[] {"1-32", "1-8", "0-32"}) {
+            String[] epsWidth = run.split("-");
+            try (Planner p = start(small().with("act_epsilon", epsWidth[0]).with("width", epsWidth[1]), d, 4 * 100, dir.resolve(run))) {
+                p.train(r -> { });
+                played.put(run, p.replay().actions(0));
+            }
+        }
+        assertEquals(100, played.get("1-32").length);
+        assertArrayEquals(played.get("1-32"), played.get("1-8"));
+        int same = 0;
+        int[] counts = new int[5];
+        for (int i = 0; i < 100; i++) {
+            same += played.get("1-32")[i] == played.get("0-32")[i] ? 1 : 0;
+            counts[played.get("1-32")[i]]++;
+        }
+        assertTrue(same < 50, same + " of 100 actions as the search's (chance: about 20)");
+        for (int c : counts) {
+            assertTrue(c >= 8 && c <= 35, "uniform draws over 5 actions: " + java.util.Arrays.toString(counts));
+        }
+    }
+
     private static double meanSpread(PlannerPolicy p, org.mesalab.core.Env[] envs) {
         float[][] heads = p.ensembleValues(p.represent(envs, envs.length), envs.length);
         double sum = 0;
@@ -250,6 +281,7 @@ class PlannerTest {
         assertMessage(() -> PlannerConfig.defaults().with("discount", "x"), "discount=x is not a valid number");
         assertMessage(() -> PlannerConfig.defaults().with("entropy_coef", "-1"), "entropy_coef=-1 is out of range; allowed: a number in [0, 10]");
         assertMessage(() -> PlannerConfig.defaults().with("c_scale", "0"), "c_scale=0");
+        assertMessage(() -> PlannerConfig.defaults().with("act_epsilon", "1.5"), "act_epsilon=1.5 is out of range; allowed: a number in [0, 1]");
         assertMessage(() -> PlannerConfig.defaults().with("nope", "1"), "unknown hyperparameter 'nope'");
     }
 
