@@ -240,6 +240,13 @@ final class EvalCommand implements Runnable {
                         Report.pct((Double) q.get("search_optimal_mass")), Report.pct((Double) q.get("taken_optimal")),
                         Report.pct((Double) q.get("uniform_optimal_mass")), Report.pct((Double) q.get("taken_still")));
             }
+            Stats.Estimate viaTrue = means.get(part + ".value_lookahead_true_step_optimal");
+            if (viaTrue != null) {
+                Stats.Estimate viaModel = means.get(part + ".value_lookahead_model_step_optimal");
+                out.printf("    one step of lookahead, greedy in r + gamma v(next) with the learned value head: optimal %.1f%% stepping the true"
+                        + " simulator, %.1f%% stepping the learned model%s%n", 100 * viaTrue.value(), 100 * viaModel.value(),
+                        dirs.size() > 1 ? " (means over runs)" : "");
+            }
             Stats.Estimate gain = means.get(part + ".improvement");
             if (dirs.size() > 1) {
                 out.printf("    search - prior, mean over %d runs: %+.1f points [%+.1f, %+.1f]: %s%n", dirs.size(), 100 * gain.value(), 100 * gain.low(),

@@ -47,9 +47,17 @@ class PlannerCliTest {
             assertEquals(r.get("search_optimal_mass").asDouble() - r.get("prior_optimal_mass").asDouble(), r.get("improvement").asDouble(), 1e-9);
         }
         assertTrue(q.json().get("aggregate").get("every_state.search_optimal_mass").get("ci95").size() == 2);
-        Cli learned = Cli.run("eval", run.toString(), "--split", "train", "--episodes", "2", "--search-quality");
+        assertFalse(q.json().get("runs").get(0).get("every_state").has("value_lookahead_true_step_optimal"), "the learned value's lookahead needs the learned slot");
+        Cli learned = Cli.run("eval", run.toString(), "--split", "train", "--episodes", "2", "--search-quality", "--json");
         assertEquals(0, learned.code(), learned.err());
-        assertTrue(learned.out().contains("on every reachable state"), learned.out());
+        JsonNode everyState = learned.json().get("runs").get(0).get("every_state");
+        for (String k : new String[] {"value_lookahead_true_step_optimal", "value_lookahead_model_step_optimal"}) {
+            assertTrue(everyState.get(k).asDouble() >= 0 && everyState.get(k).asDouble() <= 1, k + ": " + everyState);
+        }
+        assertFalse(learned.json().get("runs").get(0).get("visited").has("value_lookahead_true_step_optimal"), "scored on every state only");
+        Cli text = Cli.run("eval", run.toString(), "--split", "train", "--episodes", "2", "--search-quality");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("on every reachable state") && text.out().contains("stepping the learned model"), text.out());
         usageError(Cli.run("eval", run.toString(), "--search-quality", "--world-model"), "--search-quality goes alone");
         usageError(Cli.run("eval", "--policy", "random", "--env", "maze", "--search-quality"), "--search-quality needs a planner RUN_DIR");
         usageError(Cli.run("eval", run.toString(), "--runs", run.toString(), "--search-quality"), "--search-quality needs a planner RUN_DIR");

@@ -41,12 +41,14 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
     private final String name;
     private final String refitNote;
     private final boolean greedy;
+    private final float discount;
     private final Env[] one = new Env[1];
     private final int[] oneAction = new int[1];
 
     private PlannerPolicy(NDManager manager, ObjectiveSlot slot, Mcts mcts, LatentModel latent, SimulatorModel simulator,
-                          PlannerNetwork net, long seed, String refitNote, boolean greedy) {
+                          PlannerNetwork net, long seed, String refitNote, boolean greedy, float discount) {
         this.greedy = greedy;
+        this.discount = discount;
         this.manager = manager;
         this.slot = slot;
         this.mcts = mcts;
@@ -134,7 +136,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
             }
             default -> throw new IllegalStateException();
         }
-        return new PlannerPolicy(manager, slot, mcts, latent, simulator, net, seed, note, greedy);
+        return new PlannerPolicy(manager, slot, mcts, latent, simulator, net, seed, note, greedy, (float) cfg.discount());
     }
 
     /** What the slot's value head was fit on, for the command to print; null when nothing was refit. */
@@ -317,8 +319,25 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         }
     }
 
-    /** One dynamics step from given latents: the next latents and the learned reward of each transition. */
-    public record Step(float[][] next, float[] reward) {
+    /** The run's per-step discount (what the search discounts with). */
+    public float discount() {
+        return discount;
+    }
+
+    /** The learned value head on each of {@code count} latents (the agent's own value, whatever objective is in the slot). */
+    public float[] learnedValues(float[][] latents, int count) {
+        int L = net.latent();
+        float[] flat = new float[count * L];
+        for (int b = 0; b < count; b++) {
+            System.arraycopy(latents[b], 0, flat, b * L, L);
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            return net.predict(sub.create(flat, new ai.djl.ndarray.types.Shape(count, L)), false).value().toFloatArray();
+        }
+    }
+
+    /** One dynamics step from given latents: the next latents, the learned reward of each transition and its probability of going on (1 - p(termination)). */
+    public record Step(float[][] next, float[] reward, float[] continues) {
     }
 
     /** The world model's step {@code g(s, a)} for each of {@code count} latents and actions. */
@@ -332,7 +351,11 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
             ai.djl.ndarray.NDArray s = sub.create(flat, new ai.djl.ndarray.types.Shape(count, L));
             ai.djl.ndarray.NDArray a = sub.create(net.oneHot(actions, count), new ai.djl.ndarray.types.Shape(count, net.actions()));
             PlannerNetwork.Transition t = net.dynamics(s, a, false);
-            return new Step(rows(t.next().toFloatArray(), count), t.reward().toFloatArray());
+            float[] continues = t.terminalLogit().toFloatArray();
+            for (int b = 0; b < count; b++) {
+                continues[b] = 1f - LatentModel.sigmoid(continues[b]);
+            }
+            return new Step(rows(t.next().toFloatArray(), count), t.reward().toFloatArray(), continues);
         }
     }
 

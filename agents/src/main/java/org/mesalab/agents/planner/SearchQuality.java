@@ -31,10 +31,13 @@ public final class SearchQuality {
     /**
      * Means over {@code decisions}: mass on optimal actions of the prior, of the search's improved policy, of a
      * uniform choice; the shares of taken actions, of the prior's argmaxes and of the target's argmaxes that were
-     * optimal; and the share of taken actions that left the state as it was (standing still, walking into a wall).
+     * optimal; the share of taken actions that left the state as it was (standing still, walking into a wall); and
+     * ({@link #everyState} with the learned objective, else NaN) the optimal share of a one-step lookahead greedy in
+     * {@code r + gamma v(next)} with the learned value head, stepping the true simulator or the learned model (ties
+     * split evenly): whether the value can rank the actions at all, and whether the model's step spoils it.
      */
     public record Result(long decisions, double prior, double search, double uniform, double taken, double priorArgmax, double searchArgmax,
-                         double takenStill) {
+                         double takenStill, double lookaheadTrueStep, double lookaheadModelStep) {
         /** How much the search adds to the prior's mass on optimal actions (negative: the search makes the target worse than the prior). */
         public double improvement() {
             return search - prior;
@@ -51,6 +54,10 @@ public final class SearchQuality {
             m.put("prior_argmax_optimal", priorArgmax);
             m.put("search_argmax_optimal", searchArgmax);
             m.put("taken_still", takenStill);
+            if (!Double.isNaN(lookaheadTrueStep)) {
+                m.put("value_lookahead_true_step_optimal", lookaheadTrueStep);
+                m.put("value_lookahead_model_step_optimal", lookaheadModelStep);
+            }
             return m;
         }
     }
@@ -72,6 +79,7 @@ public final class SearchQuality {
      */
     public static Result everyState(PlannerPolicy p, Distribution dist, long first, int levels) {
         Tally tally = new Tally(p, dist);
+        boolean lookahead = p.slot().kind() == ObjectiveSlot.Kind.LEARNED;
         Env[] batch = new Env[p.batchSize()];
         for (int i = 0; i < batch.length; i++) {
             batch[i] = dist.create();
@@ -92,6 +100,9 @@ public final class SearchQuality {
                 }
                 p.act(batch, count, actions);
                 tally.score(batch, count, actions);
+                if (lookahead) {
+                    tally.lookahead(batch, count, graph, from, probe);
+                }
             }
         }
         return tally.result();
@@ -105,7 +116,9 @@ public final class SearchQuality {
         private final float[] improved;
         private final double[] logPrior;
         private final double[] sums = new double[7];
+        private final double[] lookaheadSums = new double[2];
         private long decisions;
+        private long lookaheads;
 
         Tally(PlannerPolicy p, Distribution dist) {
             this.p = p;
@@ -150,9 +163,75 @@ public final class SearchQuality {
             }
         }
 
+        /**
+         * One-step lookaheads at the batch's states (graph states {@code from ..}): for every action, the true simulator's
+         * reward and next observation, valued by the learned value head, and the learned model's reward, continuation
+         * and next latent, valued by the same head.
+         */
+        void lookahead(Env[] envs, int count, StateGraph graph, int from, Env probe) {
+            int A = improved.length;
+            int obsSize = p.network().obsSize();
+            float[] nextObs = new float[count * A * obsSize];
+            double[] trueReward = new double[count * A];
+            boolean[] ended = new boolean[count * A];
+            for (int k = 0; k < count; k++) {
+                for (int a = 0; a < A; a++) {
+                    probe.restore(graph.keys[from + k], 0);
+                    probe.step(a);
+                    trueReward[k * A + a] = probe.reward();
+                    ended[k * A + a] = probe.terminated();
+                    probe.observe(nextObs, (k * A + a) * obsSize);
+                }
+            }
+            float[] trueNextValue = p.learnedValues(p.represent(nextObs, count * A), count * A);
+            float[][] roots = p.represent(envs, count);
+            float[][] modelQ = new float[count][A];
+            int[] all = new int[count];
+            for (int a = 0; a < A; a++) {
+                java.util.Arrays.fill(all, a);
+                PlannerPolicy.Step step = p.predict(roots, all, count);
+                float[] v = p.learnedValues(step.next(), count);
+                for (int k = 0; k < count; k++) {
+                    modelQ[k][a] = step.reward()[k] + p.discount() * step.continues()[k] * v[k];
+                }
+            }
+            double[] q = new double[A];
+            for (int k = 0; k < count; k++) {
+                Oracles.Values oracle = oracles.computeIfAbsent(envs[k], e -> new Oracles.Values(intended));
+                for (int a = 0; a < A; a++) {
+                    q[a] = trueReward[k * A + a] + (ended[k * A + a] ? 0 : p.discount() * trueNextValue[k * A + a]);
+                }
+                lookaheadSums[0] += greedyOptimal(q, oracle, envs[k]);
+                for (int a = 0; a < A; a++) {
+                    q[a] = modelQ[k][a];
+                }
+                lookaheadSums[1] += greedyOptimal(q, oracle, envs[k]);
+                lookaheads++;
+            }
+        }
+
+        /** The share of the argmax set of {@code q} (within 1e-6 of the best) that is optimal. */
+        private static double greedyOptimal(double[] q, Oracles.Values oracle, Env env) {
+            double best = Double.NEGATIVE_INFINITY;
+            for (double v : q) {
+                best = Math.max(best, v);
+            }
+            int ties = 0;
+            int good = 0;
+            for (int a = 0; a < q.length; a++) {
+                if (q[a] >= best - 1e-6) {
+                    ties++;
+                    good += oracle.optimal(env, a) ? 1 : 0;
+                }
+            }
+            return (double) good / ties;
+        }
+
         Result result() {
             double n = Math.max(1, decisions);
-            return new Result(decisions, sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n, sums[5] / n, sums[6] / n);
+            double l = lookaheads == 0 ? Double.NaN : lookaheads;
+            return new Result(decisions, sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n, sums[5] / n, sums[6] / n,
+                    lookaheadSums[0] / l, lookaheadSums[1] / l);
         }
     }
 }
