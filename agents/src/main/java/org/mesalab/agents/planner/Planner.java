@@ -431,7 +431,8 @@ public final class Planner implements Learner<Planner.IterationStats> {
             NDArray loss;
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                 NDArray targets = net.represent(sub.create(batch.nextObs, new Shape((long) K * B, obsSize)), true).stopGradient();
-                parts = new PlannerLoss(sub, batch, PlannerNetwork.EVENTS, targets, cfg.eventWeight(), cfg.entropyCoef() > 0);
+                NDArray valueTargets = cfg.valueConsistencyCoef() > 0 ? net.predict(targets, false).value().stopGradient() : null;
+                parts = new PlannerLoss(sub, batch, PlannerNetwork.EVENTS, targets, valueTargets, cfg.eventWeight(), cfg.entropyCoef() > 0);
                 NDArray s = net.represent(sub.create(batch.obs0, new Shape(B, obsSize)), true);
                 parts.root(net.predict(s, true));
                 NDArray ensemble = ensembleAdam == null ? null : parts.ensemble(net.ensembleValues(s, true), bootstrapWeights(B, sub), cfg.valueCoef());
@@ -442,7 +443,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
                     parts.prediction(k, net.predict(dyn.next(), true));
                     s = dyn.next().mul(half).add(dyn.next().stopGradient().mul(half)); // MuZero: halve the gradient into the hidden state
                 }
-                loss = parts.total(cfg.valueCoef(), cfg.consistencyCoef(), cfg.entropyCoef());
+                loss = parts.total(cfg.valueCoef(), cfg.consistencyCoef(), cfg.valueConsistencyCoef(), cfg.entropyCoef());
                 // The ensemble's heads read detached features: their loss reaches only their own weights.
                 gc.backward(ensemble == null ? loss : loss.add(ensemble));
             }

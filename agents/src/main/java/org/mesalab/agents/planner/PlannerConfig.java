@@ -45,6 +45,7 @@ public record PlannerConfig(
         double maxGradNorm,
         double valueCoef,
         double consistencyCoef,
+        double valueConsistencyCoef,
         double entropyCoef,
         double eventWeight,
         int valueHeads,
@@ -82,6 +83,9 @@ public record PlannerConfig(
             Param.ofPositive("max_grad_norm", 5.0, 1e6, "global gradient-norm clip"),
             Param.ofDouble("value_coef", 0.25, 0, 100, "value-loss weight (MuZero Reanalyze: 0.25)"),
             Param.ofDouble("consistency_coef", 2.0, 0, 100, "EfficientZero's latent consistency weight: ||g(s,a) - h(o')||^2"),
+            Param.ofDouble("value_consistency_coef", 0.0, 0, 100, "weight of (v(g(s, a)) - v(h(o')))^2 at every unrolled step whose next state is"
+                    + " real, model lanes included, the target without gradient: the value through the model's step is trained to agree with the"
+                    + " value of the true next observation (0: not computed)"),
             Param.ofDouble("entropy_coef", 0.0, 0, 10, "weight of the policy head's entropy, subtracted from the loss (LightZero's"
                     + " policy_entropy_weight): keeps the policy from collapsing onto noise in the search's Q"),
             Param.ofDouble("event_weight", 1.0, 1, 10_000, "weight of an event's positive class in the world model's event loss (events are rare: ~0.1% of maze transitions)"),

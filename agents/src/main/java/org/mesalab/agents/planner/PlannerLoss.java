@@ -33,6 +33,8 @@ final class PlannerLoss {
     private final NDArray eventW;
     private final NDArray termT;
     private final NDArray consistencyT;
+    /** {@code v(h(o_{t+k}))} {@code [K*B]} without gradient, or null when the value consistency is not computed. */
+    private final NDArray valueConsistencyT;
     private final NDArray scaleK;
     private final int batch;
 
@@ -41,11 +43,18 @@ final class PlannerLoss {
     NDArray reward;
     NDArray event;
     NDArray consistency;
+    /** Sum over the batch of {@code (v(g(s, a)) - v(h(o')))^2} where the next state is real (scaled 1/K), or null when not computed. */
+    NDArray valueConsistency;
     /** Sum over the batch of the policy head's entropy where the state is real (unrolled steps scaled 1/K), or null when not computed. */
     NDArray entropy;
 
     /** Targets from a sampled batch, as arrays in {@code sub}; {@code consistencyT} is {@code h(o_{t+k})}, {@code [K*B, L]}. */
     PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT, double eventWeight, boolean withEntropy) {
+        this(sub, b, events, consistencyT, null, eventWeight, withEntropy);
+    }
+
+    /** As above; {@code valueConsistencyT}, when not null, is {@code v(h(o_{t+k}))} {@code [K*B]} (no gradient) for the value consistency term. */
+    PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT, NDArray valueConsistencyT, double eventWeight, boolean withEntropy) {
         int n = b.size;
         int k = b.unroll;
         int a = b.policy.length / ((k + 1) * n);
@@ -59,6 +68,8 @@ final class PlannerLoss {
         eventT = sub.create(b.events, new Shape(k, n, events));
         termT = sub.create(b.terminal, new Shape(k, n));
         this.consistencyT = consistencyT;
+        this.valueConsistencyT = valueConsistencyT;
+        valueConsistency = valueConsistencyT == null ? null : sub.zeros(new Shape());
         this.batch = n;
         reward = sub.zeros(new Shape());
         event = sub.zeros(new Shape());
@@ -94,6 +105,10 @@ final class PlannerLoss {
             entropy = entropy.add(entropy(p.policyLogits(), stateM.get(k)).mul(scaleK));
         }
         value = value.add(p.value().sub(valueT.get(k)).square().mul(valueM.get(k)).sum().mul(scaleK));
+        if (valueConsistencyT != null) {
+            NDArray target = valueConsistencyT.get((k - 1) * batch + ":" + k * batch);
+            valueConsistency = valueConsistency.add(p.value().sub(target).square().mul(stateM.get(k)).sum().mul(scaleK));
+        }
     }
 
     /**
@@ -109,7 +124,15 @@ final class PlannerLoss {
 
     /** {@code (policy + valueCoef value + reward + event + consistencyCoef consistency - entropyCoef entropy) / B}: what is minimized. */
     NDArray total(double valueCoef, double consistencyCoef, double entropyCoef) {
+        return total(valueCoef, consistencyCoef, 0, entropyCoef);
+    }
+
+    /** As above, plus {@code valueConsistencyCoef} x the value consistency when it is computed. */
+    NDArray total(double valueCoef, double consistencyCoef, double valueConsistencyCoef, double entropyCoef) {
         NDArray sum = policy.add(Ops.scale(value, valueCoef)).add(reward).add(event).add(Ops.scale(consistency, consistencyCoef));
+        if (valueConsistency != null) {
+            sum = sum.add(Ops.scale(valueConsistency, valueConsistencyCoef));
+        }
         if (entropy != null) {
             sum = sum.sub(Ops.scale(entropy, entropyCoef));
         }

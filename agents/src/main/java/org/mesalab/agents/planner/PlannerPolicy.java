@@ -310,10 +310,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
     /** The value ensemble's K estimates of each of {@code count} latents, {@code [count][K]}; the network must have an ensemble. */
     public float[][] ensembleValues(float[][] latents, int count) {
         int L = net.latent();
-        float[] flat = new float[count * L];
-        for (int b = 0; b < count; b++) {
-            System.arraycopy(latents[b], 0, flat, b * L, L);
-        }
+        float[] flat = flat(latents, count);
         try (NDManager sub = manager.newSubManager()) {
             return rows(net.ensembleValues(sub.create(flat, new ai.djl.ndarray.types.Shape(count, L)), false).toFloatArray(), count);
         }
@@ -327,10 +324,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
     /** The learned value head on each of {@code count} latents (the agent's own value, whatever objective is in the slot). */
     public float[] learnedValues(float[][] latents, int count) {
         int L = net.latent();
-        float[] flat = new float[count * L];
-        for (int b = 0; b < count; b++) {
-            System.arraycopy(latents[b], 0, flat, b * L, L);
-        }
+        float[] flat = flat(latents, count);
         try (NDManager sub = manager.newSubManager()) {
             return net.predict(sub.create(flat, new ai.djl.ndarray.types.Shape(count, L)), false).value().toFloatArray();
         }
@@ -343,10 +337,7 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
     /** The world model's step {@code g(s, a)} for each of {@code count} latents and actions. */
     public Step predict(float[][] latents, int[] actions, int count) {
         int L = net.latent();
-        float[] flat = new float[count * L];
-        for (int b = 0; b < count; b++) {
-            System.arraycopy(latents[b], 0, flat, b * L, L);
-        }
+        float[] flat = flat(latents, count);
         try (NDManager sub = manager.newSubManager()) {
             ai.djl.ndarray.NDArray s = sub.create(flat, new ai.djl.ndarray.types.Shape(count, L));
             ai.djl.ndarray.NDArray a = sub.create(net.oneHot(actions, count), new ai.djl.ndarray.types.Shape(count, net.actions()));
@@ -407,6 +398,16 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
                 return planner.name();
             }
         };
+    }
+
+    /** {@code count} latents laid end to end, as the networks take them. */
+    private float[] flat(float[][] latents, int count) {
+        int L = net.latent();
+        float[] flat = new float[count * L];
+        for (int b = 0; b < count; b++) {
+            System.arraycopy(latents[b], 0, flat, b * L, L);
+        }
+        return flat;
     }
 
     private static float[][] rows(float[] flat, int count) {

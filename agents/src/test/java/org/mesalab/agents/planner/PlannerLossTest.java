@@ -57,6 +57,25 @@ class PlannerLossTest {
         }
     }
 
+    /** (v(g(s, a)) - v(h(o')))^2 at each unrolled step whose next state is real, whatever the value target and its mask say. */
+    @Test
+    void theValueConsistencyTermMatchesTheHandComputedValue() {
+        Replay.Batch b = new Replay.Batch(2, 1, 1, 2, 1);
+        System.arraycopy(new float[] {1, 1, 1, 0}, 0, b.stateMask, 0, 4); // sample 1's next state is not real
+        System.arraycopy(new float[] {1, 1, 0, 0}, 0, b.valueMask, 0, 4); // a model lane's step: no value target, still consistent
+        try (NDManager m = Torch.newManager(1)) {
+            PlannerLoss loss = new PlannerLoss(m, b, 1, m.zeros(new Shape(2, 2)), m.create(new float[] {0.25f, 9}), 1.0, false);
+            loss.root(new PlannerNetwork.Prediction(m.zeros(new Shape(2, 2)), m.create(new float[] {0, 0})));
+            loss.transition(1, new PlannerNetwork.Transition(m.zeros(new Shape(2, 2)), m.create(new float[] {0, 0}), m.zeros(new Shape(2, 1)),
+                    m.create(new float[] {0, 0})));
+            loss.prediction(1, new PlannerNetwork.Prediction(m.zeros(new Shape(2, 2)), m.create(new float[] {0.75f, 3})));
+            assertEquals(0.25, loss.valueConsistency.getFloat(), 1e-6, "(0.75 - 0.25)^2; sample 1 masked");
+            assertEquals(loss.total(0.25, 2, 0, 0).getFloat() + 3 * 0.25 / 2, loss.total(0.25, 2, 3, 0).getFloat(), 1e-6, "plus 3 x 0.25 / B");
+            PlannerLoss off = new PlannerLoss(m, b, 1, m.zeros(new Shape(2, 2)), 1.0, false);
+            assertNull(off.valueConsistency, "not computed without its targets");
+        }
+    }
+
     @Test
     void withoutTheEntropyTermNothingIsComputed() {
         Replay.Batch b = new Replay.Batch(1, 1, 1, 2, 1);

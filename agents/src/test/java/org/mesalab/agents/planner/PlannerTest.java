@@ -282,6 +282,7 @@ class PlannerTest {
         assertMessage(() -> PlannerConfig.defaults().with("entropy_coef", "-1"), "entropy_coef=-1 is out of range; allowed: a number in [0, 10]");
         assertMessage(() -> PlannerConfig.defaults().with("c_scale", "0"), "c_scale=0");
         assertMessage(() -> PlannerConfig.defaults().with("act_epsilon", "1.5"), "act_epsilon=1.5 is out of range; allowed: a number in [0, 1]");
+        assertMessage(() -> PlannerConfig.defaults().with("value_consistency_coef", "-2"), "value_consistency_coef=-2 is out of range");
         assertMessage(() -> PlannerConfig.defaults().with("nope", "1"), "unknown hyperparameter 'nope'");
     }
 
