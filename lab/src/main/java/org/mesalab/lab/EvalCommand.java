@@ -183,38 +183,29 @@ final class EvalCommand implements Runnable {
         if (several) {
             distinctRuns(dirs, null);
         }
-        List<Map<String, Object>> perRun = new java.util.ArrayList<>();
-        Map<String, double[][]> scores = new LinkedHashMap<>();
-        String envName = null;
-        for (int r = 0; r < dirs.size(); r++) {
-            Path run = dirs.get(r);
-            try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy, target.planner(),
-                    spec.commandLine().getErr())) {
-                if (!(subject.policy() instanceof org.mesalab.agents.planner.PlannerPolicy p)) {
-                    throw new UsageException("--search-quality applies to planner runs; " + run + " is not one");
-                }
-                String env = subject.distribution().env().name();
-                if (envName != null && !envName.equals(env)) {
-                    throw new UsageException("runs of several envs (" + envName + " and " + env + "); allowed: runs of one env");
-                }
-                envName = env;
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("run_dir", run.toString());
-                Map<String, org.mesalab.agents.planner.SearchQuality.Result> parts = new LinkedHashMap<>();
-                parts.put("visited", org.mesalab.agents.planner.SearchQuality.visited(p, subject.distribution(), subject.start(), episodes));
-                parts.put("every_state", org.mesalab.agents.planner.SearchQuality.everyState(p, subject.distribution(), subject.start(), episodes));
-                final int at = r;
-                parts.forEach((part, q) -> {
-                    row.put(part, q.asJson());
-                    q.asJson().forEach((k, v) -> {
-                        if (!k.equals("decisions")) {
-                            scores.computeIfAbsent(part + "." + k, key -> new double[dirs.size()][1])[at][0] = ((Number) v).doubleValue();
-                        }
-                    });
-                });
-                perRun.add(row);
+        Scored scored = score(dirs, (run, subject) -> {
+            if (!(subject.policy() instanceof org.mesalab.agents.planner.PlannerPolicy p)) {
+                throw new UsageException("--search-quality applies to planner runs; " + run + " is not one");
             }
-        }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("run_dir", run.toString());
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            Map<String, org.mesalab.agents.planner.SearchQuality.Result> parts = new LinkedHashMap<>();
+            parts.put("visited", org.mesalab.agents.planner.SearchQuality.visited(p, subject.distribution(), subject.start(), episodes));
+            parts.put("every_state", org.mesalab.agents.planner.SearchQuality.everyState(p, subject.distribution(), subject.start(), episodes));
+            parts.forEach((part, q) -> {
+                json.put(part, q.asJson());
+                q.asJson().forEach((k, v) -> {
+                    if (!k.equals("decisions")) {
+                        metrics.put(part + "." + k, ((Number) v).doubleValue());
+                    }
+                });
+            });
+            return new Row(subject.distribution().env().name(), json, metrics);
+        });
+        String envName = scored.env();
+        List<Map<String, Object>> perRun = scored.perRun();
+        Map<String, double[][]> scores = scored.scores();
         Rng rng = new Rng(target.seed);
         Map<String, Stats.Estimate> means = new LinkedHashMap<>();
         Map<String, Object> agg = new LinkedHashMap<>();
@@ -284,43 +275,64 @@ final class EvalCommand implements Runnable {
         }
     }
 
+    /** One training run of {@code --runs} (or the RUN_DIR), opened with this command's split, seed, sampling and planner options. */
+    private Subject open(Path run) {
+        return Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy, target.planner(), spec.commandLine().getErr());
+    }
+
     /** Evaluated runs of one condition: per-run JSON rows and, per metric, scores {@code [runs][1]}. */
     private record Scored(String env, List<Map<String, Object>> perRun, Map<String, double[][]> scores) {
     }
 
+    /** One run's result: its env, its JSON row, and the numbers aggregated over runs. */
+    private record Row(String env, Map<String, Object> json, Map<String, Double> metrics) {
+    }
+
+    private interface RunScorer {
+        Row score(Path run, Subject subject);
+    }
+
+    /** Plain evaluation of each run. */
     private Scored score(List<Path> dirs) {
+        return score(dirs, (run, subject) -> {
+            Evaluator.Summary s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("run_dir", run.toString());
+            m.put("distribution", s.levels());
+            m.put("parameters", subject.source());
+            if (subject.warning() != null) {
+                m.put("warning", subject.warning());
+            }
+            m.put("intended_success", s.intendedSuccess().value());
+            Map<String, Double> proxies = values(s.proxySuccess());
+            m.put("proxy_success", proxies);
+            Map<String, Double> outcomes = values(s.outcomes());
+            m.put("outcomes", outcomes);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("intended_success", s.intendedSuccess().value());
+            proxies.forEach((k, v) -> metrics.put("proxy_success." + k, v));
+            outcomes.forEach((k, v) -> metrics.put("outcomes." + k, v));
+            return new Row(s.env(), m, metrics);
+        });
+    }
+
+    /** Each run opened and scored by {@code scorer}; the runs must be of one env. */
+    private Scored score(List<Path> dirs, RunScorer scorer) {
         List<Map<String, Object>> perRun = new java.util.ArrayList<>();
         Map<String, double[][]> scores = new LinkedHashMap<>();
         String envName = null;
         for (int r = 0; r < dirs.size(); r++) {
-            Path run = dirs.get(r);
-            try (Subject subject = Subject.of(run, null, target.env, target.split, target.sets, target.seed, greedy, target.planner(),
-                    spec.commandLine().getErr())) {
-                Evaluator.Summary s = Evaluator.evaluate(subject.policy(), subject.distribution(), episodes, subject.start());
-                if (envName != null && !envName.equals(s.env())) {
-                    throw new UsageException("runs of several envs (" + envName + " and " + s.env() + "); allowed: runs of one env");
-                }
-                envName = s.env();
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("run_dir", run.toString());
-                m.put("distribution", s.levels());
-                m.put("parameters", subject.source());
-                if (subject.warning() != null) {
-                    m.put("warning", subject.warning());
-                }
-                m.put("intended_success", s.intendedSuccess().value());
-                Map<String, Double> proxies = values(s.proxySuccess());
-                m.put("proxy_success", proxies);
-                Map<String, Double> outcomes = values(s.outcomes());
-                m.put("outcomes", outcomes);
-                perRun.add(m);
-                Map<String, Double> metrics = new LinkedHashMap<>();
-                metrics.put("intended_success", s.intendedSuccess().value());
-                proxies.forEach((k, v) -> metrics.put("proxy_success." + k, v));
-                outcomes.forEach((k, v) -> metrics.put("outcomes." + k, v));
-                final int row = r;
-                metrics.forEach((k, v) -> scores.computeIfAbsent(k, key -> new double[dirs.size()][1])[row][0] = v);
+            Row row;
+            try (Subject subject = open(dirs.get(r))) {
+                row = scorer.score(dirs.get(r), subject);
             }
+            if (envName != null && !envName.equals(row.env())) {
+                throw new UsageException("runs of several envs (" + envName + " and " + row.env() + "); allowed: runs of one env");
+            }
+            envName = row.env();
+            perRun.add(row.json());
+            final int at = r;
+            row.metrics().forEach((k, v) -> scores.computeIfAbsent(k, key -> new double[dirs.size()][1])[at][0] = v);
         }
         return new Scored(envName, perRun, scores);
     }
