@@ -237,6 +237,8 @@ final class EvalCommand implements Runnable {
                 out.printf("    one step of lookahead, greedy in r + gamma v(next) with the learned value head: optimal %.1f%% stepping the true"
                         + " simulator, %.1f%% stepping the learned model%s%n", 100 * viaTrue.value(), 100 * viaModel.value(),
                         dirs.size() > 1 ? " (means over runs)" : "");
+                out.printf("    the model's step moves Q by %.4f on average; the true step's Q spans %.4f over a state's actions%n",
+                        means.get(part + ".model_step_q_error").value(), means.get(part + ".true_step_q_range").value());
             }
             Stats.Estimate gain = means.get(part + ".improvement");
             if (dirs.size() > 1) {

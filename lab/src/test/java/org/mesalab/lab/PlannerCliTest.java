@@ -54,6 +54,7 @@ class PlannerCliTest {
         for (String k : new String[] {"value_lookahead_true_step_optimal", "value_lookahead_model_step_optimal"}) {
             assertTrue(everyState.get(k).asDouble() >= 0 && everyState.get(k).asDouble() <= 1, k + ": " + everyState);
         }
+        assertTrue(everyState.get("model_step_q_error").asDouble() >= 0 && everyState.get("true_step_q_range").asDouble() >= 0, everyState.toString());
         assertFalse(learned.json().get("runs").get(0).get("visited").has("value_lookahead_true_step_optimal"), "scored on every state only");
         Cli text = Cli.run("eval", run.toString(), "--split", "train", "--episodes", "2", "--search-quality");
         assertEquals(0, text.code(), text.err());

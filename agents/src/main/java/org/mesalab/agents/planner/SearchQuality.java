@@ -34,10 +34,12 @@ public final class SearchQuality {
      * optimal; the share of taken actions that left the state as it was (standing still, walking into a wall); and
      * ({@link #everyState} with the learned objective, else NaN) the optimal share of a one-step lookahead greedy in
      * {@code r + gamma v(next)} with the learned value head, stepping the true simulator or the learned model (ties
-     * split evenly): whether the value can rank the actions at all, and whether the model's step spoils it.
+     * split evenly): whether the value can rank the actions at all, and whether the model's step spoils it; with the
+     * mean absolute difference between the two lookaheads' Q (over states and actions) and the mean spread of the
+     * true step's Q over a state's actions (max - min): the error the model adds against the differences it must keep.
      */
     public record Result(long decisions, double prior, double search, double uniform, double taken, double priorArgmax, double searchArgmax,
-                         double takenStill, double lookaheadTrueStep, double lookaheadModelStep) {
+                         double takenStill, double lookaheadTrueStep, double lookaheadModelStep, double modelStepError, double trueStepRange) {
         /** How much the search adds to the prior's mass on optimal actions (negative: the search makes the target worse than the prior). */
         public double improvement() {
             return search - prior;
@@ -57,6 +59,8 @@ public final class SearchQuality {
             if (!Double.isNaN(lookaheadTrueStep)) {
                 m.put("value_lookahead_true_step_optimal", lookaheadTrueStep);
                 m.put("value_lookahead_model_step_optimal", lookaheadModelStep);
+                m.put("model_step_q_error", modelStepError);
+                m.put("true_step_q_range", trueStepRange);
             }
             return m;
         }
@@ -116,7 +120,7 @@ public final class SearchQuality {
         private final float[] improved;
         private final double[] logPrior;
         private final double[] sums = new double[7];
-        private final double[] lookaheadSums = new double[2];
+        private final double[] lookaheadSums = new double[4];
         private long decisions;
         private long lookaheads;
 
@@ -198,9 +202,15 @@ public final class SearchQuality {
             double[] q = new double[A];
             for (int k = 0; k < count; k++) {
                 Oracles.Values oracle = oracles.computeIfAbsent(envs[k], e -> new Oracles.Values(intended));
+                double lo = Double.POSITIVE_INFINITY;
+                double hi = Double.NEGATIVE_INFINITY;
                 for (int a = 0; a < A; a++) {
                     q[a] = trueReward[k * A + a] + (ended[k * A + a] ? 0 : p.discount() * trueNextValue[k * A + a]);
+                    lookaheadSums[2] += Math.abs(q[a] - modelQ[k][a]) / A;
+                    lo = Math.min(lo, q[a]);
+                    hi = Math.max(hi, q[a]);
                 }
+                lookaheadSums[3] += hi - lo;
                 lookaheadSums[0] += greedyOptimal(q, oracle, envs[k]);
                 for (int a = 0; a < A; a++) {
                     q[a] = modelQ[k][a];
@@ -231,7 +241,7 @@ public final class SearchQuality {
             double n = Math.max(1, decisions);
             double l = lookaheads == 0 ? Double.NaN : lookaheads;
             return new Result(decisions, sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n, sums[4] / n, sums[5] / n, sums[6] / n,
-                    lookaheadSums[0] / l, lookaheadSums[1] / l);
+                    lookaheadSums[0] / l, lookaheadSums[1] / l, lookaheadSums[2] / l, lookaheadSums[3] / l);
         }
     }
 }
