@@ -463,6 +463,9 @@ public final class Planner implements Learner<Planner.IterationStats> {
             long[] macs = net.macsPerSample();
             double forward = (double) B * (macs[0] + macs[2]) + (double) K * B * (macs[1] + macs[2]);
             learnerFlops += 2.0 * (3 * forward + (double) K * B * macs[0]); // forward and backward (about twice the forward), and the targets' h without gradient
+            if (cfg.valueConsistencyCoef() > 0) {
+                learnerFlops += 2.0 * K * B * macs[2]; // the value consistency's targets: f on those h, without gradient
+            }
         }
         updateNanos += System.nanoTime() - t0;
     }

@@ -16,7 +16,9 @@ import org.mesalab.agents.nn.Ops;
  * <p>Shapes: B samples, K steps, A actions, E events, L latent. Targets come from {@link Replay.Batch}:
  * policy {@code [K+1, B, A]}, value {@code [K+1, B]} with its mask, reward {@code [K, B]} with its mask,
  * events {@code [K, B, E]} and terminal {@code [K, B]} under the transition mask, and the consistency
- * targets {@code h(o_{t+k})} {@code [K*B, L]} (no gradient) under the state mask {@code [K+1, B]}.
+ * targets {@code h(o_{t+k})} {@code [K*B, L]} (no gradient) under the state mask {@code [K+1, B]}. Optionally, the
+ * value consistency: the value of each unrolled hidden state regressed on {@code v(h(o_{t+k}))} (no gradient) under
+ * the state mask, so the value through the model's step agrees with the value of the true next observation.
  */
 final class PlannerLoss {
     private final NDArray policyT;
