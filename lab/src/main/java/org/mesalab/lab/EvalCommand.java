@@ -167,11 +167,15 @@ final class EvalCommand implements Runnable {
         }
     }
 
-    /** {@code --search-quality}: {@link org.mesalab.agents.planner.SearchQuality} per run, and with several runs the mean over runs with its 95%% bootstrap interval. */
-    private void searchQuality() {
+    private void checkResamples() {
         if (resamples < 10 || resamples > 10_000_000) {
             throw new UsageException("--resamples=" + resamples + " is out of range; allowed: [10, 10000000]");
         }
+    }
+
+    /** {@code --search-quality}: {@link org.mesalab.agents.planner.SearchQuality} per run, and with several runs the mean over runs with its 95%% bootstrap interval. */
+    private void searchQuality() {
+        checkResamples();
         if (worldModel || askForHelp != null || versus != null) {
             throw new UsageException("--search-quality goes alone with a RUN_DIR or --runs; allowed with it: --split, --episodes, --seed, --simulations, --objective, --greedy, --json");
         }
@@ -194,8 +198,9 @@ final class EvalCommand implements Runnable {
             parts.put("visited", org.mesalab.agents.planner.SearchQuality.visited(p, subject.distribution(), subject.start(), episodes));
             parts.put("every_state", org.mesalab.agents.planner.SearchQuality.everyState(p, subject.distribution(), subject.start(), episodes));
             parts.forEach((part, q) -> {
-                json.put(part, q.asJson());
-                q.asJson().forEach((k, v) -> {
+                Map<String, Object> fields = q.asJson();
+                json.put(part, fields);
+                fields.forEach((k, v) -> {
                     if (!k.equals("decisions")) {
                         metrics.put(part + "." + k, ((Number) v).doubleValue());
                     }
@@ -212,11 +217,20 @@ final class EvalCommand implements Runnable {
         for (Map.Entry<String, double[][]> e : scores.entrySet()) {
             Stats.Estimate mean = Stats.bootstrap(e.getValue(), Stats::mean, resamples, rng);
             means.put(e.getKey(), mean);
-            agg.put(e.getKey(), Map.of("mean", mean.value(), "ci95", new double[] {mean.low(), mean.high()}));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mean", mean.value());
+            m.put("ci95", new double[] {mean.low(), mean.high()});
+            agg.put(e.getKey(), m);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Json.print(out, Map.of("env", envName, "split", target.split, "episodes", episodes, "runs", perRun, "aggregate", agg));
+            Map<String, Object> doc = new LinkedHashMap<>(); // in this order every time (Map.of's order changes between JVM runs)
+            doc.put("env", envName);
+            doc.put("split", target.split);
+            doc.put("episodes", episodes);
+            doc.put("runs", perRun);
+            doc.put("aggregate", agg);
+            Json.print(out, doc);
             return;
         }
         out.printf("search quality on %s/%s, %d held-out levels per run: probability on the intended objective's optimal actions%n", envName,
@@ -345,9 +359,7 @@ final class EvalCommand implements Runnable {
      * a run of the other on each metric (rliable's probability of improvement), with its interval.
      */
     private void aggregate() {
-        if (resamples < 10 || resamples > 10_000_000) {
-            throw new UsageException("--resamples=" + resamples + " is out of range; allowed: [10, 10000000]");
-        }
+        checkResamples();
         distinctRuns(runs, versus);
         Scored mine = score(runs);
         Scored other = versus == null || versus.isEmpty() ? null : score(versus);

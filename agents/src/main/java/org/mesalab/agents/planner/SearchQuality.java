@@ -119,6 +119,8 @@ public final class SearchQuality {
         private final Map<Env, Oracles.Values> oracles = new IdentityHashMap<>();
         private final float[] improved;
         private final double[] logPrior;
+        /** Which actions the oracle calls optimal at the decision being scored. */
+        private final boolean[] isOptimal;
         private final double[] sums = new double[7];
         private final double[] lookaheadSums = new double[4];
         private long decisions;
@@ -129,6 +131,7 @@ public final class SearchQuality {
             this.intended = dist.env().intended();
             this.improved = new float[dist.env().actions().size()];
             this.logPrior = new double[improved.length];
+            this.isOptimal = new boolean[improved.length];
         }
 
         /** Scores the planner's last batch of searches, tree {@code k} having been run on {@code envs[k]} and having taken {@code actions[k]}. */
@@ -147,7 +150,8 @@ public final class SearchQuality {
                 for (int a = 0; a < A; a++) {
                     priorBest = logPrior[a] > logPrior[priorBest] ? a : priorBest;
                     searchBest = improved[a] > improved[searchBest] ? a : searchBest;
-                    if (oracle.optimal(env, a)) {
+                    isOptimal[a] = oracle.optimal(env, a);
+                    if (isOptimal[a]) {
                         optimal++;
                         priorMass += Math.exp(logPrior[a]);
                         searchMass += improved[a];
@@ -156,9 +160,9 @@ public final class SearchQuality {
                 sums[0] += priorMass;
                 sums[1] += searchMass;
                 sums[2] += (double) optimal / A;
-                sums[3] += oracle.optimal(env, actions[k]) ? 1 : 0;
-                sums[4] += oracle.optimal(env, priorBest) ? 1 : 0;
-                sums[5] += oracle.optimal(env, searchBest) ? 1 : 0;
+                sums[3] += isOptimal[actions[k]] ? 1 : 0;
+                sums[4] += isOptimal[priorBest] ? 1 : 0;
+                sums[5] += isOptimal[searchBest] ? 1 : 0;
                 Env.Snapshot before = env.save();
                 env.step(actions[k]);
                 sums[6] += !env.terminated() && env.state() == before.state() ? 1 : 0;
