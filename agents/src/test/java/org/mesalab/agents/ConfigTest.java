@@ -17,7 +17,7 @@ class ConfigTest {
     void defaultsAreTheDocumentedOnes() {
         assertEquals(new PpoConfig(32, 128, 5e-4, true, 0.99, 0.95, 4, 4, true, 0.2, true, 0.01, 0.5, 0.5, 0.0, 1e-5, 0.0,
                 "mlp", 256, 2, "16-32", 0, 1, 10), PpoConfig.defaults());
-        assertEquals(new PlannerConfig(16, "gumbel", 16, true, 1e-8, 0.1, 0.0, "mlp", 128, 64, 16, 5, 10, false, 0.97, 256, 4, 1e-3, 1e-4, 5.0, 0.25, 2.0, 0.0, 0.0, 1.0,
+        assertEquals(new PlannerConfig(16, "gumbel", 16, true, 1e-8, 0.1, 0.0, "mlp", 128, 64, 16, 0, 1.0, 5, 10, false, 0.97, 256, 4, 1e-3, 1e-4, 5.0, 0.25, 2.0, 0.0, 0.0, 1.0,
                 1, 100_000, 2_000, 0, "test", false, 500), PlannerConfig.defaults());
         assertEquals(List.of("num_envs", "num_steps", "learning_rate", "anneal_lr", "gamma", "gae_lambda", "num_minibatches", "update_epochs",
                 "norm_adv", "clip_coef", "clip_vloss", "ent_coef", "vf_coef", "max_grad_norm", "target_kl", "adam_eps", "weight_decay", "network",

@@ -35,8 +35,8 @@ final class ConvPlannerNetwork extends PlannerNetwork {
     private final Block policyHead;
     private final Block valueHead;
 
-    ConvPlannerNetwork(NDManager manager, int planes, int height, int width, int actions, int channels, int hiddenUnits, Rng init) {
-        super(manager, planes * height * width, actions, channels * height * width);
+    ConvPlannerNetwork(NDManager manager, int planes, int height, int width, int actions, int channels, int hiddenUnits, Support support, Rng init) {
+        super(manager, planes * height * width, actions, channels * height * width, support);
         this.planes = planes;
         this.height = height;
         this.width = width;
@@ -46,12 +46,12 @@ final class ConvPlannerNetwork extends PlannerNetwork {
         repr2 = conv(manager, "repr.conv2", channels, channels, 1.0, init);
         dyn1 = conv(manager, "dyn.conv1", channels, channels + actions, Math.sqrt(2), init);
         dyn2 = conv(manager, "dyn.conv2", channels, channels, 1.0, init);
-        // reward, termination, events per cell; small initial logits as the MLP's heads
-        cellHeads = linear(manager, "dyn.cells", 2 + EVENTS, channels, 0.01, init);
+        // reward (one unit or one per support point), termination, events per cell; small initial logits as the MLP's heads
+        cellHeads = linear(manager, "dyn.cells", support.bins() + 1 + EVENTS, channels, 0.01, init);
         pred1 = conv(manager, "pred.conv1", channels, channels, Math.sqrt(2), init);
         predDense = linear(manager, "pred.dense", hiddenUnits, channels * height * width, Math.sqrt(2), init);
         policyHead = linear(manager, "pred.policy", actions, hiddenUnits, 0.01, init);
-        valueHead = linear(manager, "pred.value", 1, hiddenUnits, 0.0, init);
+        valueHead = linear(manager, "pred.value", support.bins(), hiddenUnits, 0.0, init);
     }
 
     private Block conv(NDManager manager, String name, int out, int in, double gain, Rng init) {
@@ -77,12 +77,13 @@ final class ConvPlannerNetwork extends PlannerNetwork {
         NDArray actionPlanes = onehot.reshape(b, actions, 1, 1).broadcast(new Shape(b, actions, height, width));
         NDArray h = Activation.relu(apply(dyn1, planes(s, channels).concat(actionPlanes, 1), training)); // [B, ch, H, W]
         NDArray next = normalize(apply(dyn2, h, training).reshape(-1, latent));
-        // per cell: [B, H * W, 2 + E] from the features of each cell
+        // per cell: [B, H * W, bins + 1 + E] from the features of each cell; the reward (or its logits) summed over the cells
+        int bins = support.bins();
         NDArray cells = apply(cellHeads, h.reshape(b, channels, (long) height * width).transpose(0, 2, 1), training);
-        NDArray reward = cells.get(":, :, 0").sum(new int[] {1});
-        NDArray terminal = logSumExpOverCells(cells.get(":, :, 1:2")).reshape(-1);
-        NDArray events = logSumExpOverCells(cells.get(":, :, 2:"));
-        return new Transition(next, reward, events, terminal);
+        NDArray reward = cells.get(":, :, 0:" + bins).sum(new int[] {1});
+        NDArray terminal = logSumExpOverCells(cells.get(":, :, " + bins + ":" + (bins + 1))).reshape(-1);
+        NDArray events = logSumExpOverCells(cells.get(":, :, " + (bins + 1) + ":"));
+        return transition(next, reward, events, terminal);
     }
 
     /** {@code log sum_cells exp(x)} of {@code [B, cells, K]} to {@code [B, K]}, stably (the maximum is subtracted first, without a gradient). */
@@ -94,7 +95,7 @@ final class ConvPlannerNetwork extends PlannerNetwork {
     @Override
     public Prediction predict(NDArray s, boolean training) {
         NDArray h = predictionFeatures(s, training);
-        return new Prediction(apply(policyHead, h, training), apply(valueHead, h, training).reshape(-1));
+        return prediction(apply(policyHead, h, training), apply(valueHead, h, training));
     }
 
     @Override
@@ -113,7 +114,7 @@ final class ConvPlannerNetwork extends PlannerNetwork {
         long cells = (long) height * width;
         long conv = 9L * cells;
         return new long[] {conv * planes * channels + conv * channels * channels,
-            conv * (channels + actions) * channels + conv * channels * channels + cells * channels * (2 + EVENTS),
-            conv * channels * channels + (long) latent * hidden + (long) hidden * (actions + 1)};
+            conv * (channels + actions) * channels + conv * channels * channels + cells * channels * (support.bins() + 1 + EVENTS),
+            conv * channels * channels + (long) latent * hidden + (long) hidden * (actions + support.bins())};
     }
 }

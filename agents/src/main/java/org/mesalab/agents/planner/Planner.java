@@ -432,7 +432,7 @@ public final class Planner implements Learner<Planner.IterationStats> {
             try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                 NDArray targets = net.represent(sub.create(batch.nextObs, new Shape((long) K * B, obsSize)), true).stopGradient();
                 NDArray valueTargets = cfg.valueConsistencyCoef() > 0 ? net.predict(targets, false).value().stopGradient() : null;
-                parts = new PlannerLoss(sub, batch, PlannerNetwork.EVENTS, targets, valueTargets, cfg.eventWeight(), cfg.entropyCoef() > 0);
+                parts = new PlannerLoss(sub, batch, PlannerNetwork.EVENTS, targets, valueTargets, cfg.eventWeight(), cfg.entropyCoef() > 0, cfg.support());
                 NDArray s = net.represent(sub.create(batch.obs0, new Shape(B, obsSize)), true);
                 parts.root(net.predict(s, true));
                 NDArray ensemble = ensembleAdam == null ? null : parts.ensemble(net.ensembleValues(s, true), bootstrapWeights(B, sub), cfg.valueCoef());

@@ -34,6 +34,8 @@ public record PlannerConfig(
         int width,
         int latent,
         int channels,
+        int supportSize,
+        double supportStep,
         int unroll,
         int tdSteps,
         boolean reanalyze,
@@ -71,6 +73,10 @@ public record PlannerConfig(
             Param.ofInt("width", 128, 1, 4096, "hidden units of every network's hidden layer (conv: of the prediction's dense layer)"),
             Param.ofInt("latent", 64, 1, 4096, "size of the hidden state s (mlp)"),
             Param.ofInt("channels", 16, 1, 256, "conv: hidden-state planes"),
+            Param.ofInt("support_size", 0, 0, 300, "N > 0: the reward and value heads predict a categorical distribution over the 2N + 1 points"
+                    + " -N x support_step .. N x support_step of MuZero's transformed scale h(x) = sign(x)(sqrt(|x| + 1) - 1) + 0.001x, trained by"
+                    + " cross-entropy on two-hot targets, read as h^-1 of the mean (MuZero: N 300, step 1); 0: one unit each, squared error"),
+            Param.ofPositive("support_step", 1.0, 100, "spacing of the support's points on h's scale (maze and coinrun values stay within h = 0.42)"),
             Param.ofInt("unroll", 5, 1, 50, "K, dynamics steps unrolled in training"),
             Param.ofInt("td_steps", 10, 1, 1000, "n of the n-step value targets"),
             Param.ofBool("reanalyze", false, "bootstrap value targets with the current value network at sampling time (MuZero Reanalyze's value"
@@ -105,6 +111,11 @@ public record PlannerConfig(
     public Mcts.Config searchConfig() {
         return Mcts.Config.defaults(search.equals("puct") ? Mcts.Kind.PUCT : Mcts.Kind.GUMBEL, simulations).withRescaleQ(rescaleQ, (float) qFloor)
                 .withCScale((float) cScale);
+    }
+
+    /** How the reward and value heads say a number. */
+    Support support() {
+        return new Support(supportSize, supportStep);
     }
 
     public int lanes() {

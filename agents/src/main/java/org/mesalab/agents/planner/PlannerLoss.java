@@ -39,6 +39,9 @@ final class PlannerLoss {
     private final NDArray valueConsistencyT;
     private final NDArray scaleK;
     private final int batch;
+    /** Two-hot targets of the value {@code [K+1, B, bins]} and reward {@code [K, B, bins]} with a categorical support, else null. */
+    private final NDArray valueTwoHot;
+    private final NDArray rewardTwoHot;
 
     NDArray policy;
     NDArray value;
@@ -57,6 +60,16 @@ final class PlannerLoss {
 
     /** As above; {@code valueConsistencyT}, when not null, is {@code v(h(o_{t+k}))} {@code [K*B]} (no gradient) for the value consistency term. */
     PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT, NDArray valueConsistencyT, double eventWeight, boolean withEntropy) {
+        this(sub, b, events, consistencyT, valueConsistencyT, eventWeight, withEntropy, Support.SCALAR);
+    }
+
+    /**
+     * As above, with the heads' {@code support}: when it is categorical, the value and reward terms are the cross-entropies
+     * of the heads' logits ({@link PlannerNetwork.Prediction#valueLogits}, {@link PlannerNetwork.Transition#rewardLogits})
+     * against two-hot targets, under the same masks and scales as the squared errors they replace.
+     */
+    PlannerLoss(NDManager sub, Replay.Batch b, int events, NDArray consistencyT, NDArray valueConsistencyT, double eventWeight, boolean withEntropy,
+            Support support) {
         int n = b.size;
         int k = b.unroll;
         int a = b.policy.length / ((k + 1) * n);
@@ -79,19 +92,33 @@ final class PlannerLoss {
         scaleK = sub.create(1f / k);
         eventW = eventWeight == 1.0 ? null : sub.create((float) eventWeight);
         this.withEntropy = withEntropy;
+        if (support.categorical()) {
+            int bins = support.bins();
+            valueTwoHot = sub.create(support.twoHot(b.value, (k + 1) * n), new Shape(k + 1, n, bins));
+            rewardTwoHot = sub.create(support.twoHot(b.reward, k * n), new Shape(k, n, bins));
+        } else {
+            valueTwoHot = null;
+            rewardTwoHot = null;
+        }
     }
 
     /** The policy and value terms at the sampled position (step 0, unscaled). */
     void root(PlannerNetwork.Prediction p) {
         policy = crossEntropy(p.policyLogits(), policyT.get(0));
         entropy = withEntropy ? entropy(p.policyLogits(), stateM.get(0)) : null;
-        value = p.value().sub(valueT.get(0)).square().mul(valueM.get(0)).sum();
+        value = valueError(p, 0).mul(valueM.get(0)).sum();
+    }
+
+    /** Per sample {@code [B]}: the value's squared error at step {@code k}, or its cross-entropy against the two-hot target. */
+    private NDArray valueError(PlannerNetwork.Prediction p, int k) {
+        return valueTwoHot == null ? p.value().sub(valueT.get(k)).square() : softCrossEntropy(p.valueLogits(), valueTwoHot.get(k));
     }
 
     /** Step {@code k} (1..K) of the dynamics: reward, events and termination, and consistency with the encoded next observation. */
     void transition(int k, PlannerNetwork.Transition t) {
         NDArray tm = transM.get(k - 1);
-        reward = reward.add(t.reward().sub(rewardT.get(k - 1)).square().mul(rewardM.get(k - 1)).sum().mul(scaleK));
+        NDArray rewardError = rewardTwoHot == null ? t.reward().sub(rewardT.get(k - 1)).square() : softCrossEntropy(t.rewardLogits(), rewardTwoHot.get(k - 1));
+        reward = reward.add(rewardError.mul(rewardM.get(k - 1)).sum().mul(scaleK));
         NDArray ev = eventT.get(k - 1);
         NDArray bce = (eventW == null ? bce(t.eventLogits(), ev) : weightedBce(t.eventLogits(), ev, eventW)).sum(new int[] {1})
                 .add(bce(t.terminalLogit(), termT.get(k - 1)));
@@ -106,7 +133,7 @@ final class PlannerLoss {
         if (withEntropy) {
             entropy = entropy.add(entropy(p.policyLogits(), stateM.get(k)).mul(scaleK));
         }
-        value = value.add(p.value().sub(valueT.get(k)).square().mul(valueM.get(k)).sum().mul(scaleK));
+        value = value.add(valueError(p, k).mul(valueM.get(k)).sum().mul(scaleK));
         if (valueConsistencyT != null) {
             NDArray target = valueConsistencyT.get((k - 1) * batch + ":" + k * batch);
             valueConsistency = valueConsistency.add(p.value().sub(target).square().mul(stateM.get(k)).sum().mul(scaleK));
@@ -145,6 +172,11 @@ final class PlannerLoss {
     static NDArray entropy(NDArray logits, NDArray mask) {
         NDArray logp = logits.logSoftmax(1);
         return logp.exp().mul(logp).sum(new int[] {1}).mul(mask).sum().neg();
+    }
+
+    /** Per row {@code [B]}: {@code -sum_i target(i) log softmax(logits)(i)}. */
+    static NDArray softCrossEntropy(NDArray logits, NDArray target) {
+        return logits.logSoftmax(1).mul(target).sum(new int[] {1}).neg();
     }
 
     /** Sum over the batch of {@code -sum_a target(a) log softmax(logits)(a)}; rows with an all-zero target add nothing. */

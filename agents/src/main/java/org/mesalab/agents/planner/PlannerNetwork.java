@@ -42,6 +42,8 @@ public abstract class PlannerNetwork {
     protected final int actions;
     protected final int latent;
     protected final ParameterStore store;
+    /** How the reward and value heads say a number: one unit, or logits over a categorical support. */
+    protected final Support support;
     protected final Weights weights = new Weights();
     /** K value heads on the prediction's detached features (null without an ensemble): they never shape the agent. */
     private Block ensemble;
@@ -49,8 +51,9 @@ public abstract class PlannerNetwork {
     /** The prefix of the ensemble's parameters. */
     static final String ENSEMBLE = "ensemble";
 
-    protected PlannerNetwork(NDManager manager, int obsSize, int actions, int latent) {
+    protected PlannerNetwork(NDManager manager, int obsSize, int actions, int latent, Support support) {
         this.obsSize = obsSize;
+        this.support = support;
         this.actions = actions;
         this.latent = latent;
         this.store = new ParameterStore(manager, false);
@@ -59,8 +62,8 @@ public abstract class PlannerNetwork {
     /** The network {@code cfg.network()} names, for observations shaped like {@code probe}'s; weights drawn from {@code init}. */
     public static PlannerNetwork create(NDManager manager, PlannerConfig cfg, Env probe, Rng init) {
         PlannerNetwork net = cfg.network().equals("conv")
-                ? new ConvPlannerNetwork(manager, probe.channels, probe.height, probe.width, probe.numActions(), cfg.channels(), cfg.width(), init)
-                : new MlpPlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), init);
+                ? new ConvPlannerNetwork(manager, probe.channels, probe.height, probe.width, probe.numActions(), cfg.channels(), cfg.width(), cfg.support(), init)
+                : new MlpPlannerNetwork(manager, probe.obsSize, probe.numActions(), cfg.width(), cfg.latent(), cfg.support(), init);
         if (cfg.valueHeads() > 1) { // drawn last, so every other weight is what it would be without the ensemble
             net.ensemble = net.linear(manager, ENSEMBLE, cfg.valueHeads(), net.predictionWidth(), 1.0, init);
             net.valueHeads = cfg.valueHeads();
@@ -123,12 +126,36 @@ public abstract class PlannerNetwork {
         return s.sub(min).div(max.sub(min).add(1e-5f));
     }
 
-    /** What the dynamics g predicts for a batch: next hidden states {@code [B, L]}, rewards {@code [B]}, event logits {@code [B, E]}, termination logits {@code [B]}. */
-    public record Transition(NDArray next, NDArray reward, NDArray eventLogits, NDArray terminalLogit) {
+    /**
+     * What the dynamics g predicts for a batch: next hidden states {@code [B, L]}, rewards {@code [B]}, event logits
+     * {@code [B, E]}, termination logits {@code [B]}, and with a categorical support the reward's logits {@code [B, bins]}
+     * (else null) that the loss reads.
+     */
+    public record Transition(NDArray next, NDArray reward, NDArray eventLogits, NDArray terminalLogit, NDArray rewardLogits) {
+        /** With a one-unit reward head. */
+        public Transition(NDArray next, NDArray reward, NDArray eventLogits, NDArray terminalLogit) {
+            this(next, reward, eventLogits, terminalLogit, null);
+        }
     }
 
-    /** What the prediction f gives for a batch: policy logits {@code [B, A]} and values {@code [B]}. */
-    public record Prediction(NDArray policyLogits, NDArray value) {
+    /** What the prediction f gives for a batch: policy logits {@code [B, A]}, values {@code [B]}, and with a categorical support the value's logits {@code [B, bins]} (else null). */
+    public record Prediction(NDArray policyLogits, NDArray value, NDArray valueLogits) {
+        /** With a one-unit value head. */
+        public Prediction(NDArray policyLogits, NDArray value) {
+            this(policyLogits, value, null);
+        }
+    }
+
+    /** The transition of a reward head's raw output {@code [B, bins]}: read as a number through the support when it is categorical. */
+    protected Transition transition(NDArray next, NDArray rewardOut, NDArray eventLogits, NDArray terminalLogit) {
+        return support.categorical() ? new Transition(next, support.scalar(rewardOut), eventLogits, terminalLogit, rewardOut)
+                : new Transition(next, rewardOut.reshape(-1), eventLogits, terminalLogit, null);
+    }
+
+    /** The prediction of a value head's raw output {@code [B, bins]}, as {@link #transition}. */
+    protected Prediction prediction(NDArray policyLogits, NDArray valueOut) {
+        return support.categorical() ? new Prediction(policyLogits, support.scalar(valueOut), valueOut)
+                : new Prediction(policyLogits, valueOut.reshape(-1), null);
     }
 
     /** One-hot rows {@code [count, A]} for {@code actions[0 .. count)}. */

@@ -76,6 +76,36 @@ class PlannerLossTest {
         }
     }
 
+    /**
+     * With a categorical support the value and reward terms are cross-entropies against two-hot targets, under the same
+     * masks and 1/K scale: support 1, step 1 (points -1, 0, 1); logits (0, 0, ln 2) give probabilities (1/4, 1/4, 1/2).
+     */
+    @Test
+    void categoricalValueAndRewardTermsMatchTheHandComputedValue() {
+        Replay.Batch b = new Replay.Batch(2, 1, 1, 2, 1);
+        System.arraycopy(new float[] {1, 0, 0.5f, 2}, 0, b.value, 0, 4);
+        System.arraycopy(new float[] {1, 1, 1, 0}, 0, b.valueMask, 0, 4);
+        System.arraycopy(new float[] {1, 1, 1, 0}, 0, b.stateMask, 0, 4);
+        System.arraycopy(new float[] {1, 0}, 0, b.reward, 0, 2);
+        System.arraycopy(new float[] {1, 0}, 0, b.rewardMask, 0, 2);
+        try (NDManager m = Torch.newManager(1)) {
+            PlannerLoss loss = new PlannerLoss(m, b, 1, m.zeros(new Shape(2, 2)), null, 1.0, false, new Support(1, 1.0));
+            float l2 = (float) Math.log(2);
+            NDArray logits = m.create(new float[] {0, 0, l2, 0, 0, l2}, new Shape(2, 3));
+            NDArray unused = m.create(new float[] {123, -45}); // the numbers read out: the categorical terms never look at them
+            loss.root(new PlannerNetwork.Prediction(m.zeros(new Shape(2, 2)), unused, logits));
+            loss.transition(1, new PlannerNetwork.Transition(m.zeros(new Shape(2, 2)), unused, m.zeros(new Shape(2, 1)), m.zeros(new Shape(2)), logits));
+            loss.prediction(1, new PlannerNetwork.Prediction(m.zeros(new Shape(2, 2)), unused, logits));
+            double ln4 = Math.log(4);
+            double ln2 = Math.log(2);
+            // -sum t log p with t two-hot on (0, 1): t = (0, 1 - h, h) for x in [0, h^-1(1)], so ln 4 - h(x) ln 2
+            double root = (ln4 - Support.h(1) * ln2) + ln4; // targets 1 and 0
+            double step1 = ln4 - Support.h(0.5) * ln2; // sample 1 masked
+            assertEquals(root + step1, loss.value.getFloat(), 1e-5);
+            assertEquals(ln4 - Support.h(1) * ln2, loss.reward.getFloat(), 1e-5, "sample 1's reward masked");
+        }
+    }
+
     @Test
     void withoutTheEntropyTermNothingIsComputed() {
         Replay.Batch b = new Replay.Batch(1, 1, 1, 2, 1);

@@ -179,6 +179,36 @@ class PlannerTest {
         }
     }
 
+    /**
+     * Categorical reward and value heads train with either prior: the value's cross-entropy starts at ln(bins) (flat
+     * logits) and falls far below it, and a checkpoint loads with the heads its manifest names and reads finite values
+     * inside the support's range.
+     */
+    @Test
+    void categoricalHeadsTrainAndLoadWithEitherPrior(@TempDir Path dir) {
+        Distribution d = RunManifest.trainDistribution(Envs.get("maze"), "train", Map.of(), 0, 0);
+        for (String network : List.of("mlp", "conv")) {
+            PlannerConfig cfg = small().with("network", network).with("channels", "4").with("support_size", "10").with("support_step", "0.05");
+            List<Planner.IterationStats> reports = new ArrayList<>();
+            try (Planner p = start(cfg, d, 4 * 80, dir.resolve(network))) {
+                p.train(reports::add);
+            }
+            double last = reports.get(reports.size() - 1).valueLoss();
+            assertTrue(last < 0.5 * Math.log(21), network + ": value cross-entropy " + last + " against ln 21 = 3.04 for flat logits");
+            org.mesalab.core.Env[] envs = new org.mesalab.core.Env[8];
+            for (int i = 0; i < envs.length; i++) {
+                envs[i] = d.create();
+                envs[i].reset(Evaluator.HELD_OUT_START + i);
+            }
+            try (PlannerPolicy p = PlannerPolicy.load(dir.resolve(network), "learned", "train", 0, 1)) {
+                double bound = Support.hInverse(0.5);
+                for (float v : p.learnedValues(p.represent(envs, envs.length), envs.length)) {
+                    assertTrue(Math.abs(v) <= bound + 1e-4, network + ": value " + v + " outside the support's +-" + bound);
+                }
+            }
+        }
+    }
+
     @Test
     void modelLanesTrainTheWorldModelOnAnotherSplit(@TempDir Path dir) {
         EnvType maze = Envs.get("maze");
@@ -283,6 +313,8 @@ class PlannerTest {
         assertMessage(() -> PlannerConfig.defaults().with("c_scale", "0"), "c_scale=0");
         assertMessage(() -> PlannerConfig.defaults().with("act_epsilon", "1.5"), "act_epsilon=1.5 is out of range; allowed: a number in [0, 1]");
         assertMessage(() -> PlannerConfig.defaults().with("value_consistency_coef", "-2"), "value_consistency_coef=-2 is out of range");
+        assertMessage(() -> PlannerConfig.defaults().with("support_size", "301"), "support_size=301 is out of range; allowed: an integer in [0, 300]");
+        assertMessage(() -> PlannerConfig.defaults().with("support_step", "0"), "support_step=0");
         assertMessage(() -> PlannerConfig.defaults().with("nope", "1"), "unknown hyperparameter 'nope'");
     }
 
