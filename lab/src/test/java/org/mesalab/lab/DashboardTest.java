@@ -53,34 +53,19 @@ class DashboardTest {
 
     static Cli demo;
     /** What the demo's own dashboard (demo --serve) listed while the demo ran: run id -> statuses seen. */
-    static final java.util.Map<String, java.util.Set<String>> SEEN_LIVE = new java.util.TreeMap<>();
+    static java.util.Map<String, java.util.Set<String>> seenLive;
+    /** The demo's folder (shared with {@link DemoEndToEndTest}: see {@link QuickDemo}); {@code dir} is this class's own. */
+    static Path demoDir;
 
     @BeforeAll
     static void serveTheQuickDemo() throws Exception {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        CompletableFuture<Cli> running = CompletableFuture.supplyAsync(() -> Cli.run("demo", "--quick", "--out", dir.resolve("runs").toString(), "--jobs", "2",
-                "--serve", String.valueOf(port)));
-        URI live = URI.create("http://127.0.0.1:" + port + "/api/runs");
-        while (!running.isDone()) {
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(live).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    for (JsonNode run : Json.MAPPER.readTree(r.body())) {
-                        SEEN_LIVE.computeIfAbsent(run.get("run_id").asText(), k -> new java.util.TreeSet<>()).add(run.get("status").asText());
-                    }
-                }
-            } catch (java.io.IOException notYet) {
-                // the dashboard starts with the demo
-            }
-            Thread.sleep(250);
-        }
-        demo = running.get();
+        QuickDemo q = QuickDemo.get();
+        demo = q.cli();
+        seenLive = q.seenLive();
+        demoDir = q.out();
         assertEquals(0, demo.code(), demo.err());
-        db = dir.resolve("runs/mesalab.duckdb");
-        dashboard = new Dashboard(db, dir.resolve("runs")).start("127.0.0.1", 0);
+        db = demoDir.resolve("mesalab.duckdb");
+        dashboard = new Dashboard(db, demoDir).start("127.0.0.1", 0);
         base = URI.create("http://127.0.0.1:" + dashboard.port() + "/");
     }
 
@@ -112,8 +97,8 @@ class DashboardTest {
     void theDemosOwnDashboardShowedItsRunsLive() {
         assertTrue(demo.err().contains("dashboard: http://127.0.0.1:"), demo.err());
         assertTrue(demo.err().contains("dashboard stopped with the experiment"), demo.err());
-        assertTrue(SEEN_LIVE.values().stream().anyMatch(st -> st.contains("training")), "a run seen training: " + SEEN_LIVE);
-        assertTrue(SEEN_LIVE.get(RUN) != null && SEEN_LIVE.get(RUN).contains("finished"), "a run seen stored while the demo went on: " + SEEN_LIVE);
+        assertTrue(seenLive.values().stream().anyMatch(st -> st.contains("training")), "a run seen training: " + seenLive);
+        assertTrue(seenLive.get(RUN) != null && seenLive.get(RUN).contains("finished"), "a run seen stored while the demo went on: " + seenLive);
     }
 
     @Test
@@ -182,12 +167,22 @@ class DashboardTest {
         Path outside = dir.resolve("outside");
         Files.createDirectories(outside);
         Files.writeString(outside.resolve("secret.txt"), "TOP-SECRET");
-        Path real = dir.resolve("runs").resolve(RUN);
+        Path real = demoDir.resolve(RUN);
         Files.copy(real.resolve("config.json"), outside.resolve("config.json"));
         Files.writeString(outside.resolve("metrics.jsonl"), "{\"global_step\":1,\"train_success\":0.123456}\n");
-        Files.createSymbolicLink(dir.resolve("runs/linked"), outside);
-        Files.createDirectories(dir.resolve("runs/demo-quick/evil"));
-        Files.createSymbolicLink(dir.resolve("runs/demo-quick/evil/seed-1"), outside);
+        Files.createSymbolicLink(demoDir.resolve("linked"), outside);
+        Files.createDirectories(demoDir.resolve("demo-quick/evil"));
+        Files.createSymbolicLink(demoDir.resolve("demo-quick/evil/seed-1"), outside);
+        try {
+            traversalAttempts(outside);
+        } finally { // the demo's folder is shared (QuickDemo): the links go again
+            Files.delete(demoDir.resolve("demo-quick/evil/seed-1"));
+            Files.delete(demoDir.resolve("demo-quick/evil"));
+            Files.delete(demoDir.resolve("linked"));
+        }
+    }
+
+    private void traversalAttempts(Path outside) throws Exception {
         for (String bad : List.of("run?id=../../etc/passwd", "run?id=%2e%2e%2f%2e%2e%2fetc%2fpasswd", "run?id=" + q(outside.toString()), "run?id=linked",
                 "run?id=demo-quick/evil/seed-1", "api/run?id=linked", "api/metrics?id=demo-quick%2Fevil%2Fseed-1", "run?id=" + q("demo-quick/../../outside"),
                 "experiments/..%2F..%2Foutside/report", "experiments/%2e%2e/report", "assets/..%2F..%2Foutside%2Fsecret.txt", "assets/%2e%2e%2fsecret.txt",
@@ -262,12 +257,12 @@ class DashboardTest {
     @Order(1)
     void servingBeyondThisMachineWarns() {
         java.io.StringWriter err = new java.io.StringWriter();
-        try (Dashboard d = ServeCommand.start(db, dir.resolve("runs"), "0.0.0.0", 0, new java.io.PrintWriter(err, true))) {
+        try (Dashboard d = ServeCommand.start(db, demoDir, "0.0.0.0", 0, new java.io.PrintWriter(err, true))) {
             assertTrue(d.port() > 0);
         }
         assertTrue(err.toString().startsWith("mesalab: warning: serving on 0.0.0.0"), err.toString());
         java.io.StringWriter quiet = new java.io.StringWriter();
-        try (Dashboard d = ServeCommand.start(db, dir.resolve("runs"), "127.0.0.1", 0, new java.io.PrintWriter(quiet, true))) {
+        try (Dashboard d = ServeCommand.start(db, demoDir, "127.0.0.1", 0, new java.io.PrintWriter(quiet, true))) {
             assertTrue(d.port() > 0);
         }
         assertEquals("", quiet.toString(), "no warning on loopback");
@@ -428,7 +423,7 @@ class DashboardTest {
 
     /** A small PPO run training in the background into runs/live/ppo-maze/seed-SEED (a metrics line every 512 steps). */
     private static CompletableFuture<Cli> train(int seed, int steps) {
-        Path out = dir.resolve("runs/live/ppo-maze/seed-" + seed);
+        Path out = demoDir.resolve("live/ppo-maze/seed-" + seed);
         return CompletableFuture.supplyAsync(() -> Cli.run("train", "--env", "maze", "--steps", String.valueOf(steps), "--threads", "1",
                 "--set", "ppo.num_envs=8", "--set", "ppo.num_steps=64", "--seed", String.valueOf(seed), "--out", out.toString()));
     }

@@ -31,13 +31,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DemoEndToEndTest {
-    @TempDir
+    /** The demo's folder (shared with {@link DashboardTest}: see {@link QuickDemo}). */
     static Path dir;
+    /** Exports and the browser's profile. */
+    @TempDir
+    static Path scratch;
     static Cli demo;
 
     @BeforeAll
     static void runQuickDemo() {
-        demo = Cli.run("demo", "--quick", "--out", dir.toString(), "--jobs", "2");
+        QuickDemo q = QuickDemo.get();
+        dir = q.out();
+        demo = q.cli();
     }
 
     @Test
@@ -65,10 +70,10 @@ class DemoEndToEndTest {
             assertEquals("finished", r.get("status").asText());
         }
         for (String format : List.of("parquet", "csv")) {
-            Cli ex = Cli.run("export", dir.resolve(format).toString(), "--format", format, "--db", db.toString());
+            Cli ex = Cli.run("export", scratch.resolve(format).toString(), "--format", format, "--db", db.toString());
             assertEquals(0, ex.code(), ex.err());
             for (String t : Store.TABLES) {
-                assertTrue(Files.exists(dir.resolve(format).resolve(t + "." + format)), t + "." + format);
+                assertTrue(Files.exists(scratch.resolve(format).resolve(t + "." + format)), t + "." + format);
             }
         }
         try (Store store = Store.existing(db)) {
@@ -131,7 +136,7 @@ class DemoEndToEndTest {
     @Test
     @Order(5)
     void theReportRendersInARealBrowserAndThePlayerAdvances() throws Exception {
-        ChromeDriver browser = Browser.open(dir.resolve("chrome-profile"), "1280,2000");
+        ChromeDriver browser = Browser.open(scratch.resolve("chrome-profile"), "1280,2000");
         try {
             browser.get(dir.resolve("demo-quick/report.html").toUri().toString());
             assertTrue(browser.getTitle().contains("demo-quick"), browser.getTitle());
