@@ -52,7 +52,10 @@ public final class Planner implements Learner<Planner.IterationStats> {
     public static final int REPORT_EVERY = 50;
     private static final double ADAM_EPS = 1e-8;
 
-    /** What one report period (one line of {@code metrics.jsonl}) says; the last three fields are wall-clock measurements. */
+    /**
+     * What one report period (one line of {@code metrics.jsonl}) says; the last three fields are wall-clock measurements. The value
+     * and reward losses are squared errors, or cross-entropies with a categorical support ({@code planner.support_size} > 0).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record IterationStats(int iteration, @JsonIgnore int iterations, long globalStep, long gradientSteps, double loss, double policyLoss,
                          double valueLoss, double rewardLoss, double eventLoss, double consistencyLoss, double gradNorm,
