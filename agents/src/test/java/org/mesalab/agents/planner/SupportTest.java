@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.mesalab.agents.Torch;
 
@@ -23,17 +24,17 @@ class SupportTest {
     void twoHotTargetsHaveTheTransformedValueAsTheirMean() {
         Support s = new Support(2, 0.25); // points -0.5 .. 0.5 on h's scale
         float[] t = s.twoHot(new float[] {1f, 0f, -0.2f, 9f, -9f}, 5);
-        float[] first = java.util.Arrays.copyOfRange(t, 0, 5);
+        float[] first = Arrays.copyOfRange(t, 0, 5);
         double h1 = Support.h(1); // 0.4152: between 0.25 (index 3) and 0.5 (index 4)
         assertArrayEquals(new float[] {0, 0, 0, (float) (1 - (h1 - 0.25) / 0.25), (float) ((h1 - 0.25) / 0.25)}, first, 1e-6f);
-        assertArrayEquals(new float[] {0, 0, 1, 0, 0}, java.util.Arrays.copyOfRange(t, 5, 10), 0f);
+        assertArrayEquals(new float[] {0, 0, 1, 0, 0}, Arrays.copyOfRange(t, 5, 10), 0f);
         double mean = 0;
         for (int i = 0; i < 5; i++) {
             mean += t[10 + i] * (i - 2) * 0.25;
         }
         assertEquals(Support.h(-0.2), mean, 1e-6);
-        assertArrayEquals(new float[] {0, 0, 0, 0, 1}, java.util.Arrays.copyOfRange(t, 15, 20), 0f, "9 clipped to h = 0.5");
-        assertArrayEquals(new float[] {1, 0, 0, 0, 0}, java.util.Arrays.copyOfRange(t, 20, 25), 0f);
+        assertArrayEquals(new float[] {0, 0, 0, 0, 1}, Arrays.copyOfRange(t, 15, 20), 0f, "9 clipped to h = 0.5");
+        assertArrayEquals(new float[] {1, 0, 0, 0, 0}, Arrays.copyOfRange(t, 20, 25), 0f);
     }
 
     /** Logits whose softmax is a value's two-hot target read back as that value, in float32, also near 0; flat logits read 0. */
