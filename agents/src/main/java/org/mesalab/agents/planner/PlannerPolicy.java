@@ -309,10 +309,8 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
 
     /** The value ensemble's K estimates of each of {@code count} latents, {@code [count][K]}; the network must have an ensemble. */
     public float[][] ensembleValues(float[][] latents, int count) {
-        int L = net.latent();
-        float[] flat = flat(latents, count);
         try (NDManager sub = manager.newSubManager()) {
-            return rows(net.ensembleValues(sub.create(flat, new ai.djl.ndarray.types.Shape(count, L)), false).toFloatArray(), count);
+            return rows(net.ensembleValues(latents(sub, latents, count), false).toFloatArray(), count);
         }
     }
 
@@ -323,10 +321,8 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
 
     /** The learned value head on each of {@code count} latents (the agent's own value, whatever objective is in the slot). */
     public float[] learnedValues(float[][] latents, int count) {
-        int L = net.latent();
-        float[] flat = flat(latents, count);
         try (NDManager sub = manager.newSubManager()) {
-            return net.predict(sub.create(flat, new ai.djl.ndarray.types.Shape(count, L)), false).value().toFloatArray();
+            return net.predict(latents(sub, latents, count), false).value().toFloatArray();
         }
     }
 
@@ -336,10 +332,8 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
 
     /** The world model's step {@code g(s, a)} for each of {@code count} latents and actions. */
     public Step predict(float[][] latents, int[] actions, int count) {
-        int L = net.latent();
-        float[] flat = flat(latents, count);
         try (NDManager sub = manager.newSubManager()) {
-            ai.djl.ndarray.NDArray s = sub.create(flat, new ai.djl.ndarray.types.Shape(count, L));
+            ai.djl.ndarray.NDArray s = latents(sub, latents, count);
             ai.djl.ndarray.NDArray a = sub.create(net.oneHot(actions, count), new ai.djl.ndarray.types.Shape(count, net.actions()));
             PlannerNetwork.Transition t = net.dynamics(s, a, false);
             float[] continues = t.terminalLogit().toFloatArray();
@@ -400,14 +394,14 @@ public final class PlannerPolicy implements Episode.BatchPolicy, AutoCloseable {
         };
     }
 
-    /** {@code count} latents laid end to end, as the networks take them. */
-    private float[] flat(float[][] latents, int count) {
+    /** {@code count} latents as the networks take them, {@code [count, L]} in {@code sub}. */
+    private ai.djl.ndarray.NDArray latents(NDManager sub, float[][] latents, int count) {
         int L = net.latent();
         float[] flat = new float[count * L];
         for (int b = 0; b < count; b++) {
             System.arraycopy(latents[b], 0, flat, b * L, L);
         }
-        return flat;
+        return sub.create(flat, new ai.djl.ndarray.types.Shape(count, L));
     }
 
     private static float[][] rows(float[] flat, int count) {
